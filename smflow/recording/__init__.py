@@ -1,0 +1,1 @@
+"""smflow.recording."""
