@@ -1,0 +1,545 @@
+"""The syntax tree of a ``.flow`` file: frozen dataclasses, one per construct, each with a span.
+
+Why a separate module: the transformer builds these, the checker reads them, and the executor
+walks them (through ``smflow.dsl.plan.Plan``). None of them may see a lark type, so a change of
+parser never ripples past ``smflow.dsl.transformer``. Node names follow the grammar rules in
+``grammar/smflow.lark`` (``call_stmt`` ↔ ``CallStmt``). Every node's first field is
+``span: Span``: the region of the source the node was written in, used by every diagnostic and
+every run-time error.
+
+A flow reads top to bottom::
+
+    flow blue_green "Blue/green release"         # Flow(name, description)
+    use "common.flow"                             # Use (reserved: NotSupported for now)
+    param service = "svc"                         # Param (type inferred from the default)
+    param package_url : string                    # Param (required: no default)
+    secret param admin_password : string          # Param(secret=True)
+    retry attempts 6 backoff 2s..1m jitter on transient   # RetryClause (flow default)
+    step "deploy" timeout 30m retry attempts 3 {  # Step(timeout, retry, body)
+        old = get_deployment_by_slot(service_name: service, deployment_slot: "production")
+        create_deployment(...)                    # CallStmt (async ops are awaited)
+        wait until exists get_hosted_service_properties(service_name: service)
+             every 10s timeout 5m                 # WaitStmt
+        if old.status == "Running" { ... } else if ... { ... } else { ... }   # IfStmt
+        assert length(old.role_instance_list) > 0, "no instances"           # AssertStmt
+        confirm "Swap ${version} in?"             # ConfirmStmt (a manual gate)
+        log "done"                                # LogStmt
+        undo { delete_deployment(...) }           # UndoStmt (run by ``rollback``)
+    }
+    on failure {                                  # OnFailure (names failed_step, error)
+        rollback                                  # RollbackStmt
+    }
+
+Values inside nodes are already Python values (``Int.value`` is an ``int``, ``Duration.seconds``
+a ``float``); only ``String`` keeps structure, because of ``${...}`` interpolation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from smflow.source import Span
+
+__all__ = [
+    "Arg",
+    "AssertStmt",
+    "AssignStmt",
+    "Attribute",
+    "BinaryOp",
+    "Bool",
+    "BuiltinCall",
+    "BUILTINS",
+    "Call",
+    "CallStmt",
+    "ConfirmStmt",
+    "Duration",
+    "Exists",
+    "Expr",
+    "Float",
+    "Flow",
+    "IfStmt",
+    "Index",
+    "Int",
+    "ListExpr",
+    "LogStmt",
+    "Name",
+    "Node",
+    "Null",
+    "OnFailure",
+    "Param",
+    "Quantifier",
+    "Record",
+    "RecordEntry",
+    "RetryClause",
+    "RollbackStmt",
+    "Stmt",
+    "Step",
+    "String",
+    "StringPart",
+    "TypeRef",
+    "UnaryOp",
+    "UndoStmt",
+    "Use",
+    "WaitStmt",
+    "children",
+    "walk",
+]
+
+# Functions computed locally rather than sent to the service. Any other callee is an operation
+# of the catalogue. ``file`` reads relative to the flow file's directory.
+BUILTINS: frozenset[str] = frozenset({"file", "base64", "env", "now", "length", "lower", "upper"})
+
+
+# --------------------------------------------------------------------------------------------
+# Expressions
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class String:
+    """A string literal. ``parts`` alternates plain text (``str``, escapes already decoded) and
+    interpolated expressions (``${expr}``); a string without interpolation has one ``str`` part
+    (or none when empty). Evaluated as the concatenation of ``str()`` of each part."""
+
+    span: Span
+    parts: tuple[StringPart, ...]
+
+    @property
+    def is_plain(self) -> bool:
+        """True when there is no ``${...}``: the value is known before running."""
+        return all(isinstance(p, str) for p in self.parts)
+
+    @property
+    def text(self) -> str:
+        """The literal text (only meaningful when ``is_plain``)."""
+        return "".join(p for p in self.parts if isinstance(p, str))
+
+
+@dataclass(frozen=True, slots=True)
+class Int:
+    """An integer literal, e.g. ``6`` (a leading ``-`` is a ``UnaryOp``)."""
+
+    span: Span
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class Float:
+    """A decimal literal, e.g. ``0.5``."""
+
+    span: Span
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Bool:
+    """``true`` or ``false``."""
+
+    span: Span
+    value: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Null:
+    """``null``: absent (an optional argument left out, a missing attribute)."""
+
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A duration literal: ``30s``, ``5m``, ``1h``, ``1d``, ``500ms``. ``seconds`` is the value;
+    ``text`` is how it was written (for messages)."""
+
+    span: Span
+    seconds: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListExpr:
+    """``[a, b, c]``."""
+
+    span: Span
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordEntry:
+    """One ``key: value`` of a record; ``key_span`` covers the key alone."""
+
+    span: Span
+    key: str
+    key_span: Span
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """``{key: value, ...}``: a structured argument (e.g. a VM system configuration)."""
+
+    span: Span
+    entries: tuple[RecordEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A reference to a param, a binding, a quantifier variable, or ``failed_step``/``error``."""
+
+    span: Span
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """``obj.attr`` on a result model or a record; ``attr_span`` covers the attribute name."""
+
+    span: Span
+    obj: Expr
+    attr: str
+    attr_span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """``obj[index]`` on a list (int index) or a mapping (string key)."""
+
+    span: Span
+    obj: Expr
+    index: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    """One argument of a call: ``name: value`` for operations, or positional (``name`` None)
+    for builtins. ``name_span`` is the span of the name (the value's span when positional)."""
+
+    span: Span
+    name: str | None
+    name_span: Span
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """An operation of the catalogue, called with named arguments: ``get_deployment_by_slot(
+    service_name: s, deployment_slot: "staging")``. Asynchronous operations are awaited.
+    As a statement it is wrapped in ``CallStmt``; inside an expression its value is the result
+    model (a dataclass of ``smflow.asm.models``) or None for writes."""
+
+    span: Span
+    name: str
+    name_span: Span
+    args: tuple[Arg, ...]
+
+    def arg(self, name: str) -> Arg | None:
+        return next((a for a in self.args if a.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltinCall:
+    """A call of a name in ``BUILTINS`` (``file("x")``, ``env("HOME", "/")``, ``now()``),
+    computed locally by the evaluator. Arguments are positional."""
+
+    span: Span
+    name: str
+    name_span: Span
+    args: tuple[Arg, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Exists:
+    """``exists op(...)``: true unless the read operation answers 404 (``NotFoundError``)."""
+
+    span: Span
+    call: Call
+
+
+@dataclass(frozen=True, slots=True)
+class Quantifier:
+    """``all(items, x => cond)`` / ``any(items, x => cond)``: ``var`` is bound to each item
+    in turn while ``condition`` is evaluated; ``all`` of an empty list is true."""
+
+    span: Span
+    kind: Literal["all", "any"]
+    items: Expr
+    var: str
+    var_span: Span
+    condition: Expr
+
+
+# The comparison, logic and membership operators, as written in the source.
+BinaryOperator = Literal["==", "!=", "<", "<=", ">", ">=", "and", "or", "in", "not in"]
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryOp:
+    """``left op right``: comparisons, ``and``/``or`` (short-circuit) and ``in``/``not in``.
+    ``op_span`` covers the operator."""
+
+    span: Span
+    op: BinaryOperator
+    left: Expr
+    right: Expr
+    op_span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class UnaryOp:
+    """``not x`` or ``-x``."""
+
+    span: Span
+    op: Literal["not", "-"]
+    operand: Expr
+
+
+Expr: TypeAlias = (
+    String
+    | Int
+    | Float
+    | Bool
+    | Null
+    | Duration
+    | ListExpr
+    | Record
+    | Name
+    | Attribute
+    | Index
+    | Call
+    | BuiltinCall
+    | Exists
+    | Quantifier
+    | BinaryOp
+    | UnaryOp
+)
+StringPart: TypeAlias = str | Expr
+
+
+# --------------------------------------------------------------------------------------------
+# Statements (inside a step, an undo block, an if branch, or ``on failure``)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CallStmt:
+    """An operation called for its effect; the result is discarded. Async ops are awaited."""
+
+    span: Span
+    call: Call
+
+
+@dataclass(frozen=True, slots=True)
+class AssignStmt:
+    """``name = expr``: binds a name for the rest of the flow (later steps, undo blocks,
+    ``on failure``). ``name_span`` covers the name."""
+
+    span: Span
+    name: str
+    name_span: Span
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class WaitStmt:
+    """``wait until cond every 15s timeout 20m``: re-evaluate ``condition`` (operation calls
+    included) every ``every`` until it is true, failing with ``WaitTimeoutError`` after
+    ``timeout``. Either may be omitted: the executor then uses its defaults (checker warns
+    ``WaitWithoutTimeout``)."""
+
+    span: Span
+    condition: Expr
+    every: Duration | None
+    timeout: Duration | None
+
+
+@dataclass(frozen=True, slots=True)
+class IfStmt:
+    """``if cond { ... } else { ... }``. ``else if`` is an ``orelse`` holding one ``IfStmt``."""
+
+    span: Span
+    condition: Expr
+    then: tuple[Stmt, ...]
+    orelse: tuple[Stmt, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AssertStmt:
+    """``assert cond, "message"``: the step fails with the message when ``cond`` is false."""
+
+    span: Span
+    condition: Expr
+    message: String | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmStmt:
+    """``confirm "message"``: a manual gate; the run stops unless the operator says yes."""
+
+    span: Span
+    message: String
+
+
+@dataclass(frozen=True, slots=True)
+class LogStmt:
+    """``log "message"``: a line in the run's output and journal (secrets masked)."""
+
+    span: Span
+    message: String
+
+
+@dataclass(frozen=True, slots=True)
+class UndoStmt:
+    """``undo { ... }`` inside a step: registered when reached, run by ``rollback`` (newest
+    step first). It may use only names bound before it."""
+
+    span: Span
+    body: tuple[Stmt, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackStmt:
+    """``rollback`` (only inside ``on failure``): run the registered undo blocks of the
+    completed steps (and the failed one's, if registered), newest first."""
+
+    span: Span
+
+
+Stmt: TypeAlias = (
+    CallStmt
+    | AssignStmt
+    | WaitStmt
+    | IfStmt
+    | AssertStmt
+    | ConfirmStmt
+    | LogStmt
+    | UndoStmt
+    | RollbackStmt
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Declarations
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRef:
+    """A param type as written: ``string``, ``int``, ``bool``, ``duration``, ``list`` (of
+    strings) or ``list[int]`` etc. ``item`` is set for ``list[...]``."""
+
+    span: Span
+    name: str
+    item: TypeRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """``[secret] param NAME [: TYPE] [= DEFAULT]``. Without a default the param is required
+    (``--var NAME=VALUE``). A secret param's value is never printed, journaled or recorded."""
+
+    span: Span
+    name: str
+    name_span: Span
+    type: TypeRef | None
+    default: Expr | None
+    secret: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RetryClause:
+    """``retry [attempts N] [backoff MIN..MAX] [jitter] [on KIND, ...]``: at flow level the
+    default for every step; after a step name, that step's override (fields left None inherit
+    from the flow default). ``on`` names the error kinds that count as transient."""
+
+    span: Span
+    attempts: Int | None
+    backoff_min: Duration | None
+    backoff_max: Duration | None
+    jitter: bool | None
+    on: tuple[Name, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """``step "name" [timeout D] [retry ...] { statements }``; steps run in file order, names
+    are unique. ``name_span`` covers the quoted name."""
+
+    span: Span
+    name: str
+    name_span: Span
+    timeout: Duration | None
+    retry: RetryClause | None
+    body: tuple[Stmt, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OnFailure:
+    """``on failure { ... }``: run once when a step fails; ``failed_step`` (string) and
+    ``error`` (string) are bound inside it; ``rollback`` is allowed only here."""
+
+    span: Span
+    body: tuple[Stmt, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    """``use "other.flow"``: reserved for reusing another flow (checker: ``NotSupported``)."""
+
+    span: Span
+    path: String
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """A whole file: the header (``flow NAME "description"``) and its declarations in order.
+    ``span`` is the header; ``span.source`` is the file."""
+
+    span: Span
+    name: str
+    description: str
+    uses: tuple[Use, ...]
+    params: tuple[Param, ...]
+    retry: RetryClause | None
+    steps: tuple[Step, ...]
+    on_failure: OnFailure | None
+
+
+Node: TypeAlias = (
+    Expr
+    | Stmt
+    | Arg
+    | RecordEntry
+    | TypeRef
+    | Param
+    | RetryClause
+    | Step
+    | OnFailure
+    | Use
+    | Flow
+)
+
+
+def children(node: object) -> Iterator[object]:
+    """The direct child nodes of ``node`` (in field order), skipping spans and plain values."""
+    for f in dataclasses.fields(node):  # type: ignore[arg-type]
+        if f.name == "span":
+            continue
+        value = getattr(node, f.name)
+        if isinstance(value, tuple):
+            for item in value:
+                if dataclasses.is_dataclass(item) and not isinstance(item, Span):
+                    yield item
+        elif dataclasses.is_dataclass(value) and not isinstance(value, (Span, type)):
+            yield value
+
+
+def walk(node: object) -> Iterator[object]:
+    """``node`` and all its descendants, depth first in source order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(children(current))))
