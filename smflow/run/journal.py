@@ -1,0 +1,201 @@
+"""The crash-safe run journal: an append-only JSON-lines file per run under ``.smflow/runs/``.
+
+Each record is one line, written, flushed and fsync'd before the executor moves on, so that
+after a ``kill -9`` the journal says exactly how far the run got:
+
+    run          header: flow path, sha256 of the flow text, params (secrets masked), target
+    step_started index, step
+    call_intent  key, op, args (masked)        written BEFORE the request is sent
+    call_sent    key, request_id               written right after a 202 names the operation
+    call_done    key                           the call (and its operation) finished
+    step_done    index, step, bindings         what the step bound, for rebinding on resume
+    step_failed  index, step, error
+    rolled_back  step, ok
+    run_done     status, error
+
+A torn last line (the process died mid-write) is ignored on read and cut off before the
+resumed run appends. Any other unreadable line makes the journal unusable: ``JournalError``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets as _secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from smflow.errors import JournalError
+
+__all__ = ["CallRecord", "Journal", "JournalState", "new_run_id", "read_journal", "journal_path"]
+
+FORMAT = 1
+RUN_ID_RE = re.compile(r"^[0-9]{8}-[0-9]{6}-[A-Za-z0-9_.-]+-[0-9a-f]{4}$")
+
+
+def new_run_id(flow_path: str | Path, now: datetime) -> str:
+    """``YYYYMMDD-HHMMSS-<flowname>-<4hex>``: sortable, readable, unique enough per machine."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(flow_path).stem) or "flow"
+    return f"{now:%Y%m%d-%H%M%S}-{stem}-{_secrets.token_hex(2)}"
+
+
+def journal_path(directory: Path, run_id: str) -> Path:
+    if not RUN_ID_RE.match(run_id):
+        raise JournalError(f"'{run_id}' is not a run id (expected YYYYMMDD-HHMMSS-<flow>-<4hex>)")
+    return directory / f"{run_id}.jsonl"
+
+
+@dataclass
+class CallRecord:
+    """What the journal knows about one non-read call, by its call key."""
+
+    key: str
+    op: str
+    request_id: str | None = None
+    done: bool = False
+
+
+@dataclass
+class JournalState:
+    """A journal read back: enough to decide what a resumed run may skip."""
+
+    header: dict[str, Any]
+    steps_done: dict[int, dict[str, Any]] = field(default_factory=dict)  # index -> step_done record
+    steps_started: set[int] = field(default_factory=set)
+    calls: dict[str, CallRecord] = field(default_factory=dict)
+    run_status: str | None = None  # "succeeded" / "failed" once run_done was written
+    good_bytes: int = 0  # length of the readable prefix (a torn tail is cut off before appending)
+    records: int = 0
+
+
+def read_journal(path: Path) -> JournalState:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise JournalError(f"no journal for this run: {path} does not exist") from None
+    except OSError as exc:
+        raise JournalError(f"cannot read the journal {path}: {exc.strerror}") from None
+    lines = raw.split(b"\n")
+    state: JournalState | None = None
+    offset = 0
+    for number, line in enumerate(lines, start=1):
+        is_last = number == len(lines)
+        if not line.strip():
+            offset += len(line) + (0 if is_last else 1)
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict) or "t" not in record:
+                raise ValueError("not a journal record")
+        except ValueError:
+            if is_last:
+                break  # torn by a crash mid-write: everything before it stands
+            raise JournalError(f"{path}:{number}: unreadable journal line; the run cannot be resumed") from None
+        if is_last:
+            break  # no newline yet, so the write may not have completed: treat as torn
+        if state is None:
+            if record["t"] != "run" or record.get("format") != FORMAT:
+                raise JournalError(f"{path}: not an smflow run journal (format {FORMAT})")
+            state = JournalState(header=record)
+        else:
+            _apply(state, record)
+        state.records += 1
+        offset += len(line) + 1
+        state.good_bytes = offset
+    if state is None:
+        raise JournalError(f"{path}: the journal is empty (the run died before it started)")
+    return state
+
+
+def _apply(state: JournalState, record: dict[str, Any]) -> None:
+    kind = record["t"]
+    if kind == "step_started":
+        state.steps_started.add(int(record["index"]))
+    elif kind == "step_done":
+        state.steps_done[int(record["index"])] = record
+    elif kind == "call_intent":
+        key = str(record["key"])
+        state.calls.setdefault(key, CallRecord(key, str(record["op"])))
+    elif kind == "call_sent":
+        call = state.calls.setdefault(str(record["key"]), CallRecord(str(record["key"]), str(record.get("op", ""))))
+        call.request_id = record.get("request_id")
+    elif kind == "call_done":
+        call = state.calls.setdefault(str(record["key"]), CallRecord(str(record["key"]), str(record.get("op", ""))))
+        call.done = True
+    elif kind == "run_done":
+        state.run_status = str(record["status"])
+    elif kind == "run_resumed":
+        state.run_status = None
+
+
+class Journal:
+    """An open journal file that records are appended to, one fsync'd line each."""
+
+    def __init__(self, path: Path, run_id: str, fd: int) -> None:
+        self.path = path
+        self.run_id = run_id
+        self._fd = fd
+
+    @classmethod
+    def create(cls, directory: Path, run_id: str, header: dict[str, Any]) -> Journal:
+        path = journal_path(directory, run_id)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        except OSError as exc:
+            raise JournalError(f"cannot create the run journal {path}: {exc.strerror}") from None
+        journal = cls(path, run_id, fd)
+        journal.append("run", format=FORMAT, run_id=run_id, **header)
+        _fsync_dir(directory)
+        return journal
+
+    @classmethod
+    def reopen(cls, directory: Path, run_id: str) -> tuple[Journal, JournalState]:
+        path = journal_path(directory, run_id)
+        state = read_journal(path)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+            if os.fstat(fd).st_size > state.good_bytes:
+                os.ftruncate(fd, state.good_bytes)  # drop a torn tail so the next line starts clean
+        except OSError as exc:
+            raise JournalError(f"cannot append to the run journal {path}: {exc.strerror}") from None
+        return cls(path, run_id, fd), state
+
+    def append(self, kind: str, **fields: Any) -> None:
+        record = {"t": kind, **fields}
+        data = (json.dumps(record, separators=(",", ":"), default=str) + "\n").encode()
+        try:
+            written = 0
+            while written < len(data):
+                written += os.write(self._fd, data[written:])
+            os.fsync(self._fd)
+        except OSError as exc:
+            raise JournalError(f"cannot write the run journal {self.path}: {exc.strerror}") from None
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the new file's directory entry durable too (POSIX: fsync the directory)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

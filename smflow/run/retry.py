@@ -1,0 +1,185 @@
+"""Retry policies as tenacity values: which faults are transient, how long to back off.
+
+The flow's ``retry`` clause (a ``RetryPolicy`` from the plan) becomes a tenacity ``Retrying``:
+a predicate that retries only transient faults, an exponential backoff with jitter that
+honours ``Retry-After``, the run clock's ``sleep`` (so tests and replays never really sleep),
+and a ``before_sleep`` hook that reports each retry. This module is the only place that knows
+tenacity: ``RetryError`` never escapes it. When the attempts run out, the last real error is
+raised with ``err.attempts`` set, so the message the user sees can say how often it was tried.
+
+Anything that is not an ``SmflowError`` is never retried and propagates unchanged (a replay
+drift must surface as itself).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+import tenacity
+from tenacity.wait import wait_base
+
+from smflow.errors import ApiError, ConflictError, SmflowError, TransportError
+from smflow.run.clock import Clock
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "RETRY_AFTER_CAP",
+    "BackoffWait",
+    "Policy",
+    "RetryNotice",
+    "RetryPolicyLike",
+    "attempts_of",
+    "call_with_retry",
+    "is_ambiguous",
+    "is_transient",
+]
+
+T = TypeVar("T")
+
+TRANSIENT_STATUSES = frozenset({500, 502, 503, 504, 429})
+# 409s that mean "busy, try again later" rather than "no".
+BUSY_PHRASES = ("exclusive access", "operation in progress", "in progress", "currently performing an operation")
+RETRY_AFTER_CAP = 300.0  # a server asking for more than 5 minutes is waited on for 5 minutes
+
+
+class RetryPolicyLike(Protocol):
+    """What the plan's per-step ``RetryPolicy`` provides (durations in seconds)."""
+
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def backoff_min(self) -> float: ...
+    @property
+    def backoff_max(self) -> float: ...
+    @property
+    def jitter(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The executor's default when a flow says nothing: 6 attempts, 2s..60s with jitter."""
+
+    attempts: int = 6
+    backoff_min: float = 2.0
+    backoff_max: float = 60.0
+    jitter: bool = True
+    transient: bool = True
+
+
+DEFAULT_POLICY = Policy()
+
+
+def is_transient(err: BaseException) -> bool:
+    """True for faults worth retrying: connection trouble, 5xx, throttling, a busy 409."""
+    if isinstance(err, TransportError):
+        return True
+    if isinstance(err, ConflictError):
+        text = (err.message or "").lower()
+        return any(phrase in text for phrase in BUSY_PHRASES)
+    if isinstance(err, ApiError):
+        return err.status in TRANSIENT_STATUSES
+    return False
+
+
+def is_ambiguous(err: BaseException) -> bool:
+    """True when the failed request may nevertheless have been applied by the server.
+
+    A dropped connection or a timeout may come after the server acted; a 5xx may too. A 429 or a
+    busy 409 says the request was refused, so it was not applied.
+    """
+    if isinstance(err, TransportError):
+        return True
+    if isinstance(err, ApiError) and not isinstance(err, ConflictError):
+        return err.status is not None and 500 <= err.status <= 599
+    return False
+
+
+def attempts_of(err: BaseException) -> int:
+    """How many attempts an error came out of (1 when it was never retried)."""
+    value = getattr(err, "attempts", 1)
+    return value if isinstance(value, int) else 1
+
+
+class BackoffWait(wait_base):  # type: ignore[misc]
+    """Exponential backoff (min, 2*min, 4*min ... max) with equal jitter, at least Retry-After.
+
+    ``scale`` shrinks every wait, Retry-After included, for emulator targets whose whole
+    timeline is compressed (an emulator answering in 50 ms has no reason to be waited on for 2 s).
+    """
+
+    def __init__(self, minimum: float, maximum: float, jitter: bool, *, scale: float = 1.0,
+                 rng: random.Random | None = None) -> None:
+        self.minimum = max(minimum, 0.0)
+        self.maximum = max(maximum, self.minimum)
+        self.jitter = jitter
+        self.scale = scale
+        self.rng = rng or random.Random()
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        n = max(retry_state.attempt_number, 1)
+        delay = min(self.maximum, self.minimum * (2 ** (n - 1)))
+        if self.jitter and delay > 0:
+            delay = delay / 2 + self.rng.uniform(0, delay / 2)
+        outcome = retry_state.outcome
+        err = outcome.exception() if outcome is not None and outcome.failed else None
+        retry_after = getattr(err, "retry_after", None)
+        if isinstance(retry_after, (int, float)) and retry_after > 0:
+            delay = max(delay, min(float(retry_after), RETRY_AFTER_CAP))
+        return float(delay * self.scale)
+
+
+@dataclass(frozen=True)
+class RetryNotice:
+    """Handed to ``on_retry`` just before sleeping between two attempts."""
+
+    attempt: int
+    attempts: int
+    delay: float
+    error: SmflowError
+
+
+def call_with_retry(
+    fn: Callable[[], T],
+    *,
+    policy: RetryPolicyLike,
+    clock: Clock,
+    on_retry: Callable[[RetryNotice], None] | None = None,
+    transient: Callable[[BaseException], bool] = is_transient,
+    scale: float = 1.0,
+    rng: random.Random | None = None,
+) -> T:
+    """Call ``fn`` until it succeeds, fails permanently, or the policy's attempts run out."""
+    attempts = max(int(policy.attempts), 1)
+
+    def should_retry(err: BaseException) -> bool:
+        return isinstance(err, SmflowError) and transient(err)
+
+    def before_sleep(state: tenacity.RetryCallState) -> None:
+        if on_retry is None or state.outcome is None:
+            return
+        err = state.outcome.exception()
+        delay = state.next_action.sleep if state.next_action is not None else 0.0
+        if isinstance(err, SmflowError):
+            on_retry(RetryNotice(state.attempt_number, attempts, float(delay), err))
+
+    def exhausted(state: tenacity.RetryCallState) -> T:
+        assert state.outcome is not None
+        err = state.outcome.exception()
+        assert err is not None
+        err.attempts = state.attempt_number  # type: ignore[attr-defined]
+        raise err
+
+    retrying = tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(attempts),
+        wait=BackoffWait(policy.backoff_min, policy.backoff_max, policy.jitter, scale=scale, rng=rng),
+        retry=tenacity.retry_if_exception(should_retry),
+        sleep=clock.sleep,
+        before_sleep=before_sleep,
+        retry_error_callback=exhausted,
+        reraise=True,
+    )
+    result: T = retrying(fn)
+    return result

@@ -1,0 +1,109 @@
+"""Masking of secret values before anything reaches a screen, a journal or an event.
+
+A run knows its secrets up front: the values of ``secret`` params, the subscription id, and the
+values passed to catalogue arguments marked ``secret``. The ``Masker`` collects them as they
+appear and replaces them with ``***`` in every string, dict, list or dataclass it is handed, and
+also in their base64 form (labels, configurations and custom data travel base64-encoded, so a
+secret could leak that way too).
+
+Very short secrets (under ``MIN_SUBSTRING`` characters) are masked only where a whole value
+equals them: replacing every ``"a"`` inside every message would make output unreadable while
+protecting nothing worth protecting.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from smflow.asm.catalogue import OperationSpec
+
+__all__ = ["MASK", "MIN_SUBSTRING", "Masker"]
+
+MASK = "***"
+MIN_SUBSTRING = 4
+
+
+class Masker:
+    """Knows every secret value of a run and hides them in whatever is about to be shown."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._lock = threading.Lock()
+        self._whole: set[str] = set()
+        self._substrings: list[str] = []
+        for value in secrets:
+            self.add(value)
+
+    def add(self, value: object) -> None:
+        """Register one more secret (strings only; empty values mask nothing)."""
+        if not isinstance(value, str) or not value:
+            return
+        with self._lock:
+            if value in self._whole:
+                return
+            self._whole.add(value)
+            if len(value) >= MIN_SUBSTRING:
+                variants = {value, base64.b64encode(value.encode()).decode()}
+                variants.add(base64.b64encode(value.encode()).decode().rstrip("="))
+                self._substrings.extend(v for v in variants if len(v) >= MIN_SUBSTRING)
+                # Longest first so that a secret containing another is replaced whole.
+                self._substrings.sort(key=len, reverse=True)
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        with self._lock:
+            return frozenset(self._whole)
+
+    def text(self, text: str) -> str:
+        """``text`` with every secret replaced by ``***``."""
+        with self._lock:
+            if text in self._whole:
+                return MASK
+            for secret in self._substrings:
+                if secret in text:
+                    text = text.replace(secret, MASK)
+            return text
+
+    def value(self, value: Any) -> Any:
+        """A masked copy of a JSON-like value (dataclasses become dicts)."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, bytes):
+            return self.text(value.decode("utf-8", "replace"))
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {f.name: self.value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, Mapping):
+            return {str(k): self.value(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return [self.value(v) for v in value]
+        return value
+
+    def learn_arguments(self, spec: OperationSpec | None, args: Mapping[str, Any]) -> None:
+        """Register the values of arguments the catalogue marks ``secret``."""
+        if spec is None:
+            return
+        for arg in spec.arguments:
+            if arg.secret and arg.name in args:
+                self._learn_deep(args[arg.name])
+
+    def _learn_deep(self, value: Any) -> None:
+        if isinstance(value, str):
+            self.add(value)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for f in dataclasses.fields(value):
+                self._learn_deep(getattr(value, f.name))
+        elif isinstance(value, Mapping):
+            for v in value.values():
+                self._learn_deep(v)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                self._learn_deep(v)
+
+    def arguments(self, spec: OperationSpec | None, args: Mapping[str, Any]) -> dict[str, Any]:
+        """Operation arguments as shown to people: secret arguments are ``***`` whatever they hold."""
+        self.learn_arguments(spec, args)
+        secret_names = {a.name for a in spec.arguments if a.secret} if spec else set()
+        return {k: (MASK if k in secret_names and v is not None else self.value(v)) for k, v in args.items()}

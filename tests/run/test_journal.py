@@ -1,0 +1,98 @@
+"""The journal: records survive, a torn last line is ignored and cut, resume state is derived."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from smflow.errors import JournalError
+from smflow.run.journal import Journal, journal_path, new_run_id, read_journal
+
+
+def _journal(tmp_path: Path) -> Journal:
+    return Journal.create(tmp_path, "20261126-041200-blue_green-ab12", {"flow": "flows/blue_green.flow"})
+
+
+def test_run_id_shape() -> None:
+    run_id = new_run_id("flows/blue green.flow", datetime(2026, 11, 26, 4, 12, 0, tzinfo=UTC))
+    assert run_id.startswith("20261126-041200-blue_green-")
+    assert len(run_id.rsplit("-", 1)[1]) == 4
+
+
+def test_records_and_resume_state(tmp_path: Path) -> None:
+    with _journal(tmp_path) as j:
+        j.append("step_started", index=1, step="a")
+        j.append("call_intent", key="1/create_hosted_service#1", op="create_hosted_service", args={})
+        j.append("call_done", key="1/create_hosted_service#1")
+        j.append("step_done", index=1, step="a", bindings={"x": 1})
+        j.append("step_started", index=2, step="b")
+        j.append("call_intent", key="2/create_deployment#1", op="create_deployment", args={})
+        j.append("call_sent", key="2/create_deployment#1", request_id="rid1")
+    state = read_journal(j.path)
+    assert state.header["flow"] == "flows/blue_green.flow"
+    assert set(state.steps_done) == {1}
+    assert state.steps_done[1]["bindings"] == {"x": 1}
+    assert state.steps_started == {1, 2}
+    assert state.calls["1/create_hosted_service#1"].done
+    call = state.calls["2/create_deployment#1"]
+    assert call.request_id == "rid1" and not call.done
+    assert state.run_status is None
+
+
+def test_torn_last_line_is_ignored_then_cut_before_appending(tmp_path: Path) -> None:
+    with _journal(tmp_path) as j:
+        j.append("step_started", index=1, step="a")
+    with j.path.open("ab") as f:
+        f.write(b'{"t":"step_done","index":1,"st')  # kill -9 mid-write
+    state = read_journal(j.path)
+    assert state.steps_done == {}
+    j2, state2 = Journal.reopen(tmp_path, j.run_id)
+    with j2:
+        j2.append("step_done", index=1, step="a", bindings={})
+    lines = j.path.read_text().splitlines()
+    assert all(json.loads(line) for line in lines)
+    assert set(read_journal(j.path).steps_done) == {1}
+    assert state2.records == 2
+
+
+def test_complete_json_without_newline_counts_as_torn(tmp_path: Path) -> None:
+    with _journal(tmp_path) as j:
+        pass
+    with j.path.open("ab") as f:
+        f.write(b'{"t":"run_done","status":"succeeded"}')
+    assert read_journal(j.path).run_status is None
+
+
+def test_corrupt_middle_line_is_refused(tmp_path: Path) -> None:
+    with _journal(tmp_path) as j:
+        j.append("step_started", index=1, step="a")
+    text = j.path.read_text().splitlines()
+    j.path.write_text(text[0] + "\nnot json\n" + text[1] + "\n")
+    with pytest.raises(JournalError, match=":2: unreadable"):
+        read_journal(j.path)
+
+
+def test_missing_and_malformed_ids(tmp_path: Path) -> None:
+    with pytest.raises(JournalError, match="does not exist"):
+        Journal.reopen(tmp_path, "20261126-041200-x-0000")
+    with pytest.raises(JournalError, match="not a run id"):
+        journal_path(tmp_path, "../../etc/passwd")
+
+
+def test_create_refuses_to_overwrite(tmp_path: Path) -> None:
+    _journal(tmp_path).close()
+    with pytest.raises(JournalError, match="cannot create"):
+        _journal(tmp_path)
+
+
+def test_run_done_and_resumed(tmp_path: Path) -> None:
+    with _journal(tmp_path) as j:
+        j.append("run_done", status="failed")
+    assert read_journal(j.path).run_status == "failed"
+    j2, _ = Journal.reopen(tmp_path, j.run_id)
+    with j2:
+        j2.append("run_resumed")
+    assert read_journal(j.path).run_status is None

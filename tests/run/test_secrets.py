@@ -1,0 +1,44 @@
+"""Masking: secret values, their base64 forms and secret catalogue arguments become ***."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from smflow.asm.catalogue import Argument, OperationSpec
+from smflow.asm.types import STRING
+from smflow.run.secrets import MASK, Masker
+
+
+@dataclass
+class Cfg:
+    user: str
+    password: str
+
+
+def test_text_and_base64_are_masked() -> None:
+    m = Masker(["s3cr3t-pw", "0123-4567-sub"])
+    encoded = base64.b64encode(b"s3cr3t-pw").decode()
+    assert m.text("pw=s3cr3t-pw sub=0123-4567-sub b64=" + encoded) == f"pw={MASK} sub={MASK} b64={MASK}"
+
+
+def test_short_secrets_only_masked_whole() -> None:
+    m = Masker(["ab"])
+    assert m.text("ab") == MASK
+    assert m.text("table") == "table"
+
+
+def test_nested_values_and_dataclasses() -> None:
+    m = Masker(["hunter22"])
+    assert m.value({"a": [Cfg("bob", "hunter22")], "b": ("x hunter22",)}) == {
+        "a": [{"user": "bob", "password": MASK}],
+        "b": [f"x {MASK}"],
+    }
+
+
+def test_secret_arguments_are_masked_and_learned() -> None:
+    spec = OperationSpec("op", "POST", "x", (Argument("name", STRING), Argument("password", STRING, secret=True)),
+                         asynchronous=False, effect="create")
+    m = Masker()
+    assert m.arguments(spec, {"name": "n", "password": "p4ssw0rd!"}) == {"name": "n", "password": MASK}
+    assert m.text("echo p4ssw0rd!") == f"echo {MASK}"
