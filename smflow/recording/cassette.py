@@ -1,0 +1,193 @@
+"""The cassette file: vcrpy's YAML plus an ``smflow:`` block, loaded fast and saved atomically.
+
+A cassette is vcrpy's format (``version: 1`` and ``interactions``) so that plain vcrpy can read
+it, with one top-level block of ours in front::
+
+    smflow:
+      format: 1
+      smflow_version: 0.1.0
+      recorded_at: '2026-11-26T04:30:00+00:00'
+      endpoint: http://127.0.0.1:41234
+      subscription_id: SUBSCRIPTION-ID
+      duration: 93.2          # wall seconds the recorded run took
+      complete: true          # false: the run raised; the cassette holds what happened until then
+      meta: {...}             # what the executor passed (flow, vars...), scrubbed
+
+A file without the block, or with another ``format``, is refused with ``CassetteFormatError``
+rather than half-replayed. Loading uses libyaml (``CSafeLoader``) when present: a 10,000
+interaction cassette is several megabytes of YAML. Saving writes a temp file in the same
+directory, fsyncs it, lets a check read the bytes back, and only then renames it over the
+target, so a crash or a refused check never leaves a truncated or leaky cassette behind
+(vcrpy's own persister writes in place).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from smflow import __version__
+from smflow.errors import CassetteFormatError, CassetteNotFoundError
+
+__all__ = [
+    "FORMAT",
+    "CassetteHeader",
+    "LoadedCassette",
+    "atomic_write",
+    "dump_cassette",
+    "load_cassette",
+    "parse_yaml",
+]
+
+FORMAT = 1
+VCR_VERSION = 1  # vcrpy's own cassette format version
+
+try:  # libyaml: an order of magnitude faster on big cassettes
+    from yaml import CSafeDumper as _Dumper
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - pyyaml built without libyaml
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class CassetteHeader:
+    """The ``smflow:`` block of a cassette."""
+
+    endpoint: str
+    subscription_id: str
+    duration: float
+    recorded_at: str
+    complete: bool = True
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    format: int = FORMAT
+    smflow_version: str = __version__
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["meta"] = dict(self.meta)
+        order = ["format", "smflow_version", "recorded_at", "endpoint", "subscription_id", "duration", "complete", "meta"]
+        return {key: data[key] for key in order}
+
+
+@dataclass(frozen=True)
+class LoadedCassette:
+    """A parsed cassette: its header and vcrpy's interaction dicts (request/response)."""
+
+    path: Path
+    header: CassetteHeader
+    interactions: list[dict[str, Any]]
+
+
+def parse_yaml(text: str | bytes) -> Any:
+    return yaml.load(text, Loader=_Loader)  # a safe loader (CSafeLoader/SafeLoader)
+
+
+def _header(path: Path, data: Any) -> CassetteHeader:
+    if not isinstance(data, dict) or "interactions" not in data:
+        raise CassetteFormatError(f"{path}: not a cassette (no 'interactions' list)")
+    block = data.get("smflow")
+    if not isinstance(block, dict):
+        raise CassetteFormatError(
+            f"{path}: not an smflow cassette (no 'smflow:' block); record it with"
+            " 'smflow run FLOW --record CASSETTE'"
+        )
+    version = block.get("format")
+    if version != FORMAT:
+        raise CassetteFormatError(
+            f"{path}: cassette format {version!r} was written by smflow {block.get('smflow_version', '?')};"
+            f" this smflow {__version__} reads format {FORMAT}: re-record it with 'smflow run FLOW --record CASSETTE'"
+        )
+    try:
+        return CassetteHeader(
+            endpoint=str(block["endpoint"]),
+            subscription_id=str(block["subscription_id"]),
+            duration=float(block["duration"]),
+            recorded_at=str(block["recorded_at"]),
+            complete=bool(block.get("complete", True)),
+            meta=dict(block.get("meta") or {}),
+            format=FORMAT,
+            smflow_version=str(block.get("smflow_version", "?")),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CassetteFormatError(f"{path}: the 'smflow:' block is missing or has a bad {exc}") from None
+
+
+def load_cassette(path: Path) -> LoadedCassette:
+    """Read and validate a cassette. Raises CassetteNotFoundError / CassetteFormatError."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CassetteNotFoundError(f"{path}: no such cassette; record one with 'smflow run FLOW --record {path}'") from None
+    except IsADirectoryError:
+        raise CassetteNotFoundError(f"{path}: is a directory, not a cassette") from None
+    try:
+        data = parse_yaml(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise CassetteFormatError(f"{path}: not valid YAML{where}") from None
+    header = _header(path, data)
+    interactions = data["interactions"]
+    if not isinstance(interactions, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("request"), dict) and isinstance(i.get("response"), dict)
+        for i in interactions
+    ):
+        raise CassetteFormatError(f"{path}: 'interactions' must be a list of request/response mappings")
+    return LoadedCassette(path, header, interactions)
+
+
+def dump_cassette(header: CassetteHeader, interactions: list[dict[str, Any]]) -> str:
+    """The cassette text: our block first, then vcrpy's version and interactions.
+
+    ``width`` is unlimited so that no value is folded across lines: a secret split by a line
+    break would escape a byte search.
+    """
+    data = {"smflow": header.to_dict(), "version": VCR_VERSION, "interactions": interactions}
+    text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=2**31 - 1)
+    return text
+
+
+def atomic_write(path: Path, data: bytes, *, check: Callable[[Path], None] | None = None) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
+
+    ``check`` gets the temp file's path after fsync (to read back what really reached the disk);
+    if it raises, the temp file is deleted and ``path`` is left untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if check is not None:
+            check(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where directories can't be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,119 @@
+"""A replay miss, explained in terms of the flow: the one place vcrpy's miss exception is caught.
+
+vcrpy raises ``CannotOverwriteExistingCassetteException`` deep inside ``http.client`` when a
+request is not in the cassette; it travels unchanged through the client and the executor and
+is translated here, as the ``replaying`` block exits, into a ``ReplayDriftError`` that says:
+
+    flows/blue_green.flow:23:5 step 'deploy to staging' create_deployment: replay drift: \
+this request is not in cassettes/blue_green.yaml
+      sent:    POST /SUBSCRIPTION-ID/services/hostedservices/svc/deploymentslots/staging
+      nearest: POST /SUBSCRIPTION-ID/services/hostedservices/svc/deploymentslots/staging \
+(interaction 5 of 14)
+      differs: body CreateDeployment/Name: recorded 'v1', sent 'v2'
+      if the change is intended, re-record: smflow run FLOW --record cassettes/blue_green.yaml
+
+The nearest recorded request is the one with the fewest differing fields (method, path
+segments, query parameters, XML elements), unplayed ones first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from vcr.errors import CannotOverwriteExistingCassetteException
+
+from smflow.errors import ReplayDriftError
+from smflow.recording.matching import FieldDiff, request_diff, request_key
+from smflow.recording.player import SmflowCassette
+
+__all__ = ["Nearest", "drift_error", "nearest_recorded", "translate_misses"]
+
+MAX_DIFFS = 8
+_METHOD_WEIGHT = 100  # a different verb is never "nearest" before a different argument
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """The recorded request closest to a miss, and how it differs."""
+
+    number: int  # 1-based position in the cassette
+    request: Any
+    diffs: list[FieldDiff]
+    played: bool
+
+
+def _target(request: Any) -> str:
+    parts = urlsplit(request.uri)
+    key = request_key(request.method, request.uri)
+    return f"{key.method} {key.path}" + (f"?{parts.query}" if parts.query else "")
+
+
+def _cost(diffs: list[FieldDiff]) -> int:
+    return sum(_METHOD_WEIGHT if d.field == "method" else 1 for d in diffs)
+
+
+def nearest_recorded(cassette: SmflowCassette, request: Any) -> Nearest | None:
+    best: tuple[tuple[int, int, int], Nearest] | None = None
+    for number, (stored, _response) in enumerate(cassette.data):
+        diffs = request_diff(stored, request)
+        played = cassette.play_counts[number] > 0
+        rank = (_cost(diffs), 1 if played else 0, number)
+        if best is None or rank < best[0]:
+            best = (rank, Nearest(number + 1, stored, diffs, played))
+    return best[1] if best else None
+
+
+def drift_error(cassette: SmflowCassette, request: Any, location: str | None) -> ReplayDriftError:
+    path = Path(cassette._path)
+    where = location or "(outside any flow step)"
+    lines = [f"{where}: replay drift: this request is not in {path}", f"  sent:    {_target(request)}"]
+    nearest = nearest_recorded(cassette, request)
+    if nearest is None:
+        lines.append("  nearest: none (the cassette holds no interactions)")
+    else:
+        lines.append(f"  nearest: {_target(nearest.request)} (interaction {nearest.number} of {len(cassette.data)})")
+        if not nearest.diffs and nearest.played:
+            lines.append(
+                "  differs: nothing, but the recording holds this request once and it was already replayed"
+                " (the flow now sends it again)"
+            )
+        for diff in nearest.diffs[:MAX_DIFFS]:
+            lines.append(f"  differs: {diff.render()}")
+        if len(nearest.diffs) > MAX_DIFFS:
+            lines.append(f"  ... and {len(nearest.diffs) - MAX_DIFFS} more differences")
+    lines.append(f"  if the change is intended, re-record: smflow run FLOW --record {path}")
+    return ReplayDriftError("\n".join(lines))
+
+
+@contextmanager
+def translate_misses(cassette_getter: Callable[[], SmflowCassette | None]) -> Iterator[None]:
+    """Turn a replay miss inside the block into ``ReplayDriftError``, however it surfaced.
+
+    Normally vcrpy's exception comes straight out of the run. If something in between caught it
+    (and raised something else, or carried on), the miss recorded by the cassette still wins:
+    a replay that drifted never ends quietly or with a less precise error.
+    """
+    try:
+        yield
+    except CannotOverwriteExistingCassetteException as exc:
+        cassette = cassette_getter()
+        if cassette is None:  # pragma: no cover - vcrpy always raises with its cassette open
+            raise ReplayDriftError(f"replay drift: {exc.failed_request!r} is not in the cassette") from None
+        failed = exc.failed_request
+        location = next((m.location for m in cassette.misses if m.request is failed), None)
+        raise drift_error(cassette, failed, location) from None
+    except Exception:
+        _raise_first_miss(cassette_getter())
+        raise
+    _raise_first_miss(cassette_getter())
+
+
+def _raise_first_miss(cassette: SmflowCassette | None) -> None:
+    if cassette is not None and cassette.misses:
+        first = cassette.misses[0]
+        raise drift_error(cassette, first.request, first.location)

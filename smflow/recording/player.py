@@ -1,0 +1,92 @@
+"""vcrpy's Cassette with smflow's playback rules and an index, so big cassettes replay fast.
+
+vcrpy finds a response by running every matcher against every recorded request (quadratic in
+the cassette size) and serves each match once. smflow needs other rules, kept here:
+
+- Requests are indexed by method, normalised path and query; only the bucket's bodies are
+  compared (canonical XML), so a 10,000-interaction cassette replays in linear time.
+- Reads (``GET``, which includes ``GET /<sub>/operations/<id>`` polls) are a **timeline**: the
+  recorded answers are served in order, and once they run out the last one keeps being served.
+  A replay may poll more or fewer times than the recording (virtual time lets it poll once
+  more before a deadline than the live run managed), and an operation that ended Succeeded or
+  a resource that reached ReadyRole stays so.
+- Writes (POST, PUT, DELETE...) are served each once, in order: a flow that issues a create
+  twice fails with a drift error instead of replaying the same 201 again.
+- When nothing matches, the miss is remembered with the call site (``locate()``) at that moment,
+  for ``drift.py`` to explain once vcrpy's exception has come out of the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from vcr.cassette import Cassette
+from vcr.errors import UnhandledHTTPRequestError
+from vcr.record_mode import RecordMode
+
+from smflow.recording.matching import RequestKey, body_matches, request_key
+
+__all__ = ["Miss", "SmflowCassette"]
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A request the cassette could not answer, and where in the flow it was sent from."""
+
+    request: Any
+    location: str | None
+
+
+class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
+    """A cassette that plays by smflow's rules (see the module docstring)."""
+
+    locate: Callable[[], str | None] = staticmethod(lambda: None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._index: dict[RequestKey, list[int]] = {}
+        self._indexed = 0  # how many of self.data are in _index (recording appends more)
+        self.misses: list[Miss] = []
+
+    # -- lookup -------------------------------------------------------------------------------
+    def _bucket(self, key: RequestKey) -> list[int]:
+        while self._indexed < len(self.data):
+            stored = self.data[self._indexed][0]
+            self._index.setdefault(request_key(stored.method, stored.uri), []).append(self._indexed)
+            self._indexed += 1
+        return self._index.get(key, [])
+
+    def _pick(self, request: Any) -> int | None:
+        """The index of the recorded interaction that answers ``request``, or None."""
+        key = request_key(request.method, request.uri)
+        candidates = [i for i in self._bucket(key) if body_matches(self.data[i][0].body, request.body)]
+        if not candidates:
+            return None
+        for number in candidates:
+            if self.play_counts[number] == 0:
+                return number
+        if key.method in ("GET", "HEAD") or self.allow_playback_repeats:
+            return candidates[-1]  # the timeline ran out: the last state holds
+        return None
+
+    # -- vcrpy's playback interface -----------------------------------------------------------------
+    def can_play_response_for(self, request: Any) -> bool:
+        if self.record_mode == RecordMode.ALL or not (self.rewound or self.allow_playback_repeats):
+            return False
+        if self._pick(request) is not None:
+            return True
+        if self.write_protected:
+            self.misses.append(Miss(request, self.locate()))
+        return False
+
+    def play_response(self, request: Any) -> Any:
+        number = self._pick(request)
+        if number is None:
+            raise UnhandledHTTPRequestError(f"The cassette ({self._path!r}) doesn't contain the request ({request!r})")
+        self.play_counts[number] += 1
+        return self.data[number][1]
+
+    def __contains__(self, request: Any) -> bool:
+        return self._pick(request) is not None

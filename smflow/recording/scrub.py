@@ -1,0 +1,285 @@
+"""Secrets out of a recording before anything touches disk, and the check that none got through.
+
+A cassette is shared (committed, attached to bug reports), so it must never hold the
+subscription id, passwords, storage keys, certificate material, custom data or the value of a
+``secret`` param. Scrubbing happens in vcrpy's ``before_record_*`` hooks, i.e. on the in-memory
+copy that vcrpy keeps, never on what the client sees. Three layers:
+
+1. Known secret *values* (the ``secrets`` of the run) are replaced wherever they appear, in every
+   encoding they travel in: raw, XML-escaped, URL-quoted and base64 (also when embedded in a
+   longer base64 blob such as a ``Configuration`` or ``CustomData``: the element is then scrubbed
+   whole).
+2. Known secret *elements* (``UserPassword``, ``AdminPassword``, storage keys, certificate data...)
+   are scrubbed whatever their value, so a password the run did not declare still never lands.
+3. The subscription id becomes ``SUBSCRIPTION-ID`` in URLs, bodies and headers (``Location``).
+
+Every placeholder is ``***SCRUBBED***``; on replay the matcher treats it as a wildcard, so a
+replay that sends the real (or another) password still matches. ``find_leaks`` is the last line:
+the bytes actually written are searched for every form of every secret before the file is kept.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, quote_plus, unquote
+
+from lxml import etree
+
+from smflow.errors import UsageError
+
+__all__ = [
+    "PLACEHOLDER",
+    "SUBSCRIPTION_PLACEHOLDER",
+    "Scrubber",
+    "find_leaks",
+    "secret_forms",
+    "scrub_elements",
+]
+
+PLACEHOLDER = "***SCRUBBED***"
+SUBSCRIPTION_PLACEHOLDER = "SUBSCRIPTION-ID"
+MIN_SECRET_LENGTH = 4
+
+# Elements whose text is secret whatever it is (local names; namespace prefixes don't matter).
+SECRET_ELEMENTS = frozenset({"UserPassword", "AdminPassword", "Password", "CustomData", "CertificateFile"})
+# Elements secret only under a given parent: storage keys, certificate bodies.
+SECRET_CHILDREN = {
+    "StorageServiceKeys": frozenset({"Primary", "Secondary"}),
+    "Certificate": frozenset({"Data", "CertificateFile", "Password"}),
+    "CertificateFile": frozenset({"Data", "Password"}),
+}
+# Headers that authenticate or identify a session: dropped, never recorded.
+DROPPED_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-ms-client-certificate"})
+
+_BASE64_TEXT = re.compile(rb"^[A-Za-z0-9+/_-]{8,}={0,2}$")
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+
+def _xml_escapes(value: str) -> set[str]:
+    amp = value.replace("&", "&amp;")
+    lt_gt = amp.replace("<", "&lt;").replace(">", "&gt;")
+    return {amp, lt_gt, lt_gt.replace('"', "&quot;"), lt_gt.replace("'", "&apos;"),
+            lt_gt.replace('"', "&quot;").replace("'", "&apos;"), lt_gt.replace("'", "&#39;")}
+
+
+def _base64_cores(raw: bytes) -> set[bytes]:
+    """The base64 characters that encode ``raw`` wherever it sits inside a longer blob.
+
+    A value embedded in a bigger payload is encoded at one of three alignments; for each, the
+    characters that depend only on ``raw`` are the same whatever surrounds it.
+    """
+    cores: set[bytes] = set()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + raw)
+        start = -(-offset * 8 // 6)  # ceil: first char made only of raw's bits
+        end = (offset + len(raw)) * 8 // 6  # last char made only of raw's bits (exclusive)
+        core = encoded[start:end]
+        if len(core) >= 6:
+            cores.add(core)
+            cores.add(core.replace(b"+", b"-").replace(b"/", b"_"))
+    return cores
+
+
+def secret_forms(value: str) -> list[bytes]:
+    """Every byte string under which ``value`` may travel or be stored, longest first."""
+    raw = value.encode("utf-8")
+    texts = {value, quote(value, safe=""), quote_plus(value), quote(value, safe="/")} | _xml_escapes(value)
+    forms = {t.encode("utf-8") for t in texts}
+    forms.add(base64.b64encode(raw))
+    forms.add(base64.b64encode(raw).rstrip(b"="))
+    forms.add(base64.urlsafe_b64encode(raw).rstrip(b"="))
+    forms |= _base64_cores(raw)
+    return sorted((f for f in forms if f), key=len, reverse=True)
+
+
+def _localname(tag: object) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _is_secret_element(element: Any) -> bool:
+    name = _localname(element.tag)
+    if name in SECRET_ELEMENTS:
+        return True
+    parent = element.getparent()
+    return parent is not None and name in SECRET_CHILDREN.get(_localname(parent.tag), ())
+
+
+def _parse_xml(body: bytes) -> Any:
+    stripped = body.lstrip()
+    if not stripped.startswith(b"<"):
+        return None
+    try:
+        return etree.fromstring(body, _XML_PARSER)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def scrub_elements(body: bytes, secret_texts: Collection[bytes] = ()) -> bytes:
+    """Blank secret elements, and base64 texts that decode to something holding a secret."""
+    root = _parse_xml(body)
+    if root is None:
+        return body
+    changed = False
+    for element in root.iter():
+        text = element.text
+        if not isinstance(element.tag, str) or text is None or not text.strip() or text == PLACEHOLDER:
+            continue
+        if _is_secret_element(element) or (secret_texts and _decodes_to_secret(text, secret_texts)):
+            element.text = PLACEHOLDER
+            changed = True
+    if not changed:
+        return body
+    declaration = b'<?xml version="1.0" encoding="utf-8"?>' if body.lstrip().startswith(b"<?xml") else b""
+    return declaration + etree.tostring(root, encoding="utf-8")
+
+
+def _decodes_to_secret(text: str, secret_texts: Collection[bytes]) -> bool:
+    candidate = text.strip().encode("ascii", "ignore")
+    if not _BASE64_TEXT.match(candidate):
+        return False
+    try:
+        padded = candidate + b"=" * (-len(candidate) % 4)
+        decoded = base64.urlsafe_b64decode(padded) if b"-" in padded or b"_" in padded else base64.b64decode(padded)
+    except (binascii.Error, ValueError):
+        return False
+    return any(secret in decoded for secret in secret_texts) or _parse_contains(decoded, secret_texts)
+
+
+def _parse_contains(decoded: bytes, secret_texts: Collection[bytes]) -> bool:
+    """Base64 of XML-escaped or quoted text: look at the unescaped form too."""
+    try:
+        text = decoded.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    plain = unquote(text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")).encode("utf-8")
+    return any(secret in plain for secret in secret_texts)
+
+
+@dataclass
+class Scrubber:
+    """The scrubbing hooks of one recording: knows the run's secret values and subscription id."""
+
+    secrets: Collection[str]
+    subscription_id: str
+    _forms: list[tuple[bytes, bytes]] = field(default_factory=list, init=False, repr=False)
+    _raw: list[bytes] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        values = sorted({s for s in self.secrets if s}, key=len, reverse=True)
+        for value in values:
+            if len(value) < MIN_SECRET_LENGTH:
+                raise UsageError(
+                    f"cannot record: a secret value is shorter than {MIN_SECRET_LENGTH} characters,"
+                    " too short to be scrubbed from a cassette reliably"
+                )
+        pairs: list[tuple[bytes, bytes]] = []
+        if self.subscription_id:
+            sub = self.subscription_id.encode("utf-8")
+            pairs += [(sub, SUBSCRIPTION_PLACEHOLDER.encode()), (sub.upper(), SUBSCRIPTION_PLACEHOLDER.encode())]
+        for value in values:
+            pairs += [(form, PLACEHOLDER.encode()) for form in secret_forms(value)]
+            self._raw.append(value.encode("utf-8"))
+        self._forms = sorted(set(pairs), key=lambda p: len(p[0]), reverse=True)
+
+    def scrub_text(self, value: str) -> str:
+        return self.scrub_bytes(value.encode("utf-8")).decode("utf-8", "replace")
+
+    def scrub_bytes(self, data: bytes) -> bytes:
+        for form, placeholder in self._forms:
+            if form in data:
+                data = data.replace(form, placeholder)
+        return data
+
+    def body(self, body: bytes | str | None) -> bytes | str | None:
+        if body is None:
+            return None
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        if not isinstance(data, bytes):
+            return body
+        # Elements first: a secret inside a base64 blob blanks the whole element, which a
+        # substring replacement would leave as undecodable base64.
+        return self.scrub_bytes(scrub_elements(data, self._raw))
+
+    def request(self, request: Any) -> Any:
+        """vcrpy ``before_record_request``: URL, headers and body of a (copied) request."""
+        request.uri = self.scrub_text(request.uri)
+        for name in list(request.headers):
+            if name.lower() in DROPPED_HEADERS:
+                del request.headers[name]
+            else:
+                request.headers[name] = self.scrub_text(str(request.headers[name]))
+        request.body = self.body(request.body)
+        return request
+
+    def response(self, response: dict[str, Any]) -> dict[str, Any]:
+        """vcrpy ``before_record_response``: headers and body of a (copied) response dict."""
+        headers: dict[str, Any] = response.get("headers") or {}
+        for name in list(headers):
+            if name.lower() in DROPPED_HEADERS:
+                del headers[name]
+            else:
+                headers[name] = [self.scrub_text(str(v)) for v in headers[name]]
+        body = response.get("body")
+        if isinstance(body, dict) and body.get("string") is not None:
+            body["string"] = self.body(body["string"])
+        return response
+
+    def value(self, data: Any) -> Any:
+        """Scrub every string inside plain data (the cassette's ``meta``)."""
+        if isinstance(data, str):
+            return self.scrub_text(data)
+        if isinstance(data, dict):
+            return {self.scrub_text(str(k)): self.value(v) for k, v in data.items()}
+        if isinstance(data, list | tuple):
+            return [self.value(v) for v in data]
+        return data
+
+
+def _strings(data: Any) -> Iterator[bytes]:
+    """Every string and byte string inside parsed YAML (catches line folding and \\u escapes)."""
+    if isinstance(data, str):
+        yield data.encode("utf-8")
+    elif isinstance(data, bytes):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(key)
+            yield from _strings(value)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            yield from _strings(value)
+
+
+def find_leaks(data: bytes, parsed: Any, *, secrets: Collection[str], subscription_id: str) -> list[str]:
+    """The kinds of secret present in a written cassette (its bytes and its parsed content).
+
+    Returns descriptions such as ``"the subscription id"`` or ``"an unscrubbed <AdminPassword> element"``,
+    never a value, so the error that reports them is itself safe to print.
+    """
+    kinds: list[str] = []
+    texts = list(_strings(parsed))
+    haystacks = [data, *texts]
+    if subscription_id and any(subscription_id.encode("utf-8").lower() in h.lower() for h in haystacks):
+        kinds.append("the subscription id")
+    values = [s for s in secrets if s]
+    for number, value in enumerate(values, start=1):
+        forms = secret_forms(value)
+        if any(form in h for h in haystacks for form in forms):
+            kinds.append(f"secret value #{number} of {len(values)}")
+    for text in texts:
+        root = _parse_xml(text)
+        if root is None:
+            continue
+        for element in root.iter():
+            if isinstance(element.tag, str) and _is_secret_element(element):
+                content = (element.text or "").strip()
+                if content and content != PLACEHOLDER:
+                    kind = f"an unscrubbed <{_localname(element.tag)}> element"
+                    if kind not in kinds:
+                        kinds.append(kind)
+    return kinds

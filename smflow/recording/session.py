@@ -1,0 +1,171 @@
+"""The two context managers the executor runs a flow inside: ``recording`` and ``replaying``.
+
+``recording`` lets every request through to the real endpoint (vcrpy record mode ``all``) and
+keeps a scrubbed copy of each interaction. On exit it writes the cassette atomically and reads
+the written bytes back: if any secret is found the cassette is refused (``SecretLeakError``
+naming the kind of secret, never its value) and the temp file removed. **A run that raises is
+still saved**, with ``complete: false`` in its header: replaying a failure (the rollback drill)
+is as useful as replaying a success.
+
+``replaying`` serves the cassette (record mode ``none``: no socket is opened, nothing is
+recorded) under the rules of ``player.SmflowCassette``, and turns any miss into a
+``ReplayDriftError`` that names the flow's call site (``locate()``), the request, the nearest
+recorded one and what differs. Time: the executor runs a replay on a ``VirtualClock`` that only
+moves when it sleeps, so a replay never waits; since the poll timeline is served as recorded
+(the last answer repeating once it runs out), a wait that timed out live times out again, and
+one that succeeded succeeds, whatever the real latency was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from vcr import filters
+from vcr.persisters.filesystem import CassetteNotFoundError as _VcrNoCassetteError
+from vcr.record_mode import RecordMode
+from vcr.request import Request
+from vcr.serializers import compat
+
+from smflow.errors import SecretLeakError
+from smflow.recording.cassette import CassetteHeader, atomic_write, dump_cassette, load_cassette, parse_yaml
+from smflow.recording.drift import translate_misses
+from smflow.recording.matching import VCR_MATCHERS
+from smflow.recording.player import SmflowCassette
+from smflow.recording.scrub import SUBSCRIPTION_PLACEHOLDER, Scrubber, find_leaks
+
+__all__ = ["ReplayInfo", "recording", "replaying"]
+
+MATCH_ON = tuple(VCR_MATCHERS.values())
+
+
+@dataclass(frozen=True)
+class ReplayInfo:
+    """What a replay needs to know from the recording: run the flow with these."""
+
+    subscription_id: str
+    endpoint: str
+    recorded_duration: float
+    meta: Mapping[str, object] = field(default_factory=dict)
+
+
+class _FreshPersister:
+    """Recording starts from nothing and vcrpy never writes: ``recording`` saves, atomically."""
+
+    @staticmethod
+    def load_cassette(cassette_path: str, serializer: Any) -> Any:
+        raise _VcrNoCassetteError()
+
+    @staticmethod
+    def save_cassette(cassette_path: str, cassette_dict: Any, serializer: Any) -> None:
+        return None
+
+
+@dataclass
+class _LoadedPersister:
+    """Hands vcrpy the interactions ``load_cassette`` already parsed and validated."""
+
+    requests: list[Any]
+    responses: list[Any]
+
+    def load_cassette(self, cassette_path: str, serializer: Any) -> tuple[list[Any], list[Any]]:
+        return self.requests, self.responses
+
+    def save_cassette(self, cassette_path: str, cassette_dict: Any, serializer: Any) -> None:
+        return None  # record mode "none" never changes a cassette
+
+
+def _endpoint(requests: list[Any], meta: Mapping[str, object]) -> str:
+    if requests:
+        parts = urlsplit(requests[0].uri)
+        return f"{parts.scheme}://{parts.netloc}"
+    return str(meta.get("endpoint", ""))
+
+
+@contextmanager
+def recording(
+    path: Path, *, secrets: Collection[str], subscription_id: str, meta: Mapping[str, object]
+) -> Iterator[None]:
+    """Record every request made inside the block into the cassette at ``path``."""
+    path = Path(path)
+    scrubber = Scrubber(list(secrets), subscription_id)
+    recorded_at = datetime.now(UTC).isoformat(timespec="seconds")
+    started = time.monotonic()
+    use = SmflowCassette.use(
+        path=str(path),
+        persister=_FreshPersister,
+        record_mode=RecordMode.ALL,
+        match_on=MATCH_ON,
+        before_record_request=scrubber.request,
+        before_record_response=lambda response: scrubber.response(filters.decode_response(response)),
+        record_on_exception=True,
+    )
+    cassette: SmflowCassette | None = None
+    complete = False
+    try:
+        with use as cassette:
+            yield
+        complete = True
+    finally:
+        if cassette is not None:
+            header = CassetteHeader(
+                endpoint=scrubber.scrub_text(_endpoint(cassette.requests, meta)),
+                subscription_id=SUBSCRIPTION_PLACEHOLDER,
+                duration=round(time.monotonic() - started, 3),
+                recorded_at=recorded_at,
+                complete=complete,
+                meta=scrubber.value(dict(meta)),
+            )
+            _save(path, header, cassette, secrets=list(secrets), subscription_id=subscription_id)
+
+
+def _save(path: Path, header: CassetteHeader, cassette: SmflowCassette, *, secrets: list[str], subscription_id: str) -> None:
+    interactions = [
+        {"request": compat.convert_to_unicode(request._to_dict()), "response": compat.convert_to_unicode(response)}
+        for request, response in zip(cassette.requests, cassette.responses, strict=True)
+    ]
+    data = dump_cassette(header, interactions).encode("utf-8")
+
+    def refuse_leaks(written: Path) -> None:
+        raw = written.read_bytes()
+        kinds = find_leaks(raw, parse_yaml(raw), secrets=secrets, subscription_id=subscription_id)
+        if kinds:
+            raise SecretLeakError(
+                f"{path}: refused to write the cassette: it would contain {', '.join(kinds)};"
+                " nothing was kept (this is a scrubbing bug: please report which kind leaked)"
+            )
+
+    atomic_write(path, data, check=refuse_leaks)
+
+
+@contextmanager
+def replaying(path: Path, *, locate: Callable[[], str | None]) -> Iterator[ReplayInfo]:
+    """Serve every request made inside the block from the cassette at ``path``; miss = drift."""
+    loaded = load_cassette(Path(path))
+    requests = [Request(**interaction["request"]) for interaction in loaded.interactions]
+    responses = [compat.convert_to_bytes(interaction["response"]) for interaction in loaded.interactions]
+    header = loaded.header
+    info = ReplayInfo(
+        subscription_id=header.subscription_id,
+        endpoint=header.endpoint,
+        recorded_duration=header.duration,
+        meta=dict(header.meta),
+    )
+    use = SmflowCassette.use(
+        path=str(path),
+        persister=_LoadedPersister(requests, responses),
+        record_mode=RecordMode.NONE,
+        match_on=MATCH_ON,
+        record_on_exception=False,
+    )
+    cassette: SmflowCassette | None = None
+    with translate_misses(lambda: cassette):
+        with use as cassette:
+            cassette.locate = locate
+            yield info

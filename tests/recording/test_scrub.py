@@ -1,0 +1,110 @@
+"""Scrubbing: secrets never reach the recorded copy, in any encoding; leaks are found by kind."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import quote
+
+import pytest
+from vcr.request import Request
+
+from smflow.errors import UsageError
+from smflow.recording.scrub import PLACEHOLDER, Scrubber, find_leaks, secret_forms
+
+SUB = "8f2c1d7e-5b4a-4c3d-9e8f-123456789abc"
+PASSWORD = "Tr0ub4dor&3-horse"
+NS = 'xmlns="http://schemas.microsoft.com/windowsazure"'
+
+
+def _scrubber(*secrets: str) -> Scrubber:
+    return Scrubber(list(secrets), SUB)
+
+
+def test_subscription_id_becomes_a_placeholder_in_url_headers_and_body() -> None:
+    request = Request("GET", f"https://h/{SUB}/services/hostedservices/x", None, {"Authorization": "Bearer t", "x-ms-version": "2014-10-01"})
+    out = _scrubber().request(request)
+    assert out.uri == "https://h/SUBSCRIPTION-ID/services/hostedservices/x"
+    assert "Authorization" not in out.headers and out.headers["x-ms-version"] == "2014-10-01"
+    response = {
+        "status": {"code": 201, "message": "Created"},
+        "headers": {"Location": [f"https://h/subscriptions/{SUB}/compute/x"], "x-ms-request-id": ["ab" * 16]},
+        "body": {"string": f"<HostedService {NS}><Url>https://h/{SUB}/x</Url></HostedService>".encode()},
+    }
+    scrubbed = _scrubber().response(response)
+    assert scrubbed["headers"]["Location"] == ["https://h/subscriptions/SUBSCRIPTION-ID/compute/x"]
+    assert scrubbed["headers"]["x-ms-request-id"] == ["ab" * 16]  # polls need it
+    assert SUB.encode() not in scrubbed["body"]["string"]
+
+
+def test_password_elements_are_scrubbed_even_when_the_value_was_not_declared() -> None:
+    body = f"<Deployment {NS}><UserName>azureuser</UserName><UserPassword>undeclared-pw</UserPassword>" \
+           f"<AdminPassword>other</AdminPassword><CustomData>Y2xvdWQ=</CustomData></Deployment>".encode()
+    out = _scrubber().body(body)
+    assert isinstance(out, bytes)
+    assert b"undeclared-pw" not in out and b"other" not in out and b"Y2xvdWQ=" not in out
+    assert out.count(PLACEHOLDER.encode()) == 3 and b"<UserName>azureuser</UserName>" in out
+
+
+def test_storage_keys_are_scrubbed_but_same_named_elements_elsewhere_are_kept() -> None:
+    body = f"<StorageService {NS}><StorageServiceKeys><Primary>k1==</Primary><Secondary>k2==</Secondary>" \
+           f"</StorageServiceKeys><GeoPrimaryRegion>West US</GeoPrimaryRegion></StorageService>".encode()
+    out = _scrubber().body(body)
+    assert isinstance(out, bytes)
+    assert b"k1==" not in out and b"k2==" not in out and b"West US" in out
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda s: s,
+        lambda s: s.replace("&", "&amp;"),
+        lambda s: quote(s, safe=""),
+        lambda s: base64.b64encode(s.encode()).decode(),
+    ],
+    ids=["raw", "xml-escaped", "url-quoted", "base64"],
+)
+def test_a_secret_value_is_scrubbed_in_every_encoding(encode: object) -> None:
+    assert callable(encode)
+    body = f"<X {NS}><Description>before {encode(PASSWORD)} after</Description></X>".encode()
+    out = _scrubber(PASSWORD).body(body)
+    assert isinstance(out, bytes)
+    assert all(form not in out for form in secret_forms(PASSWORD)), out
+    assert PLACEHOLDER.encode() in out
+
+
+def test_a_secret_inside_a_base64_blob_blanks_the_whole_element() -> None:
+    config = f'<ServiceConfiguration><Setting name="pw" value="{PASSWORD}"/></ServiceConfiguration>'
+    blob = base64.b64encode(b"xx" + config.encode()).decode()
+    body = f"<CreateDeployment {NS}><Name>v1</Name><Configuration>{blob}</Configuration></CreateDeployment>".encode()
+    out = _scrubber(PASSWORD).body(body)
+    assert out == f"<CreateDeployment {NS}><Name>v1</Name><Configuration>{PLACEHOLDER}</Configuration></CreateDeployment>".encode()
+
+
+def test_a_body_without_secrets_is_left_byte_for_byte() -> None:
+    body = f'<CreateHostedService {NS}>\n  <ServiceName>svc</ServiceName><Label/></CreateHostedService>'.encode()
+    assert _scrubber(PASSWORD).body(body) == body
+
+
+def test_a_too_short_secret_is_refused_before_recording() -> None:
+    with pytest.raises(UsageError, match="shorter than 4"):
+        _scrubber("abc")
+
+
+def test_find_leaks_names_kinds_never_values() -> None:
+    text = f"uri: https://h/{SUB}/x\nbody: <D {NS}><AdminPassword>plain</AdminPassword></D>\nother: {PASSWORD}\n"
+    parsed = {"uri": f"https://h/{SUB}/x", "body": f"<D {NS}><AdminPassword>plain</AdminPassword></D>", "other": PASSWORD}
+    kinds = find_leaks(text.encode(), parsed, secrets=[PASSWORD, "unused-secret"], subscription_id=SUB)
+    assert kinds == ["the subscription id", "secret value #1 of 2", "an unscrubbed <AdminPassword> element"]
+    assert not any(PASSWORD in k or SUB in k for k in kinds)
+
+
+def test_find_leaks_sees_a_secret_split_by_yaml_line_folding() -> None:
+    folded = f"body: 'aaaa {PASSWORD[:5]}\n  {PASSWORD[5:]}'\n".encode()
+    assert PASSWORD.encode() not in folded
+    kinds = find_leaks(folded, {"body": f"aaaa {PASSWORD}"}, secrets=[PASSWORD], subscription_id=SUB)
+    assert kinds == ["secret value #1 of 1"]
+
+
+def test_find_leaks_is_quiet_on_a_clean_cassette() -> None:
+    body = f"<D {NS}><AdminPassword>{PLACEHOLDER}</AdminPassword></D>"
+    assert find_leaks(body.encode(), {"b": body}, secrets=[PASSWORD], subscription_id=SUB) == []
