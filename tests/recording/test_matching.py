@@ -1,0 +1,78 @@
+"""Canonical matching and the field-level diff that drift errors print."""
+
+from __future__ import annotations
+
+from vcr.request import Request
+
+from smflow.recording.matching import (
+    FieldDiff,
+    body_diff,
+    body_matches,
+    is_operation_poll,
+    request_diff,
+    request_key,
+)
+from smflow.recording.scrub import PLACEHOLDER
+
+NS = "http://schemas.microsoft.com/windowsazure"
+
+
+def test_xml_bodies_match_across_whitespace_prefixes_and_declaration() -> None:
+    recorded = f'<CreateHostedService xmlns="{NS}"><ServiceName>svc</ServiceName><Label>bA==</Label></CreateHostedService>'
+    sent = (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<a:CreateHostedService xmlns:a="{NS}">\n'
+        "  <a:ServiceName>svc</a:ServiceName>\n  <a:Label>bA==</a:Label>\n</a:CreateHostedService>"
+    )
+    assert body_matches(recorded, sent)
+
+
+def test_element_text_and_order_matter() -> None:
+    recorded = f'<X xmlns="{NS}"><A>1</A><B>2</B></X>'
+    assert not body_matches(recorded, f'<X xmlns="{NS}"><A>1</A><B>3</B></X>')
+    assert not body_matches(recorded, f'<X xmlns="{NS}"><B>2</B><A>1</A></X>')
+    assert not body_matches(recorded, f'<X xmlns="{NS}"><A>1</A></X>')
+
+
+def test_a_scrubbed_value_matches_anything_in_its_place() -> None:
+    recorded = f'<X xmlns="{NS}"><AdminPassword>{PLACEHOLDER}</AdminPassword><Url>https://h/{PLACEHOLDER}/x</Url></X>'
+    assert body_matches(recorded, f'<X xmlns="{NS}"><AdminPassword>hunter22</AdminPassword><Url>https://h/s3cr3t/x</Url></X>')
+    assert not body_matches(recorded, f'<X xmlns="{NS}"><AdminPassword>p</AdminPassword><Url>https://other/s/x</Url></X>')
+
+
+def test_non_xml_bodies_compare_as_bytes_and_empty_equals_none() -> None:
+    assert body_matches(None, b"")
+    assert body_matches(b"name=a", "name=a")
+    assert not body_matches(b"name=a", b"name=b")
+    assert not body_matches(b"<X/>", b"not xml")
+
+
+def test_request_key_normalises_subscription_and_query_order() -> None:
+    a = request_key("get", "https://h/1111-real/services/hostedservices/s?b=2&a=1")
+    b = request_key("GET", "http://127.0.0.1:9/SUBSCRIPTION-ID/services/hostedservices/s?a=1&b=2")
+    assert a == b
+    assert is_operation_poll(request_key("GET", "http://h/SUB/operations/abcdef"))
+    assert not is_operation_poll(request_key("POST", "http://h/SUB/operations/abcdef"))
+
+
+def test_body_diff_names_the_changed_element_with_its_path() -> None:
+    recorded = f'<CreateDeployment xmlns="{NS}"><Name>v1</Name><Label>djE=</Label></CreateDeployment>'
+    sent = f'<CreateDeployment xmlns="{NS}"><Name>v2</Name><Label>djE=</Label></CreateDeployment>'
+    assert body_diff(recorded, sent) == [FieldDiff("body CreateDeployment/Name", "v1", "v2")]
+
+
+def test_body_diff_indexes_repeated_siblings_and_names_added_elements() -> None:
+    recorded = f'<R xmlns="{NS}"><P><N>a</N></P><P><N>b</N></P></R>'
+    sent = f'<R xmlns="{NS}"><P><N>a</N></P><P><N>c</N></P></R>'
+    assert [d.render() for d in body_diff(recorded, sent)] == ["body R/P[2]/N: recorded 'b', sent 'c'"]
+    added = body_diff(f'<R xmlns="{NS}"><A>1</A></R>', f'<R xmlns="{NS}"><A>1</A><B>2</B></R>')
+    assert added == [FieldDiff("body R/B", None, "present")]
+
+
+def test_request_diff_covers_method_path_segment_and_query() -> None:
+    recorded = Request("GET", "http://h/SUB/services/hostedservices/svc?embed-detail=false", None, {})
+    sent = Request("DELETE", "http://h/SUB/services/hostedservices/svc2?embed-detail=true", None, {})
+    assert [d.render() for d in request_diff(recorded, sent)] == [
+        "method: recorded 'GET', sent 'DELETE'",
+        "path segment 4: recorded 'svc', sent 'svc2'",
+        "query embed-detail: recorded 'false', sent 'true'",
+    ]
