@@ -18,7 +18,6 @@ from smflow.recording.cassette import load_cassette
 from smflow.recording.scrub import Scrubber
 from smflow.recording.session import recording, replaying
 
-
 SUB = "5d1a9c3e-77b2-4f10-a8e6-c0ffee15babe"
 PASSWORD = "Sup3r-S3cret!pw"
 SECRET_PARAM = "tok_9f8e7d6c5b4a"
