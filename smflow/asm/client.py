@@ -1,0 +1,187 @@
+"""``ServiceManagementClient``: an operation call in, a request out; a response in, a model out.
+
+Policy-free on purpose: no retrying and no sleeping (the executor owns both, with the
+``retry_after`` this module parses). Every call is checked against the catalogue before anything
+is sent (``ArgumentError`` naming the argument), then built by ``build_request`` (which
+``smflow plan`` also uses, to show what would be sent without sending it), sent through a
+``Transport``, and mapped: 2xx → the model, or ``AsynchronousOperationResult`` for writes (all
+of them, including the affinity-group calls for which the SDK returns None: SDK bug 5); ≥ 300 →
+``NotFoundError`` (404), ``ConflictError`` (409) or ``ApiError``, carrying the HTTP status, the
+ASM code and message from ``<Error>``, the ``x-ms-request-id``, the operation and Retry-After.
+
+The subscription id is part of every URL but never of a repr or an error message.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from smflow.asm import models as m
+from smflow.asm import xml
+from smflow.asm.catalogue import CATALOGUE, OperationSpec, validate_arguments
+from smflow.asm.operations import OperationMethods
+from smflow.asm.transport import (
+    CONTENT_TYPE,
+    USER_AGENT,
+    X_MS_VERSION,
+    HttpRequest,
+    HttpResponse,
+    RequestsTransport,
+    Transport,
+)
+from smflow.errors import ApiError, ArgumentError, ConflictError, NotFoundError, UsageError
+
+__all__ = ["DEFAULT_ENDPOINT", "REDACTED", "ServiceManagementClient", "redact_arguments"]
+
+DEFAULT_ENDPOINT = "https://management.core.windows.net"
+REDACTED = "***"
+_SAFE = "()$=',"  # the SDK's safe characters, minus "/": a value stays one path segment
+
+
+def redact_arguments(spec: OperationSpec, arguments: Mapping[str, object]) -> dict[str, object]:
+    """A copy of ``arguments`` with secret values (and secret record fields, nested) masked."""
+
+    def scrub(value: object, fields: frozenset[str]) -> object:
+        if isinstance(value, Mapping):
+            return {k: (REDACTED if k in fields and v is not None else scrub(v, fields)) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [scrub(v, fields) for v in value]
+        return value
+
+    out: dict[str, object] = {}
+    for name, value in arguments.items():
+        arg = spec.argument(name)
+        if arg is not None and arg.secret and value is not None:
+            out[name] = REDACTED
+        else:
+            out[name] = scrub(value, arg.secret_fields) if arg is not None else value
+    return out
+
+
+class ServiceManagementClient(OperationMethods):
+    """The classic Azure Service Management API, one method per operation of Microsoft's guide.
+
+    ``endpoint`` may be ``http://127.0.0.1:PORT`` for the local emulator. Authentication is the
+    management certificate: one PEM file holding certificate and key (``cert_file``), or two.
+    """
+
+    def __init__(
+        self,
+        subscription_id: str,
+        cert_file: str | None = None,
+        key_file: str | None = None,
+        endpoint: str = DEFAULT_ENDPOINT,
+        timeout: float = 65.0,
+        transport: Transport | None = None,
+        verify: bool | str = True,
+    ) -> None:
+        if not subscription_id or "/" in subscription_id:
+            raise UsageError("a subscription id is required (and cannot contain '/')")
+        if not re.match(r"https?://[^/]+", endpoint):
+            raise UsageError(f"endpoint must be an http:// or https:// URL, got {endpoint!r}")
+        self._subscription_id = subscription_id
+        self.endpoint = endpoint.rstrip("/")
+        self.transport: Transport = transport or RequestsTransport(cert_file, key_file, verify=verify, timeout=timeout)
+
+    def __repr__(self) -> str:
+        return f"ServiceManagementClient(subscription_id='***', endpoint={self.endpoint!r})"
+
+    # --- requests -------------------------------------------------------------------------
+
+    def _spec(self, operation: str) -> OperationSpec:
+        spec = CATALOGUE.get(operation)
+        if spec is None:
+            raise ArgumentError(operation, None, f"unknown operation '{operation}'")
+        return spec
+
+    def build_request(self, operation: str, arguments: Mapping[str, object], *, redact: bool = False) -> HttpRequest:
+        """The exact request ``call`` would send. ``redact=True`` masks secrets and the subscription."""
+        spec = self._spec(operation)
+        problems = validate_arguments(spec, arguments)
+        if problems:
+            name, message = problems[0]
+            raise ArgumentError(operation, name, message)
+        args: dict[str, object] = {}
+        for a in spec.arguments:
+            value = arguments.get(a.name)
+            args[a.name] = a.default if value is None else value
+        if redact:
+            args = redact_arguments(spec, args)
+        path = re.sub(r"{(\w+)}", lambda mt: quote(str(args[mt.group(1)]), safe=_SAFE), spec.path)
+        query: list[str] = []
+        for arg in spec.arguments:
+            value = args.get(arg.name)
+            if arg.query_name and value is not None:
+                text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+                query.append(f"{arg.query_name}={quote(text, safe='')}")
+            elif arg.query_flag and value is True:
+                query.append(arg.query_flag)
+        if query:
+            path += ("&" if "?" in path else "?") + "&".join(query)
+        subscription = "<subscription-id>" if redact else quote(self._subscription_id, safe="")
+        headers = {"x-ms-version": X_MS_VERSION, "User-Agent": USER_AGENT}
+        body = xml.encode_request(operation, args, spec.body_root)
+        if spec.method != "GET":
+            headers["Content-Type"] = CONTENT_TYPE
+            headers["Content-Length"] = str(len(body or b""))
+        return HttpRequest(spec.method, f"{self.endpoint}/{subscription}/{path}", headers, body)
+
+    def call(self, operation: str, arguments: Mapping[str, object]) -> Any:
+        """Run one operation with keyword-style arguments; the executor's entry point."""
+        spec = self._spec(operation)
+        request = self.build_request(operation, arguments)
+        response = self.transport.send(request)
+        if not 200 <= response.status < 300:
+            raise _error(spec, response)
+        if spec.effect == "read":
+            return xml.decode_response(operation, response.body)
+        body = xml.decode_response(operation, response.body) if operation == "add_os_image" and response.body.strip() else None
+        return m.AsynchronousOperationResult(request_id=response.header("x-ms-request-id"), body=body)
+
+
+def _error(spec: OperationSpec, response: HttpResponse) -> ApiError:
+    parsed = xml.decode_error(response.body)
+    if parsed is not None:
+        code, message = parsed
+    else:
+        code, message = None, _describe_non_error(response)
+    cls = {404: NotFoundError, 409: ConflictError}.get(response.status, ApiError)
+    return cls(
+        message or response.reason or "error",
+        status=response.status,
+        code=code,
+        request_id=response.header("x-ms-request-id"),
+        operation=spec.name,
+        retry_after=parse_retry_after(response.header("retry-after")),
+    )
+
+
+def _describe_non_error(response: HttpResponse) -> str:
+    """One line about a body that is not an ASM <Error> (a proxy's HTML page, nothing at all)."""
+    kind = (response.header("content-type") or "no content type").split(";")[0]
+    if not response.body.strip():
+        return f"{response.reason or 'error'} (empty body)"
+    title = re.search(rb"<title[^>]*>([^<]{1,200})</title>", response.body[:65536], re.IGNORECASE)
+    what = title.group(1).decode("utf-8", "replace").strip() if title else (response.reason or "error")
+    return f"{what} (not an ASM error: {kind}, {len(response.body)} bytes)"
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date; None if absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", value):
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
