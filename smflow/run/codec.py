@@ -5,7 +5,8 @@ Step bindings hold strings, numbers, lists, maps and result models (dataclasses 
 resume, so ``old.name`` means the same thing before and after a crash. Only classes under the
 ``smflow`` package are ever rebuilt: a journal is data, not code.
 
-Secret values never reach the journal: the encoder replaces them with ``{"__secret__": name}``
+Secret values never reach the journal. Secret fields of result models (storage keys) are
+written as ``***`` and come back as ``***`` (read them again after a resume). The encoder replaces them with ``{"__secret__": name}``
 and the decoder puts back the value given for that secret param on resume (secret params are
 never journaled, so they must be passed again with ``--var`` or the environment).
 """
@@ -46,7 +47,11 @@ def encode(value: Any, secrets: Mapping[str, str] | None = None) -> Any:
         return value.decode("utf-8", "replace")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         cls = type(value)
-        fields = {f.name: encode(getattr(value, f.name), secrets) for f in dataclasses.fields(value) if f.init}
+        fields = {
+            f.name: "***" if f.metadata.get("secret") else encode(getattr(value, f.name), secrets)
+            for f in dataclasses.fields(value)
+            if f.init
+        }
         return {_TAG_MODEL: f"{cls.__module__}:{cls.__qualname__}", "fields": fields}
     if isinstance(value, Mapping):
         return {str(k): encode(v, secrets) for k, v in value.items()}

@@ -10,7 +10,7 @@ after a ``kill -9`` the journal says exactly how far the run got:
     call_done    key                           the call (and its operation) finished
     step_done    index, step, bindings         what the step bound, for rebinding on resume
     step_failed  index, step, error
-    rolled_back  step, ok
+    rolled_back  index, step, ok               an undone step runs again on resume
     run_done     status, error
 
 A torn last line (the process died mid-write) is ignored on read and cut off before the
@@ -125,6 +125,12 @@ def _apply(state: JournalState, record: dict[str, Any]) -> None:
     elif kind == "call_done":
         call = state.calls.setdefault(str(record["key"]), CallRecord(str(record["key"]), str(record.get("op", ""))))
         call.done = True
+    elif kind == "rolled_back" and record.get("ok"):
+        # Undone: on resume the step runs again, its calls included.
+        index = int(record["index"])
+        state.steps_done.pop(index, None)
+        for key in [k for k in state.calls if k.startswith(f"{index}/")]:
+            del state.calls[key]
     elif kind == "run_done":
         state.run_status = str(record["status"])
     elif kind == "run_resumed":

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from smflow.asm.catalogue import OperationSpec
+from smflow.asm.records import SECRET_FIELDS
 
 __all__ = ["MASK", "MIN_SUBSTRING", "Masker"]
 
@@ -74,33 +75,40 @@ class Masker:
         if isinstance(value, bytes):
             return self.text(value.decode("utf-8", "replace"))
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return {f.name: self.value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+            return {
+                f.name: MASK if f.metadata.get("secret") else self.value(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+            }
         if isinstance(value, Mapping):
-            return {str(k): self.value(v) for k, v in value.items()}
+            return {str(k): MASK if k in SECRET_FIELDS and v else self.value(v) for k, v in value.items()}
         if isinstance(value, (list, tuple, set, frozenset)):
             return [self.value(v) for v in value]
         return value
 
     def learn_arguments(self, spec: OperationSpec | None, args: Mapping[str, Any]) -> None:
-        """Register the values of arguments the catalogue marks ``secret``."""
-        if spec is None:
-            return
-        for arg in spec.arguments:
-            if arg.secret and arg.name in args:
-                self._learn_deep(args[arg.name])
+        """Register the values of arguments the catalogue marks ``secret`` and of secret record
+        fields (``admin_password`` inside a ``system_config``...)."""
+        secret_names = {a.name for a in spec.arguments if a.secret} if spec else set()
+        for name, value in args.items():
+            self._learn_deep(value, everything=name in secret_names)
 
-    def _learn_deep(self, value: Any) -> None:
+    def learn_result(self, value: Any) -> None:
+        """Register secret fields of a result model (storage keys) so they never show up later."""
+        self._learn_deep(value, everything=False)
+
+    def _learn_deep(self, value: Any, *, everything: bool) -> None:
         if isinstance(value, str):
-            self.add(value)
+            if everything:
+                self.add(value)
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             for f in dataclasses.fields(value):
-                self._learn_deep(getattr(value, f.name))
+                self._learn_deep(getattr(value, f.name), everything=everything or bool(f.metadata.get("secret")))
         elif isinstance(value, Mapping):
-            for v in value.values():
-                self._learn_deep(v)
+            for k, v in value.items():
+                self._learn_deep(v, everything=everything or k in SECRET_FIELDS)
         elif isinstance(value, (list, tuple)):
             for v in value:
-                self._learn_deep(v)
+                self._learn_deep(v, everything=everything)
 
     def arguments(self, spec: OperationSpec | None, args: Mapping[str, Any]) -> dict[str, Any]:
         """Operation arguments as shown to people: secret arguments are ``***`` whatever they hold."""

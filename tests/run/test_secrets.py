@@ -42,3 +42,17 @@ def test_secret_arguments_are_masked_and_learned() -> None:
     m = Masker()
     assert m.arguments(spec, {"name": "n", "password": "p4ssw0rd!"}) == {"name": "n", "password": MASK}
     assert m.text("echo p4ssw0rd!") == f"echo {MASK}"
+
+
+def test_secret_record_fields_and_result_fields() -> None:
+    from smflow.asm.models import StorageServiceKeys
+
+    spec = OperationSpec("vm", "POST", "x", (Argument("system_config", STRING),), asynchronous=True, effect="create")
+    m = Masker()
+    shown = m.arguments(spec, {"system_config": {"type": "linux", "user_password": "Pa55word!", "host_name": "h"}})
+    assert shown == {"system_config": {"type": "linux", "user_password": MASK, "host_name": "h"}}
+    assert m.text("login Pa55word!") == f"login {MASK}"
+    keys = StorageServiceKeys(primary="cHJpbWFyeWtleQ==", secondary="c2Vjb25kYXJ5")
+    m.learn_result(keys)
+    assert m.value(keys) == {"primary": MASK, "secondary": MASK}
+    assert "cHJpbWFyeWtleQ" not in m.text("key cHJpbWFyeWtleQ==")

@@ -1,0 +1,231 @@
+"""Making one operation call safely: retries, read-back, journal, and awaiting async operations.
+
+Reads are simply retried on transient faults. Writes (create, update, delete, swap) follow the
+rules that keep a flaky network or a ``kill -9`` from doing anything twice:
+
+1. The intent is journaled (with a call key ``<step>/<op>#<n>``) before the request is sent.
+2. After an ambiguous failure (dropped connection, timeout, 5xx) the state is read back before
+   any retry (``readback.py``): if the effect is already in place the call is done. A 409/404
+   after an ambiguous attempt is read back too (our first attempt may be what it conflicts with).
+3. A 202's request id is journaled at once, then the operation is polled to the end.
+4. On resume, a call the journal shows done is skipped, one with a request id is re-attached
+   and polled (never re-issued), and one with only an intent is read back before re-issuing.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from smflow.asm.catalogue import OperationSpec, get_operation
+from smflow.errors import ArgumentError, ConflictError, NotFoundError, SmflowError
+from smflow.run import readback
+from smflow.run.clock import Clock
+from smflow.run.events import RequestSent, Retrying, Waiting
+from smflow.run.journal import CallRecord, Journal
+from smflow.run.poll import DEFAULT_OPERATION_TIMEOUT, PollSchedule, WaitTick, poll_until, wait_for_operation
+from smflow.run.retry import RetryNotice, RetryPolicyLike, call_with_retry, is_ambiguous
+from smflow.run.secrets import Masker
+
+__all__ = ["CallRunner", "ClientLike", "StepContext"]
+
+Emit = Callable[..., None]  # emit(EventClass, **fields)
+
+
+class ClientLike(Protocol):
+    def call(self, op_name: str, args: dict[str, Any]) -> Any: ...
+
+
+@dataclass
+class StepContext:
+    """What a call needs to know about the step it runs in."""
+
+    index: int
+    name: str
+    policy: RetryPolicyLike
+    deadline: float | None  # on the run clock; None: only the per-operation default applies
+    key_prefix: str = ""  # call keys are "<prefix>/<op>#<n>"; a step's prefix is its index
+    resumable: bool = True  # consult the journal of the run being resumed (not for undo/on failure)
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.key_prefix:
+            self.key_prefix = str(self.index)
+
+
+class _AlreadyDone:
+    """A write found, by read-back, to have taken effect already."""
+
+
+_ALREADY = _AlreadyDone()
+
+
+class CallRunner:
+    def __init__(
+        self,
+        client: ClientLike,
+        *,
+        clock: Clock,
+        journal: Journal,
+        masker: Masker,
+        emit: Emit,
+        time_scale: float = 1.0,
+        poll: PollSchedule | None = None,
+        resume_calls: dict[str, CallRecord] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.client = client
+        self.clock = clock
+        self.journal = journal
+        self.masker = masker
+        self.emit = emit
+        self.time_scale = time_scale
+        self.poll = poll or PollSchedule()
+        self.resume_calls = dict(resume_calls or {})
+        self.rng = rng or random.Random()
+        self.requests = 0
+        self.site = ""  # "<file>:<line>:<col> step '<name>' <op>" of the call being made
+
+    # -- entry point ----------------------------------------------------------------------------
+
+    def call(self, ctx: StepContext, op: str, args: dict[str, Any], where: str = "") -> Any:
+        spec = get_operation(op)
+        if spec is None:
+            raise ArgumentError(op, None, "unknown operation")
+        self.site = f"{where} step '{ctx.name}' {op}".strip()
+        self.masker.learn_arguments(spec, args)
+        if spec.effect == "read":
+            result = self.read(ctx, op, args)
+            self.masker.learn_result(result)
+            return result
+        self._write(ctx, spec, args)
+        return None
+
+    def read(self, ctx: StepContext, op: str, args: dict[str, Any]) -> Any:
+        return self._retry(ctx, op, lambda n: self._send(ctx, op, args, n))
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def _write(self, ctx: StepContext, spec: OperationSpec, args: dict[str, Any]) -> None:
+        op = spec.name
+        n = ctx.counters[op] = ctx.counters.get(op, 0) + 1
+        key = f"{ctx.key_prefix}/{op}#{n}"
+        prior = self.resume_calls.pop(key, None) if ctx.resumable else None
+        suspect = False  # an earlier process may have sent this call already
+        if prior is not None:
+            if prior.done:
+                return
+            if prior.request_id:
+                self._await(ctx, op, prior.request_id)
+                self.journal.append("call_done", key=key, op=op, reattached=True)
+                return
+            if self._in_place(ctx, op, args):
+                self._settle(ctx, spec, args)
+                self.journal.append("call_done", key=key, op=op, read_back=True)
+                return
+            suspect = True
+        self.journal.append("call_intent", key=key, op=op, args=self.masker.arguments(spec, args))
+        ambiguous = suspect
+
+        def attempt(n_attempt: int) -> Any:
+            nonlocal ambiguous
+            if ambiguous and n_attempt > 1 and self._in_place(ctx, op, args):
+                return _ALREADY
+            try:
+                return self._send(ctx, op, args, n_attempt)
+            except SmflowError as err:
+                if is_ambiguous(err):
+                    ambiguous = True
+                elif (
+                    ambiguous
+                    and isinstance(err, (ConflictError, NotFoundError))
+                    and self._in_place(ctx, op, args)
+                ):
+                    return _ALREADY
+                raise
+
+        result = self._retry(ctx, op, attempt)
+        request_id = getattr(result, "request_id", None)
+        if result is _ALREADY:
+            self._settle(ctx, spec, args)
+            self.journal.append("call_done", key=key, op=op, read_back=True)
+            return
+        if spec.asynchronous and request_id:
+            self.journal.append("call_sent", key=key, op=op, request_id=request_id)
+            self._await(ctx, op, request_id)
+        self.journal.append("call_done", key=key, op=op)
+
+    def _in_place(self, ctx: StepContext, op: str, args: dict[str, Any]) -> bool:
+        return readback.effect_in_place(op, args, lambda read_op, read_args: self.read(ctx, read_op, read_args)) is True
+
+    def _settle(self, ctx: StepContext, spec: OperationSpec, args: dict[str, Any]) -> None:
+        """After a read-back found an async write in place, wait until it stops transitioning
+        (its request id is unknown, so the resource itself is polled)."""
+        if not spec.asynchronous:
+            return
+        poll_until(
+            lambda: readback.settled(spec.name, args, lambda o, a: self.read(ctx, o, a)),
+            lambda answer: answer[0],
+            clock=self.clock,
+            timeout=self._remaining(ctx),
+            what=f"{spec.name} (found already applied) to settle",
+            schedule=self.poll,
+            describe=lambda answer: answer[1],
+            on_tick=self._on_tick(ctx),
+            step=ctx.name,
+        )
+
+    def _await(self, ctx: StepContext, op: str, request_id: str) -> Any:
+        return wait_for_operation(
+            self._status,
+            request_id,
+            operation=op,
+            clock=self.clock,
+            timeout=self._remaining(ctx),
+            schedule=self.poll,
+            on_tick=self._on_tick(ctx),
+            step=ctx.name,
+            max_errors=max(int(ctx.policy.attempts), 1) + 2,
+        )
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _remaining(self, ctx: StepContext) -> float:
+        if ctx.deadline is None:
+            return DEFAULT_OPERATION_TIMEOUT
+        return max(ctx.deadline - self.clock.monotonic(), 0.0)
+
+    def _on_tick(self, ctx: StepContext) -> Callable[[WaitTick], None]:
+        def tick(t: WaitTick) -> None:
+            self.emit(Waiting, step=ctx.name, what=t.what, elapsed=t.elapsed, last_state=t.last_state,
+                      next_poll=t.next_poll, timeout=t.timeout)
+
+        return tick
+
+    def _status(self, request_id: str) -> Any:
+        self.requests += 1
+        return self.client.call("get_operation_status", {"request_id": request_id})
+
+    def _send(self, ctx: StepContext, op: str, args: dict[str, Any], attempt: int) -> Any:
+        self.requests += 1
+        result = self.client.call(op, args)
+        self.emit(RequestSent, step=ctx.name, operation=op, attempt=attempt,
+                  request_id=getattr(result, "request_id", None))
+        return result
+
+    def _retry(self, ctx: StepContext, op: str, fn: Callable[[int], Any]) -> Any:
+        counter = 0
+
+        def once() -> Any:
+            nonlocal counter
+            counter += 1
+            return fn(counter)
+
+        def on_retry(notice: RetryNotice) -> None:
+            self.emit(Retrying, step=ctx.name, operation=op, attempt=notice.attempt, attempts=notice.attempts,
+                      delay=notice.delay, error=str(notice.error))
+
+        return call_with_retry(once, policy=ctx.policy, clock=self.clock, on_retry=on_retry,
+                               scale=self.time_scale, rng=self.rng)

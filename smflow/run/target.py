@@ -1,0 +1,126 @@
+"""Choosing where a run's requests go: the embedded emulator, a running one, or live Azure.
+
+The rule is the one a newcomer can guess: no credentials anywhere means nothing real can be
+touched, so an emulator is started in-process and named on the first line of output.
+``--endpoint URL`` aims at a running ``smflow emulator`` (or any compatible endpoint). A
+subscription id and a management certificate (flags, or ``SMFLOW_SUBSCRIPTION_ID`` /
+``SMFLOW_CERT_FILE``) aim at ``https://management.core.windows.net``. The subscription id is
+never shown: descriptions mask it.
+
+Emulator targets also compress time: a backoff of 2 s or a poll every 15 s makes sense against
+Azure, not against an emulator that finishes an operation in 0.2 s. ``time_scale`` multiplies
+every backoff and poll interval (never a deadline the flow wrote).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from smflow.errors import UsageError
+from smflow.run.poll import PollSchedule
+
+__all__ = [
+    "DEFAULT_EMULATOR_LATENCY",
+    "EMULATOR_SUBSCRIPTION",
+    "LIVE_ENDPOINT",
+    "Target",
+    "choose_target",
+    "scale_for_latency",
+]
+
+LIVE_ENDPOINT = "https://management.core.windows.net"
+DEFAULT_EMULATOR_LATENCY = 0.2  # keeps the quick start snappy while still showing the waits
+EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+ENV_SUBSCRIPTION = "SMFLOW_SUBSCRIPTION_ID"
+ENV_CERT = "SMFLOW_CERT_FILE"
+ENV_KEY = "SMFLOW_KEY_FILE"
+
+
+def scale_for_latency(latency: float) -> float:
+    """How much to shrink waits for an emulator whose operations take ``latency`` seconds."""
+    return min(1.0, max(latency, 0.002))
+
+
+@dataclass
+class Target:
+    kind: Literal["embedded", "endpoint", "live", "replay"]
+    endpoint: str
+    subscription_id: str
+    description: str  # the first line of output, subscription never included
+    cert_file: str | None = None
+    key_file: str | None = None
+    time_scale: float = 1.0
+    poll: PollSchedule = field(default_factory=PollSchedule)
+    server: Any = None  # the embedded EmulatorServer, stopped when the target closes
+
+
+@contextmanager
+def choose_target(
+    *,
+    endpoint: str | None = None,
+    subscription_id: str | None = None,
+    cert_file: str | Path | None = None,
+    key_file: str | Path | None = None,
+    emulator_latency: float | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[Target]:
+    """Yield the target for these options; an embedded emulator runs only inside the block."""
+    env = os.environ if env is None else env
+    subscription_id = subscription_id or env.get(ENV_SUBSCRIPTION) or None
+    cert = str(cert_file) if cert_file else env.get(ENV_CERT) or None
+    key = str(key_file) if key_file else env.get(ENV_KEY) or None
+    if emulator_latency is not None and emulator_latency < 0:
+        raise UsageError(f"--emulator-latency must be 0 or more seconds, not {emulator_latency}")
+
+    if endpoint:
+        if not endpoint.startswith(("http://", "https://")):
+            raise UsageError(f"--endpoint must be an http:// or https:// URL, not '{endpoint}'")
+        scale = scale_for_latency(emulator_latency) if emulator_latency is not None else 1.0
+        yield Target(
+            "endpoint",
+            endpoint.rstrip("/"),
+            subscription_id or EMULATOR_SUBSCRIPTION,
+            f"endpoint {endpoint.rstrip('/')}" + (" (subscription ***)" if subscription_id else ""),
+            cert_file=cert,
+            key_file=key,
+            time_scale=scale,
+            poll=PollSchedule(initial=0.25, maximum=15.0).scaled(scale),
+        )
+        return
+
+    if subscription_id or cert:
+        if not subscription_id:
+            raise UsageError(f"a management certificate was given but no subscription id: pass --subscription ID "
+                             f"or set {ENV_SUBSCRIPTION}")
+        if not cert:
+            raise UsageError(f"--subscription needs a management certificate: pass --cert PEM or set {ENV_CERT}")
+        for label, path in (("certificate", cert), ("key", key)):
+            if path and not Path(path).is_file():
+                raise UsageError(f"the management {label} file '{path}' does not exist")
+        yield Target("live", LIVE_ENDPOINT, subscription_id, f"Azure Service Management at {LIVE_ENDPOINT} "
+                     "(subscription ***)", cert_file=cert, key_file=key)
+        return
+
+    from smflow.emulator.server import EmulatorServer  # only runs that need it pay for the import
+
+    latency = DEFAULT_EMULATOR_LATENCY if emulator_latency is None else emulator_latency
+    scale = scale_for_latency(latency)
+    server = EmulatorServer(host="127.0.0.1", port=0, latency=latency)
+    url = server.start()
+    try:
+        yield Target(
+            "embedded",
+            url.rstrip("/"),
+            EMULATOR_SUBSCRIPTION,
+            f"embedded emulator at {url.rstrip('/')} (no Azure subscription used)",
+            time_scale=scale,
+            poll=PollSchedule(initial=0.25, maximum=15.0).scaled(scale),
+            server=server,
+        )
+    finally:
+        server.stop()
