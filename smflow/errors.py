@@ -9,7 +9,8 @@ that renders them, so library code raises and never prints.
     ├── FlowError                  something wrong in a .flow file, with a span   (exit 2)
     │   ├── FlowSyntaxError        lark could not parse it
     │   ├── FlowCheckError         one static-check diagnostic
-    │   └── CheckFailedError       every diagnostic of a check, sorted by position
+    │   ├── CheckFailedError       every diagnostic of a check, sorted by position
+    │   └── FlowRuntimeError       an expression failed while running (index, None, file)  (exit 1)
     ├── ArgumentError              an operation argument refused before sending   (exit 2)
     ├── ApiError                   the service answered with an <Error>           (exit 1)
     │   ├── NotFoundError          404
@@ -43,6 +44,7 @@ __all__ = [
     "FlowCheckError",
     "FlowError",
     "FlowFailedError",
+    "FlowRuntimeError",
     "FlowSyntaxError",
     "JournalError",
     "NotFoundError",
@@ -102,6 +104,16 @@ class CheckFailedError(FlowError):
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
+
+
+class FlowRuntimeError(FlowError):
+    """An expression of the flow failed while running: index out of range, attribute of null,
+    a missing ``file()``, an unset ``env()``. Points at the expression; the flow ran, so exit 1."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, span: Span, code: str = "RuntimeError") -> None:
+        super().__init__(message, span, code)
 
 
 class ArgumentError(SmflowError):

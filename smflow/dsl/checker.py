@@ -1,0 +1,344 @@
+"""The static checker: every problem of a flow, at once, sorted by position, before any request.
+
+Pure: it reads the AST, the operation catalogue and the ``--var`` strings, and returns
+diagnostics; it does no I/O (``file()`` and ``env()`` are evaluated when the plan is built).
+Names follow one simple rule that an operator can keep in their head: a param is visible
+everywhere, a binding (``x = ...``) from the statement after it to the end of the flow (later
+steps, undo blocks, ``on failure``), and a name is bound at most once. Bindings inside an
+``undo`` block are local to it. ``failed_step`` and ``error`` are bound inside ``on failure``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from smflow.asm.types import ANY, STRING, Type
+from smflow.asm.validation import UNKNOWN
+from smflow.dsl import ast
+from smflow.dsl.diagnostics import WARNING_CODES, Diagnostic, Severity
+from smflow.dsl.expressions import ExprChecker, compatible, describe_type, did_you_mean
+from smflow.dsl.params import convert_var, param_type
+from smflow.errors import FlowError
+from smflow.source import Span
+
+__all__ = ["CheckReport", "LIMITS", "RESERVED_NAMES", "TRANSIENT_KINDS", "check", "diagnose", "raise_if_errors"]
+
+RESERVED_NAMES = frozenset({"failed_step", "error"})
+# Error kinds a retry policy may name; "transient" means all of them (see smflow.run.retry).
+TRANSIENT_KINDS = frozenset({"transient", "throttled", "server_error", "connection", "busy"})
+# (lowest, highest) seconds for each kind of duration.
+LIMITS: dict[str, tuple[float, float]] = {
+    "step timeout": (1.0, 7 * 86400.0),
+    "wait interval": (0.1, 3600.0),
+    "wait timeout": (1.0, 7 * 86400.0),
+    "backoff": (0.01, 3600.0),
+}
+MAX_ATTEMPTS = 100
+
+
+@dataclass
+class _Binding:
+    name: str
+    span: Span
+    type: Type
+    kind: str  # "param", "binding", "local", "reserved"
+    used: bool = False
+    static: object = UNKNOWN
+
+
+@dataclass
+class CheckReport:
+    """The outcome of a check: errors, warnings, and what the plan needs from the check."""
+
+    errors: list[Diagnostic]
+    warnings: list[Diagnostic]
+    param_types: dict[str, Type] = field(default_factory=dict)
+    var_values: dict[str, object] = field(default_factory=dict)
+    operations: dict[str, object] = field(default_factory=dict)
+
+
+class _FlowChecker(ExprChecker):
+    def __init__(self, flow: ast.Flow) -> None:
+        super().__init__(self._report)
+        self.flow = flow
+        self.diagnostics: list[Diagnostic] = []
+        self.scope: dict[str, _Binding] = {}
+        self.bindings: list[_Binding] = []
+        self.later: dict[str, Span] = {}
+        self.in_undo = False
+        self.in_failure = False
+
+    def _report(self, code: str, message: str, span: Span) -> None:
+        severity: Severity = "warning" if code in WARNING_CODES else "error"
+        self.diagnostics.append(Diagnostic(severity, code, message, span))
+
+    # names --------------------------------------------------------------------------------
+    def type_of_name(self, node: ast.Name) -> Type:
+        b = self.scope.get(node.name)
+        if b is not None:
+            b.used = True
+            return b.type
+        if node.name in self.later:
+            where = self.later[node.name]
+            if self.in_undo:
+                self._report("UndoUsesLaterName", f"undo uses '{node.name}', which is bound later (line {where.line}); "
+                             "an undo block may use only names bound before it", node.span)
+            else:
+                self._report("UndefinedName", f"'{node.name}' is used before it is bound (line {where.line})", node.span)
+        elif node.name in RESERVED_NAMES:
+            self._report("UndefinedName", f"'{node.name}' is only bound inside 'on failure'", node.span)
+        else:
+            hint = did_you_mean(node.name, list(self.scope))
+            self._report("UndefinedName", f"undefined name '{node.name}'{hint}", node.span)
+        return ANY
+
+    def static_of_name(self, name: str) -> object:
+        b = self.scope.get(name)
+        return b.static if b is not None else UNKNOWN
+
+    def bind(self, name: str, span: Span, t: Type, kind: str, static: object = UNKNOWN) -> None:
+        old = self.scope.get(name)
+        if old is not None:
+            what = {"param": "a param", "reserved": "a name bound by 'on failure'"}.get(old.kind, "a name")
+            self._report("ShadowedName", f"'{name}' is already {what} (line {old.span.line}); pick another name", span)
+            return
+        if name in RESERVED_NAMES and kind != "reserved":
+            self._report("ShadowedName", f"'{name}' is reserved: 'on failure' binds it", span)
+            return
+        b = _Binding(name, span, t, kind, static=static)
+        self.scope[name] = b
+        if kind in ("param", "binding"):
+            self.bindings.append(b)
+
+    def bind_local(self, name: str, span: Span, t: Type) -> None:
+        self.bind(name, span, t, "local")
+
+    def unbind_local(self, name: str) -> None:
+        b = self.scope.get(name)
+        if b is not None and b.kind == "local" and b.span is not None:
+            del self.scope[name]
+
+    # durations ----------------------------------------------------------------------------
+    def duration(self, d: ast.Duration | None, what: str) -> None:
+        if d is None:
+            return
+        low, high = LIMITS[what]
+        if not low <= d.seconds <= high:
+            self._report("DurationOutOfRange", f"{what} {d.text} is out of range ({_fmt(low)} to {_fmt(high)})", d.span)
+
+    # declarations -------------------------------------------------------------------------
+    def params(self, var_strings: Mapping[str, str], require: bool) -> tuple[dict[str, Type], dict[str, object]]:
+        types: dict[str, Type] = {}
+        values: dict[str, object] = {}
+        declared = {p.name for p in self.flow.params}
+        for name in var_strings:
+            if name not in declared:
+                hint = did_you_mean(name, sorted(declared))
+                self._report("InvalidVar", f"--var {name}=... names no param of this flow{hint}", self.flow.span)
+        for p in self.flow.params:
+            t, problem = param_type(p.type)
+            if problem:
+                self._report("UnknownType", problem, p.type.span if p.type else p.name_span)
+            if p.default is not None:
+                for node in ast.walk(p.default):
+                    if isinstance(node, ast.Call):
+                        self._report("NotSupported", "a param default cannot call an operation; bind it in a step",
+                                     node.name_span)
+                dt = self.type_of(p.default)
+                if p.type is None:
+                    t = dt if dt != ANY else STRING
+                elif not compatible(dt, t):
+                    self._report("TypeMismatch", f"default of '{p.name}' must be {describe_type(t)}, got {describe_type(dt)}",
+                                 p.default.span)
+            static: object = UNKNOWN
+            if p.name in var_strings:
+                try:
+                    static = convert_var(p.name, var_strings[p.name], t, p.secret)
+                    values[p.name] = static
+                except ValueError as exc:
+                    self._report("InvalidVar", str(exc), p.name_span)
+            elif p.default is not None:
+                static = self.static(p.default)
+            elif require:
+                self._report("MissingParam", f"param '{p.name}' ({describe_type(t)}) has no value: "
+                             f"pass --var {p.name}=VALUE", p.name_span)
+            types[p.name] = t
+            self.bind(p.name, p.name_span, t, "param", UNKNOWN if p.secret else static)
+        return types, values
+
+    def retry(self, r: ast.RetryClause | None) -> None:
+        if r is None:
+            return
+        if r.attempts is not None and not 1 <= r.attempts.value <= MAX_ATTEMPTS:
+            self._report("InvalidValue", f"attempts must be 1 to {MAX_ATTEMPTS}, got {r.attempts.value}", r.attempts.span)
+        self.duration(r.backoff_min, "backoff")
+        self.duration(r.backoff_max, "backoff")
+        if r.backoff_min and r.backoff_max and r.backoff_min.seconds > r.backoff_max.seconds:
+            self._report("DurationOutOfRange", f"backoff {r.backoff_min.text}..{r.backoff_max.text} runs backwards "
+                         "(write MIN..MAX)", r.backoff_min.span)
+        for kind in r.on or ():
+            if kind.name not in TRANSIENT_KINDS:
+                hint = did_you_mean(kind.name, sorted(TRANSIENT_KINDS))
+                self._report("InvalidValue", f"unknown error kind '{kind.name}'{hint}; "
+                             f"one of {', '.join(sorted(TRANSIENT_KINDS))}", kind.span)
+
+    def steps(self) -> None:
+        seen: dict[str, ast.Step] = {}
+        for step in self.flow.steps:
+            if step.name in seen:
+                first = seen[step.name]
+                self._report("DuplicateStep", f"step \"{step.name}\" is already defined (line {first.span.line})",
+                             step.name_span)
+            else:
+                seen[step.name] = step
+            if not step.body:
+                self._report("EmptyStep", f"step \"{step.name}\" has no statements", step.name_span)
+            self.duration(step.timeout, "step timeout")
+            self.retry(step.retry)
+            self.block(step.body)
+
+    # statements ---------------------------------------------------------------------------
+    def block(self, body: tuple[ast.Stmt, ...]) -> None:
+        for stmt in body:
+            self.stmt(stmt)
+
+    def stmt(self, s: ast.Stmt) -> None:
+        if isinstance(s, ast.CallStmt):
+            self.call(s.call)
+        elif isinstance(s, ast.AssignStmt):
+            t = self.type_of(s.value)
+            self.bind(s.name, s.name_span, t, "local" if self.in_undo else "binding")
+        elif isinstance(s, ast.WaitStmt):
+            self.condition(s.condition, "the condition of 'wait until'")
+            self.duration(s.every, "wait interval")
+            self.duration(s.timeout, "wait timeout")
+            if s.timeout is None or s.every is None:
+                missing = "timeout" if s.timeout is None else "every"
+                self._report("WaitWithoutTimeout", f"wait has no '{missing}'; the default applies "
+                             "(write 'every 15s timeout 20m')", s.span)
+            elif s.every.seconds > s.timeout.seconds:
+                self._report("DurationOutOfRange", f"wait interval {s.every.text} is longer than its timeout "
+                             f"{s.timeout.text}", s.every.span)
+        elif isinstance(s, ast.IfStmt):
+            self.condition(s.condition, "the condition of 'if'")
+            self.block(s.then)
+            self.block(s.orelse)
+        elif isinstance(s, ast.AssertStmt):
+            self.condition(s.condition, "the condition of 'assert'")
+            if s.message is not None:
+                self.type_of(s.message)
+        elif isinstance(s, (ast.ConfirmStmt, ast.LogStmt)):
+            self.type_of(s.message)
+        elif isinstance(s, ast.UndoStmt):
+            self.undo(s)
+        elif isinstance(s, ast.RollbackStmt):
+            if not self.in_failure or self.in_undo:
+                self._report("RollbackOutsideFailure", "rollback runs the undo blocks and belongs in 'on failure'", s.span)
+
+    def undo(self, s: ast.UndoStmt) -> None:
+        if self.in_undo or self.in_failure:
+            where = "another undo block" if self.in_undo else "'on failure'"
+            self._report("NotSupported", f"undo belongs directly in a step, not in {where}", s.span)
+            return
+        saved = dict(self.scope)
+        self.in_undo = True
+        try:
+            self.block(s.body)
+        finally:
+            self.in_undo = False
+            for name, b in self.scope.items():
+                if name in saved:
+                    saved[name].used = saved[name].used or b.used
+            self.scope = saved
+
+    def on_failure(self) -> None:
+        f = self.flow.on_failure
+        if f is None:
+            return
+        self.in_failure = True
+        for name in sorted(RESERVED_NAMES):
+            self.scope.pop(name, None)
+            self.bind(name, f.span, STRING, "reserved")
+        self.block(f.body)
+
+    def run(self, var_strings: Mapping[str, str], require: bool) -> CheckReport:
+        for use in self.flow.uses:
+            self._report("NotSupported", "'use' is reserved for reusing other flows and not supported yet", use.span)
+        self.later = _binding_sites(self.flow)
+        types, values = self.params(var_strings, require)
+        self.retry(self.flow.retry)
+        self.steps()
+        self.on_failure()
+        for b in self.bindings:
+            if not b.used and not b.name.startswith("_"):
+                if b.kind == "binding":
+                    self._report("UnusedBinding", f"'{b.name}' is bound but never used (start it with '_' if that "
+                                 "is on purpose)", b.span)
+                else:
+                    self._report("UnusedParam", f"param '{b.name}' is never used", b.span)
+        ordered = sorted(self.diagnostics, key=Diagnostic.sort_key)
+        return CheckReport(
+            errors=[d for d in ordered if d.severity == "error"],
+            warnings=[d for d in ordered if d.severity == "warning"],
+            param_types=types,
+            var_values=values,
+            operations=dict(self.operations),
+        )
+
+
+def _binding_sites(flow: ast.Flow) -> dict[str, Span]:
+    """Where each name is first bound by a step statement (undo blocks excluded)."""
+    sites: dict[str, Span] = {}
+    stack: list[ast.Stmt] = [s for step in flow.steps for s in step.body]
+    while stack:
+        s = stack.pop()
+        if isinstance(s, ast.AssignStmt):
+            if s.name not in sites or s.name_span.sort_key() < sites[s.name].sort_key():
+                sites[s.name] = s.name_span
+        elif isinstance(s, ast.IfStmt):
+            stack.extend(s.then)
+            stack.extend(s.orelse)
+    return sites
+
+
+def _fmt(seconds: float) -> str:
+    for unit, size in (("d", 86400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds * 1000)}ms"
+
+
+def check(flow: ast.Flow, vars: Mapping[str, str] | None = None, *, require_params: bool = False) -> CheckReport:
+    """Check ``flow``; ``require_params`` reports ``MissingParam`` for required params without
+    a ``--var`` (the executor always asks for it; ``smflow check`` only with ``--require-vars``)."""
+    checker = _FlowChecker(flow)
+    try:
+        return checker.run(vars or {}, require_params)
+    except RecursionError:
+        d = Diagnostic("error", "NotSupported", "the flow is nested too deeply to check", flow.span)
+        return CheckReport(errors=[d], warnings=[])
+
+
+def raise_if_errors(report: CheckReport, strict: bool = False) -> None:
+    """``CheckFailedError`` with every error (and, when ``strict``, every warning)."""
+    from smflow.errors import CheckFailedError
+
+    problems = report.errors + (report.warnings if strict else [])
+    if problems:
+        errors: list[FlowError] = [d.to_error() for d in problems]
+        raise CheckFailedError(errors)
+
+
+def diagnose(text: str, name: str, vars: Mapping[str, str] | None = None, *, require_params: bool = False) -> list[Diagnostic]:
+    """Every diagnostic of one flow text, parse errors included, sorted (for ``smflow check``)."""
+    from smflow.dsl.diagnostics import from_error
+    from smflow.dsl.parser import parse_flow
+    from smflow.errors import FlowSyntaxError
+
+    try:
+        flow = parse_flow(text, name)
+    except FlowSyntaxError as err:
+        return [from_error(err)]
+    report = check(flow, vars, require_params=require_params)
+    return sorted(report.errors + report.warnings, key=Diagnostic.sort_key)

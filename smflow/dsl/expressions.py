@@ -1,0 +1,404 @@
+"""Static typing of expressions and operation calls against the catalogue.
+
+Why separate from ``checker``: the checker owns names, scopes and statements; this module owns
+what a value is (its ``smflow.asm.types.Type``) and whether it fits where it goes. Types come from
+the catalogue (argument types, result models) and from ``asm.types.attribute_type``, so the
+checker never keeps its own copy of the API. Values known before running (literals, params
+with a known value) are also passed to ``asm.validation`` to catch constraint failures.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+
+from smflow.asm.catalogue import OperationSpec, get_operation, operation_names
+from smflow.asm.types import (
+    ANY,
+    BOOL,
+    DURATION,
+    FLOAT,
+    INT,
+    STRING,
+    AnyType,
+    EnumType,
+    ListType,
+    MapType,
+    ModelType,
+    RecordField,
+    RecordType,
+    ScalarType,
+    Type,
+    attribute_names,
+    attribute_type,
+)
+from smflow.asm.validation import UNKNOWN, validate_arguments, validate_value
+from smflow.dsl import ast
+from smflow.source import Span
+
+__all__ = ["ExprChecker", "compatible", "did_you_mean", "describe_type"]
+
+# Report(code, message, span)
+Report = Callable[[str, str, Span], None]
+
+# builtin name → (min args, max args, argument types, result type)
+_BUILTINS: dict[str, tuple[int, int, tuple[Type, ...], Type]] = {
+    "file": (1, 1, (STRING,), STRING),
+    "base64": (1, 1, (STRING,), STRING),
+    "env": (1, 2, (STRING, STRING), STRING),
+    "now": (0, 0, (), ANY),
+    "length": (1, 1, (ANY,), INT),
+    "lower": (1, 1, (STRING,), STRING),
+    "upper": (1, 1, (STRING,), STRING),
+}
+_RECORD_LITERAL = "record"  # RecordType.name of a ``{...}`` written in a flow
+
+
+def did_you_mean(name: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.7)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def describe_type(t: Type) -> str:
+    if isinstance(t, RecordType) and t.name == _RECORD_LITERAL:
+        return "record"
+    if isinstance(t, EnumType):
+        return "string"
+    return str(t)
+
+
+def _is_numeric(t: Type) -> bool:
+    return t in (INT, FLOAT)
+
+
+def compatible(actual: Type, expected: Type) -> bool:
+    """Can a value of static type ``actual`` go where ``expected`` is wanted?"""
+    if isinstance(actual, AnyType) or isinstance(expected, AnyType):
+        return True
+    if isinstance(expected, EnumType):
+        return actual == STRING or isinstance(actual, EnumType)
+    if isinstance(expected, ScalarType):
+        if expected == FLOAT:
+            return _is_numeric(actual)
+        if expected == STRING:
+            return actual == STRING or isinstance(actual, EnumType)
+        return actual == expected
+    if isinstance(expected, ListType):
+        return isinstance(actual, ListType) and compatible(actual.item, expected.item)
+    if isinstance(expected, MapType):
+        return isinstance(actual, MapType) or (isinstance(actual, RecordType) and actual.name == _RECORD_LITERAL)
+    if isinstance(expected, RecordType):
+        return isinstance(actual, RecordType) and (actual.name == _RECORD_LITERAL or actual == expected)
+    return actual == expected
+
+
+def _comparable(a: Type, b: Type) -> bool:
+    if isinstance(a, AnyType) or isinstance(b, AnyType):
+        return True
+    if _is_numeric(a) and _is_numeric(b):
+        return True
+    return compatible(a, b) or compatible(b, a)
+
+
+class ExprChecker:
+    """Types expressions; subclasses supply name lookup (``type_of_name``) and statics."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.operations: dict[str, OperationSpec] = {}
+
+    # hooks -------------------------------------------------------------------------------
+    def type_of_name(self, node: ast.Name) -> Type:  # pragma: no cover - overridden
+        return ANY
+
+    def static_of_name(self, name: str) -> object:  # pragma: no cover - overridden
+        return UNKNOWN
+
+    def bind_local(self, name: str, span: Span, t: Type) -> None:  # pragma: no cover
+        pass
+
+    def unbind_local(self, name: str) -> None:  # pragma: no cover
+        pass
+
+    # values known before running ----------------------------------------------------------
+    def static(self, e: ast.Expr) -> object:
+        if isinstance(e, ast.String):
+            return e.text if e.is_plain else UNKNOWN
+        if isinstance(e, (ast.Int, ast.Float, ast.Bool)):
+            return e.value
+        if isinstance(e, ast.Duration):
+            return e.seconds
+        if isinstance(e, ast.Null):
+            return None
+        if isinstance(e, ast.Name):
+            return self.static_of_name(e.name)
+        if isinstance(e, ast.UnaryOp) and e.op == "-" and isinstance(e.operand, (ast.Int, ast.Float)):
+            return -e.operand.value
+        if isinstance(e, ast.ListExpr):
+            return [self.static(i) for i in e.items]
+        if isinstance(e, ast.Record):
+            return {entry.key: self.static(entry.value) for entry in e.entries}
+        return UNKNOWN
+
+    # typing ------------------------------------------------------------------------------
+    def condition(self, e: ast.Expr, what: str) -> None:
+        t = self.type_of(e)
+        if not compatible(t, BOOL):
+            self.report("TypeMismatch", f"{what} must be a bool, got {describe_type(t)}", e.span)
+
+    def type_of(self, e: ast.Expr) -> Type:
+        if isinstance(e, ast.String):
+            for part in e.parts:
+                if not isinstance(part, str):
+                    self.type_of(part)
+            return STRING
+        if isinstance(e, ast.Int):
+            return INT
+        if isinstance(e, ast.Float):
+            return FLOAT
+        if isinstance(e, ast.Bool):
+            return BOOL
+        if isinstance(e, ast.Duration):
+            return DURATION
+        if isinstance(e, ast.Null):
+            return ANY
+        if isinstance(e, ast.Name):
+            return self.type_of_name(e)
+        if isinstance(e, ast.ListExpr):
+            items = [self.type_of(i) for i in e.items]
+            known = [t for t in items if not isinstance(t, AnyType)]
+            item = known[0] if known and all(compatible(t, known[0]) for t in known) else ANY
+            return ListType(item)
+        if isinstance(e, ast.Record):
+            fields = tuple(RecordField(entry.key, self.type_of(entry.value)) for entry in e.entries)
+            return RecordType(_RECORD_LITERAL, fields)
+        if isinstance(e, ast.Attribute):
+            return self._attribute(e)
+        if isinstance(e, ast.Index):
+            return self._index(e)
+        if isinstance(e, ast.Call):
+            spec = self.call(e)
+            return spec.result if spec is not None and spec.result is not None else ANY
+        if isinstance(e, ast.BuiltinCall):
+            return self._builtin(e)
+        if isinstance(e, ast.Exists):
+            spec = self.call(e.call)
+            if spec is not None and spec.effect != "read":
+                self.report("TypeMismatch", f"exists needs a read operation; {spec.name} changes things", e.call.name_span)
+            return BOOL
+        if isinstance(e, ast.Quantifier):
+            return self._quantifier(e)
+        if isinstance(e, ast.BinaryOp):
+            return self._binary(e)
+        if isinstance(e, ast.UnaryOp):
+            if e.op == "not":
+                self.condition(e.operand, "the operand of 'not'")
+                return BOOL
+            t = self.type_of(e.operand)
+            if not (isinstance(t, AnyType) or _is_numeric(t) or t == DURATION):
+                self.report("TypeMismatch", f"'-' needs a number, got {describe_type(t)}", e.operand.span)
+                return ANY
+            return t
+        raise AssertionError(f"unknown expression {type(e).__name__}")  # pragma: no cover
+
+    def _attribute(self, e: ast.Attribute) -> Type:
+        t = self.type_of(e.obj)
+        result = attribute_type(t, e.attr)
+        if result is not None:
+            return result
+        if isinstance(t, (ModelType, RecordType)):
+            names = attribute_names(t)
+            self.report(
+                "UnknownAttribute",
+                f"{describe_type(t)} has no attribute '{e.attr}'{did_you_mean(e.attr, names)}",
+                e.attr_span,
+            )
+        elif isinstance(t, ListType):
+            self.report("UnknownAttribute", f"a list has no attribute '{e.attr}' (index it first: [0].{e.attr})", e.attr_span)
+        else:
+            self.report("UnknownAttribute", f"a {describe_type(t)} has no attribute '{e.attr}'", e.attr_span)
+        return ANY
+
+    def _index(self, e: ast.Index) -> Type:
+        t = self.type_of(e.obj)
+        it = self.type_of(e.index)
+        if isinstance(t, ListType):
+            if not compatible(it, INT):
+                self.report("TypeMismatch", f"a list index must be an int, got {describe_type(it)}", e.index.span)
+            return t.item
+        if isinstance(t, MapType):
+            if not compatible(it, STRING):
+                self.report("TypeMismatch", f"a map key must be a string, got {describe_type(it)}", e.index.span)
+            return STRING
+        if isinstance(t, AnyType):
+            return ANY
+        if t == STRING:
+            if not compatible(it, INT):
+                self.report("TypeMismatch", f"a string index must be an int, got {describe_type(it)}", e.index.span)
+            return STRING
+        self.report("TypeMismatch", f"a {describe_type(t)} cannot be indexed", e.obj.span)
+        return ANY
+
+    def _builtin(self, e: ast.BuiltinCall) -> Type:
+        low, high, types, result = _BUILTINS[e.name]
+        for arg in e.args:
+            if arg.name is not None:
+                self.report("UnknownArgument", f"{e.name}() takes positional arguments, not '{arg.name}:'", arg.name_span)
+        if len(e.args) < low:
+            self.report("MissingArgument", f"{e.name}() needs {low} argument(s), got {len(e.args)}", e.span)
+        for i, arg in enumerate(e.args):
+            t = self.type_of(arg.value)
+            if i >= high:
+                self.report("UnknownArgument", f"{e.name}() takes at most {high} argument(s)", arg.value.span)
+            elif not compatible(t, types[i]):
+                self.report("TypeMismatch", f"{e.name}() needs a {describe_type(types[i])}, got {describe_type(t)}", arg.value.span)
+            elif e.name == "length" and not isinstance(t, (AnyType, ListType, MapType)) and t != STRING:
+                self.report("TypeMismatch", f"length() needs a list, map or string, got {describe_type(t)}", arg.value.span)
+        return result
+
+    def _quantifier(self, e: ast.Quantifier) -> Type:
+        t = self.type_of(e.items)
+        item: Type = ANY
+        if isinstance(t, ListType):
+            item = t.item
+        elif not isinstance(t, AnyType):
+            self.report("TypeMismatch", f"{e.kind}() needs a list, got {describe_type(t)}", e.items.span)
+        self.bind_local(e.var, e.var_span, item)
+        try:
+            self.condition(e.condition, f"the condition of {e.kind}()")
+        finally:
+            self.unbind_local(e.var)
+        return BOOL
+
+    def _binary(self, e: ast.BinaryOp) -> Type:
+        if e.op in ("and", "or"):
+            self.condition(e.left, f"the left side of '{e.op}'")
+            self.condition(e.right, f"the right side of '{e.op}'")
+            return BOOL
+        left, right = self.type_of(e.left), self.type_of(e.right)
+        if e.op in ("in", "not in"):
+            if isinstance(right, ListType):
+                if not _comparable(left, right.item):
+                    self.report("TypeMismatch", f"'{e.op}' compares a {describe_type(left)} with a list of {describe_type(right.item)}", e.op_span)
+            elif not (isinstance(right, (AnyType, MapType)) or right == STRING):
+                self.report("TypeMismatch", f"'{e.op}' needs a list, map or string on the right, got {describe_type(right)}", e.right.span)
+            return BOOL
+        if not _comparable(left, right):
+            self.report("TypeMismatch", f"cannot compare {describe_type(left)} with {describe_type(right)}", e.op_span)
+        elif e.op not in ("==", "!=") and not all(
+            isinstance(t, AnyType) or _is_numeric(t) or t in (STRING, DURATION) for t in (left, right)
+        ):
+            self.report("TypeMismatch", f"'{e.op}' needs numbers, durations or strings", e.op_span)
+        return BOOL
+
+    # operation calls ---------------------------------------------------------------------
+    def call(self, call: ast.Call) -> OperationSpec | None:
+        """Check a call against the catalogue; return its spec (None when unknown)."""
+        spec = get_operation(call.name)
+        if spec is None:
+            if call.name in ast.BUILTINS:
+                message = f"'{call.name}' is a builtin, not an operation: use its value (x = {call.name}(...))"
+            else:
+                message = f"unknown operation '{call.name}'{did_you_mean(call.name, operation_names())}"
+            self.report("UnknownOperation", message, call.name_span)
+            for arg in call.args:
+                self.type_of(arg.value)
+            return None
+        self.operations[spec.name] = spec
+        flagged: set[str] = set()
+        seen: set[str] = set()
+        statics: dict[str, object] = {}
+        for arg in call.args:
+            if arg.name is None:
+                self.report("UnknownArgument", f"arguments of {spec.name} are named: write 'name: value'", arg.span)
+                self.type_of(arg.value)
+                continue
+            if arg.name in seen:
+                self.report("DuplicateArgument", f"argument '{arg.name}' is given twice", arg.name_span)
+                self.type_of(arg.value)
+                continue
+            seen.add(arg.name)
+            declared = spec.argument(arg.name)
+            if declared is None:
+                known = [a.name for a in spec.arguments]
+                self.report(
+                    "UnknownArgument",
+                    f"unknown argument '{arg.name}' for {spec.name}{did_you_mean(arg.name, known)}",
+                    arg.name_span,
+                )
+                flagged.add(arg.name)
+                self.type_of(arg.value)
+                continue
+            if not self.value(arg.value, declared.type, arg.name):
+                flagged.add(arg.name)
+            statics[arg.name] = self.static(arg.value)
+        for declared in spec.required:
+            if declared.name not in seen:
+                self.report(
+                    "MissingArgument",
+                    f"missing required argument '{declared.name}' ({describe_type(declared.type)}) for {spec.name}",
+                    call.name_span,
+                )
+                flagged.add(declared.name)
+        self._validate(call, spec, statics, flagged)
+        return spec
+
+    def _validate(self, call: ast.Call, spec: OperationSpec, statics: dict[str, object], flagged: set[str]) -> None:
+        for name, message in validate_arguments(spec, statics):
+            if name in flagged:
+                continue
+            arg = call.arg(name) if name is not None else None
+            if arg is None:
+                code = "MissingArgument" if "needs" in message else "InvalidValue"
+                self.report(code, message, call.name_span)
+            else:
+                self.report("InvalidValue", message, arg.value.span)
+
+    def value(self, e: ast.Expr, expected: Type, where: str) -> bool:
+        """Type-check ``e`` for a slot of type ``expected``; False when a problem was reported."""
+        if isinstance(e, ast.Record) and isinstance(expected, RecordType):
+            return self._record(e, expected, where)
+        if isinstance(e, ast.ListExpr) and isinstance(expected, ListType):
+            ok = True
+            for i, item in enumerate(e.items):
+                ok = self.value(item, expected.item, f"{where}[{i}]") and ok
+            return ok
+        t = self.type_of(e)
+        if not compatible(t, expected):
+            self.report("TypeMismatch", f"{where} must be {describe_type(expected)}, got {describe_type(t)}", e.span)
+            return False
+        if isinstance(expected, EnumType):
+            value = self.static(e)
+            if isinstance(value, str) and not expected.accepts(value):
+                problems = validate_value(expected, value, where)
+                self.report("TypeMismatch", problems[0] if problems else f"{where}: bad value", e.span)
+                return False
+        return True
+
+    def _record(self, e: ast.Record, expected: RecordType, where: str) -> bool:
+        ok = True
+        keys: set[str] = set()
+        for entry in e.entries:
+            if entry.key in keys:
+                self.report("DuplicateArgument", f"field '{entry.key}' is given twice", entry.key_span)
+                ok = False
+                continue
+            keys.add(entry.key)
+            f = expected.field(entry.key)
+            if f is None:
+                names = [x.name for x in expected.fields]
+                self.report(
+                    "UnknownArgument",
+                    f"{where} ({expected.name}) has no field '{entry.key}'{did_you_mean(entry.key, names)}",
+                    entry.key_span,
+                )
+                ok = False
+                self.type_of(entry.value)
+            elif not self.value(entry.value, f.type, f"{where}.{entry.key}"):
+                ok = False
+        if ok:
+            for message in validate_value(expected, self.static(e), where):
+                code = "MissingArgument" if message.endswith("is required") else "InvalidValue"
+                self.report(code, message, e.span)
+                ok = False
+        return ok

@@ -1,0 +1,200 @@
+"""Text → AST. The one module that touches lark's parser and catches its exceptions.
+
+Why one seam: lark's errors speak in terminal names (``RPAR``, ``__ANON_0``) and report end of
+input at line -1. Here they become ``FlowSyntaxError`` with a readable message ("expected ')' or
+','") and a span inside the file (end of input is the end of the last line). Errors raised inside
+the transformer arrive wrapped in lark's ``VisitError`` and are unwrapped here.
+
+The grammar ships inside the wheel as ``smflow/grammar/smflow.lark``; in a checkout it is
+``<repo>/grammar/smflow.lark``. The parser is built once per process (``functools.cache``).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+
+from smflow.dsl import ast
+from smflow.dsl.transformer import FlowTransformer
+from smflow.errors import FlowSyntaxError, SmflowError
+from smflow.source import SourceFile, Span
+
+__all__ = ["grammar_text", "parse_flow", "parse_expression", "lark_parser"]
+
+CODE = "SyntaxError"
+
+# How terminals read in "expected ..." messages. Keyword and punctuation terminals are quoted
+# from their text automatically; these are the ones that are patterns.
+_FRIENDLY = {
+    "NAME": "a name",
+    "STRING": "a string",
+    "INT": "a number",
+    "FLOAT": "a number",
+    "DURATION": "a duration (like 30s, 5m, 1h)",
+    "COMP_OP": "a comparison",
+    "ON_FAILURE": "'on failure'",
+    "$END": "end of file",
+}
+# When every one of these is acceptable, say "an expression" instead of listing them.
+_EXPR_START = {"NAME", "STRING", "INT", "DURATION", "LSQB", "LPAR", "TRUE", "FALSE", "NULL"}
+_STMT_START = {"WAIT", "IF", "ASSERT", "CONFIRM", "LOG", "UNDO", "ROLLBACK"}
+_OPERATORS = {"AND", "OR", "COMP_OP", "IN"}
+
+# Labels for common mistakes, recognised by lark's match_examples (same parser state).
+_EXAMPLES: dict[str, list[str]] = {
+    "a step name is a quoted string: step \"name\" { ... }": ['flow f\nstep deploy { }'],
+    "missing ',' between arguments": ['flow f\nstep "s" { f(a: 1 b: 2) }', 'flow f\nstep "s" { f(a: "x" b: 2) }'],
+    "use '==' to compare ('=' binds a name)": ['flow f\nstep "s" { if a = b { } }', 'flow f\nstep "s" { assert a = b }'],
+    "a block needs '{' ... '}'": ['flow f\nstep "s" log "x"', 'flow f\nstep "s" { if a log "x" }'],
+    "the flow needs a header first: flow NAME \"description\"": ['step "s" { }', 'param a = 1'],
+}
+
+
+def grammar_text() -> str:
+    """The grammar from the installed package, or from the checkout when running from source."""
+    packaged = importlib.resources.files("smflow").joinpath("grammar/smflow.lark")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[2] / "grammar" / "smflow.lark").read_text(encoding="utf-8")
+
+
+@functools.cache
+def lark_parser() -> Lark:
+    """The LALR parser, built once: ``flow`` for files, ``expr`` for ``${...}`` interpolations."""
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        start=["flow", "expr"],
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
+
+
+@functools.cache
+def _terminal_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for term in lark_parser().terminals:
+        if term.name in _FRIENDLY:
+            names[term.name] = _FRIENDLY[term.name]
+        elif term.pattern.type == "str":
+            names[term.name] = f"'{term.pattern.value}'"
+        else:
+            names[term.name] = term.name.lower()
+    return names
+
+
+def describe_expected(expected: set[str]) -> str:
+    """``{"RPAR", "COMMA"}`` → ``"',' or ')'"`` (stable order, expressions summarised)."""
+    names = _terminal_names()
+    parts: list[str] = []
+    rest = set(expected)
+    if _STMT_START <= rest:
+        parts.append("a statement")
+        rest -= _STMT_START | {"NAME"}
+    if _EXPR_START <= rest:
+        parts.append("an expression")
+        rest -= _EXPR_START | {"FLOAT", "MINUS", "NOT", "ALL", "ANY", "EXISTS", "LBRACE"}
+    if _OPERATORS <= rest:
+        parts.append("an operator")
+        rest -= _OPERATORS | {"NOT"}
+    parts.extend(sorted({names.get(t, t) for t in rest}))
+    if not parts:
+        return "something else"
+    if len(parts) > 8:
+        parts = parts[:8] + ["..."]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def _token_text(tok: Token) -> str:
+    if tok.type == "$END":
+        return "end of file"
+    text = str(tok)
+    if len(text) > 30:
+        text = text[:27] + "..."
+    return f"'{text}'"
+
+
+def _syntax_error(err: UnexpectedInput, source: SourceFile, line: int, col: int, start: str) -> FlowSyntaxError:
+    """Translate one lark error; (line, col) is where the parsed text starts in the file."""
+
+    def at(ln: int, c: int, width: int) -> Span:
+        if ln == 1:
+            c += col - 1
+        return source.span_at(ln + line - 1, c, ln + line - 1, c + max(width, 1))
+
+    if isinstance(err, UnexpectedToken):
+        tok = err.token
+        if tok.type == "$END" or not isinstance(tok.line, int) or tok.line < 1:
+            span = source.end_span()
+        else:
+            span = at(tok.line, tok.column or 1, len(str(tok)))
+        label = _label(err, start) if tok.type != "$END" else None
+        expected = describe_expected(set(err.accepts or err.expected))
+        message = f"unexpected {_token_text(tok)}; expected {expected}"
+        if label:
+            message = f"{message} ({label})"
+        return FlowSyntaxError(message, span, CODE)
+    if isinstance(err, UnexpectedCharacters):
+        ch = source.line(err.line + line - 1)[err.column + (col - 1 if err.line == 1 else 0) - 1 :][:1]
+        span = at(err.line, err.column, 1)
+        if ch == '"':
+            message = "unterminated or malformed string (strings end on the same line; '${' needs a '}')"
+        elif ch == "":
+            message = "unexpected end of line"
+        else:
+            message = f"unexpected character {ch!r}"
+        return FlowSyntaxError(message, span, CODE)
+    return FlowSyntaxError(str(err).splitlines()[0], source.end_span(), CODE)  # pragma: no cover
+
+
+def _label(err: UnexpectedToken, start: str) -> str | None:
+    if start != "flow":
+        return None
+    parser = lark_parser()
+    try:
+        label = err.match_examples(lambda text: parser.parse(text, start="flow"), _EXAMPLES, use_accepts=True)
+    except (AssertionError, UnexpectedInput):  # lark refuses to label some states
+        return None
+    return label if isinstance(label, str) else None
+
+
+def _parse(text: str, source: SourceFile, start: str, line: int = 1, col: int = 1) -> Any:
+    try:
+        tree: Tree[Token] = lark_parser().parse(text, start=start)
+    except UnexpectedInput as err:
+        raise _syntax_error(err, source, line, col, start) from None
+    transformer = FlowTransformer(source, functools.partial(_interpolation, source), line, col)
+    try:
+        return transformer.transform(tree)
+    except VisitError as err:
+        if isinstance(err.orig_exc, SmflowError):
+            raise err.orig_exc from None
+        if isinstance(err.orig_exc, RecursionError):
+            raise FlowSyntaxError("expression nested too deeply", source.span_at(line, col), CODE) from None
+        raise
+    except RecursionError:
+        raise FlowSyntaxError("expression nested too deeply", source.span_at(line, col), CODE) from None
+
+
+def _interpolation(source: SourceFile, text: str, line: int, col: int) -> ast.Expr:
+    result: ast.Expr = _parse(text, source, "expr", line, col)
+    return result
+
+
+def parse_flow(text: str, name: str = "<flow>") -> ast.Flow:
+    """Parse the text of a whole flow file, reported under ``name``."""
+    source = SourceFile(name, text)
+    result: ast.Flow = _parse(text, source, "flow")
+    return result
+
+
+def parse_expression(text: str, name: str = "<expr>") -> ast.Expr:
+    """Parse one expression (used by tests and by ``--var`` values that are flow literals)."""
+    source = SourceFile(name, text)
+    result: ast.Expr = _parse(text, source, "expr")
+    return result
