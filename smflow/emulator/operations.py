@@ -1,0 +1,59 @@
+"""The operation clock: how long each asynchronous operation takes, and what things look like meanwhile.
+
+Times are those of the 2015 recordings (wire.md §1.5), normalised so that ``latency=1.0`` makes
+``create_deployment`` take about one second and every other operation takes its proportional
+share. ``latency=0`` makes every operation complete on the first poll (still 202 + InProgress-free
+polls, so polling code runs, just not for long).
+
+    operation                          recorded   latency=1.0
+    create_deployment                  ~52 s      1.00 s
+    change_deployment_configuration    ~74 s      1.42 s
+    create_storage_account             ~21 s      0.40 s
+    update_deployment_status           ~5 s       0.10 s
+    create_virtual_machine_deployment  ~180 s     3.46 s
+    swap_deployment                    (not recorded; a VIP swap, taken as ~5 s)   0.10 s
+    delete_deployment                  (not recorded; taken as ~10 s)              0.19 s
+
+Everything else (hosted services, affinity groups, OS images, storage deletes) is synchronous:
+its operation is already Succeeded when the response is sent.
+"""
+
+from __future__ import annotations
+
+__all__ = ["RECORDED_SECONDS", "REFERENCE_SECONDS", "duration", "instance_phase", "transitioning_status"]
+
+RECORDED_SECONDS: dict[str, float] = {
+    "create_deployment": 52.0,
+    "change_deployment_configuration": 74.0,
+    "create_storage_account": 21.0,
+    "update_deployment_status": 5.0,
+    "create_virtual_machine_deployment": 180.0,
+    "swap_deployment": 5.0,
+    "delete_deployment": 10.0,
+}
+REFERENCE_SECONDS = RECORDED_SECONDS["create_deployment"]
+
+
+def duration(kind: str, latency: float) -> float:
+    """Seconds an operation of this kind takes at the given latency scale (0 for synchronous ones)."""
+    return max(latency, 0.0) * RECORDED_SECONDS.get(kind, 0.0) / REFERENCE_SECONDS
+
+
+def transitioning_status(running: bool) -> str:
+    """The deployment status while an operation changes it."""
+    return "RunningTransitioning" if running else "SuspendedTransitioning"
+
+
+def instance_phase(fraction: float, running: bool) -> tuple[str, str]:
+    """(InstanceStatus, PowerState) of a role instance being (re)built, ``fraction`` of the way through.
+
+    Instances are created first (CreatingVM), then booted (StartingVM) if the deployment is to
+    run; a suspended deployment's instances stay CreatingVM until the operation ends (StoppedVM).
+    """
+    if fraction < 0.5 or not running:
+        return "CreatingVM", "Stopped"
+    return "StartingVM", "Started"
+
+
+def settled_phase(running: bool) -> tuple[str, str]:
+    return ("ReadyRole", "Started") if running else ("StoppedVM", "Stopped")

@@ -1,0 +1,133 @@
+"""The route table (moto's ``urls.py``): (method, path template, query discriminator) → operation name.
+
+Templates are relative to ``/<subscription>/`` and use the catalogue's ``{argument}`` placeholders.
+Operation names are the catalogue's (``smflow.asm.catalogue``); a test checks that every
+catalogue operation has a route here with the same method and path shape, so client and emulator
+cannot drift apart. Query discriminators (``comp=config``) tell apart operations sharing a path. A trailing slash is accepted everywhere (the SDK sends ``deployments/<d>/?comp=…``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, unquote
+
+from smflow.asm.catalogue import CATALOGUE
+from smflow.emulator.resources import AsmFault
+
+__all__ = ["ROUTES", "Route", "catalogue_disagreements", "match"]
+
+HS = "services/hostedservices/{service_name}"
+# operation name -> (method, path template, required query {key: value} or None)
+_TABLE: dict[str, tuple[str, str, dict[str, str] | None]] = {
+    "list_locations": ("GET", "locations", None),
+    "create_hosted_service": ("POST", "services/hostedservices", None),
+    "list_hosted_services": ("GET", "services/hostedservices", None),
+    "get_hosted_service_properties": ("GET", HS, None),
+    "update_hosted_service": ("PUT", HS, None),
+    "delete_hosted_service": ("DELETE", HS, None),
+    "swap_deployment": ("POST", HS, None),
+    "create_deployment": ("POST", HS + "/deploymentslots/{deployment_slot}", None),
+    "get_deployment_by_slot": ("GET", HS + "/deploymentslots/{deployment_slot}", None),
+    "get_deployment_by_name": ("GET", HS + "/deployments/{deployment_name}", None),
+    "delete_deployment": ("DELETE", HS + "/deployments/{deployment_name}", None),
+    "change_deployment_configuration": ("POST", HS + "/deployments/{deployment_name}", {"comp": "config"}),
+    "update_deployment_status": ("POST", HS + "/deployments/{deployment_name}", {"comp": "status"}),
+    "create_virtual_machine_deployment": ("POST", HS + "/deployments", None),
+    "get_role": ("GET", HS + "/deployments/{deployment_name}/roles/{role_name}", None),
+    "create_storage_account": ("POST", "services/storageservices", None),
+    "list_storage_accounts": ("GET", "services/storageservices", None),
+    "get_storage_account_properties": ("GET", "services/storageservices/{service_name}", None),
+    "get_storage_account_keys": ("GET", "services/storageservices/{service_name}/keys", None),
+    "regenerate_storage_account_keys": ("POST", "services/storageservices/{service_name}/keys", {"action": "regenerate"}),
+    "delete_storage_account": ("DELETE", "services/storageservices/{service_name}", None),
+    "create_affinity_group": ("POST", "affinitygroups", None),
+    "list_affinity_groups": ("GET", "affinitygroups", None),
+    "get_affinity_group_properties": ("GET", "affinitygroups/{affinity_group_name}", None),
+    "delete_affinity_group": ("DELETE", "affinitygroups/{affinity_group_name}", None),
+    "list_operating_systems": ("GET", "operatingsystems", None),
+    "list_operating_system_families": ("GET", "operatingsystemfamilies", None),
+    "add_os_image": ("POST", "services/images", None),
+    "list_os_images": ("GET", "services/images", None),
+    "get_os_image": ("GET", "services/images/{image_name}", None),
+    "delete_os_image": ("DELETE", "services/images/{image_name}", None),
+    "get_operation_status": ("GET", "operations/{request_id}", None),
+}
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Route:
+    operation: str
+    method: str
+    template: str
+    query: dict[str, str] | None
+    pattern: re.Pattern[str]
+    names: tuple[str, ...]  # the template's placeholders, in order
+
+
+def _compile(operation: str, method: str, template: str, query: dict[str, str] | None) -> Route:
+    names = tuple(_PLACEHOLDER.findall(template))
+    regex = _PLACEHOLDER.sub(r"([^/]+)", re.escape(template.strip("/")).replace(r"\{", "{").replace(r"\}", "}"))
+    return Route(operation, method, template, query, re.compile(f"{regex}/?"), names)
+
+
+def _from_catalogue(operation: str) -> tuple[str, str, dict[str, str] | None] | None:
+    """(method, template, query) from the catalogue entry, e.g. ``…/{deployment_name}/?comp=config``."""
+    spec = CATALOGUE.get(operation)
+    if spec is None:
+        return None
+    path, _, qs = spec.path.partition("?")
+    query = dict(parse_qsl(qs)) or None
+    return spec.method, path.strip("/"), query
+
+
+def _build() -> tuple[Route, ...]:
+    routes = []
+    for operation, fallback in _TABLE.items():
+        method, template, query = _from_catalogue(operation) or fallback
+        routes.append(_compile(operation, method, template, query))
+    return tuple(routes)
+
+
+def catalogue_disagreements() -> list[str]:
+    """Where the table here and the catalogue differ (a test pins this empty).
+
+    Routes come from the catalogue; the table is the emulator's own statement of what its
+    handlers serve (they read path arguments by these names), so a catalogue change that the
+    handlers have not followed shows up here instead of as a KeyError at request time.
+    """
+    problems = []
+    for operation, (method, template, query) in _TABLE.items():
+        got = _from_catalogue(operation)
+        if got is not None and got != (method, template, query):
+            problems.append(f"{operation}: emulator {method} {template} {query} vs catalogue {got}")
+    problems.extend(f"{name}: in the catalogue, not served by the emulator" for name in CATALOGUE if name not in _TABLE)
+    return problems
+
+
+ROUTES: tuple[Route, ...] = _build()
+
+
+def match(method: str, path: str, query: dict[str, str]) -> tuple[Route, dict[str, str]]:
+    """Find the route for a request path relative to ``/<subscription>/``; AsmFault when there is none."""
+    path_matched = False
+    for route in ROUTES:
+        m = route.pattern.fullmatch(path)
+        if m is None:
+            continue
+        if route.query is not None and any(query.get(k) != v for k, v in route.query.items()):
+            path_matched = True
+            continue
+        if route.method != method:
+            path_matched = True
+            continue
+        return route, {name: unquote(value) for name, value in zip(route.names, m.groups(), strict=True)}
+    if path_matched:
+        if method == "POST" and "comp" not in query and "/deployments/" in path:
+            raise AsmFault(
+                400, "MissingOrInvalidRequiredQueryParameter", "A required query parameter was not specified: comp."
+            )
+        raise AsmFault(400, "InvalidHttpVerb", f"The HTTP verb {method} is not supported on this resource.")
+    raise AsmFault(404, "ResourceNotFound", "The requested URI does not represent any resource on the server.")

@@ -1,0 +1,224 @@
+"""``EmulatorServer``: the emulator on a loopback socket, in-process, with a clean start and stop.
+
+Standard library only: a threading ``HTTPServer`` speaking HTTP/1.1 with keep-alive (one thread
+per connection), each response written in a single send with TCP_NODELAY so a keep-alive client
+is never stalled by Nagle. ``start()`` returns the base URL once the serving thread runs;
+``stop()`` shuts the loop down, closes every open connection and joins every thread, so a test
+leaves nothing behind. With ``tls`` it serves HTTPS and asks for a client certificate: one not
+signed by the configured CA fails the handshake; none at all gets 403 AuthenticationFailed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from types import TracebackType
+from typing import Any
+
+from smflow.emulator.app import EmulatorApp, Request
+from smflow.emulator.faults import FaultPlan, ScriptedFault
+from smflow.emulator.state import EmulatorState
+
+__all__ = ["EmulatorServer", "TlsConfig"]
+
+
+@dataclass(frozen=True)
+class TlsConfig:
+    cert_file: str | Path  # the server's certificate chain (PEM)
+    key_file: str | Path
+    client_ca_file: str | Path | None = None  # when set, clients must present a certificate it signed
+
+    def context(self) -> ssl.SSLContext:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(str(self.cert_file), str(self.key_file))
+        if self.client_ca_file is not None:
+            ctx.load_verify_locations(str(self.client_ca_file))
+            ctx.verify_mode = ssl.CERT_OPTIONAL  # no certificate → 403 from the app, a bad one → handshake fails
+        return ctx
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "smflow-emulator"
+    timeout = 60  # an idle keep-alive connection is closed after this long
+    server: _HttpServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection, add=True)
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.client_cert: bool | None = None
+        if isinstance(self.connection, ssl.SSLSocket):
+            self.connection.do_handshake()
+            self.client_cert = bool(self.connection.getpeercert())
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.connection, add=False)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silenced: the app writes the one log line per request."""
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
+        base = f"{scheme}://{self.headers.get('Host') or self.server.authority}"
+        resp = self.server.app.handle(Request(self.command, self.path, headers, body, base, self.client_cert))
+        if resp.delay:
+            time.sleep(resp.delay)
+        if resp.drop:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        lines = [f"HTTP/1.1 {resp.status} {HTTPStatus(resp.status).phrase}"]
+        lines.extend(f"{k}: {v}" for k, v in resp.headers)
+        lines.append(f"Content-Length: {len(resp.body)}")
+        lines.append(f"Date: {self.date_time_string()}")
+        lines.append(f"Server: {self.server_version}")
+        if self.close_connection:
+            lines.append("Connection: close")
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + resp.body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _serve  # noqa: N815 - http.server's names
+
+
+class _HttpServer(ThreadingMixIn, HTTPServer):
+    daemon_threads = False  # stop() joins them
+    block_on_close = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app: EmulatorApp, tls: ssl.SSLContext | None,
+                 on_error: Callable[[str], None] | None) -> None:  # fmt: skip
+        super().__init__(address, _Handler, bind_and_activate=False)
+        self.app = app
+        self.on_error = on_error
+        self._conns: set[socket.socket] = set()
+        self._conns_lock = threading.Lock()
+        try:
+            self.server_bind()
+            if tls is not None:
+                self.socket = tls.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+            self.server_activate()
+        except BaseException:
+            self.server_close()
+            raise
+        host, port = self.server_address[:2]
+        self.authority = f"{host!s}:{port}"
+
+    def track(self, conn: socket.socket, *, add: bool) -> None:
+        with self._conns_lock:
+            if add:
+                self._conns.add(conn)
+            else:
+                self._conns.discard(conn)
+
+    def close_connections(self) -> None:
+        with self._conns_lock:
+            conns = list(self._conns)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A failed TLS handshake or a client that went away: one log line, never a traceback."""
+        import sys
+
+        err = sys.exc_info()[1]
+        if self.on_error is not None and not isinstance(err, ConnectionError | TimeoutError):
+            self.on_error(f"connection from {client_address[0]} failed: {type(err).__name__}: {err}")
+
+
+class EmulatorServer:
+    """The emulator, served from a background thread on 127.0.0.1 (port 0: any free port)."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency: float = 1.0,
+        fault_rate: float = 0.0,
+        seed: int | None = None,
+        state_file: str | Path | None = None,
+        tls: TlsConfig | None = None,
+        scripted_faults: tuple[ScriptedFault, ...] | list[ScriptedFault] = (),
+        log: Callable[[str], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.host, self.port = host, port
+        self.tls = tls
+        self.log = log
+        self.faults = FaultPlan(fault_rate, seed, tuple(scripted_faults))
+        self.state = EmulatorState(latency=latency, clock=clock)
+        self._store = None
+        if state_file is not None:
+            from smflow.emulator.persist import StateStore
+
+            self._store = StateStore(Path(state_file), self.state)
+            self._store.load()
+        self.app = EmulatorApp(self.state, self.faults, log, require_cert=bool(tls and tls.client_ca_file))
+        self._server: _HttpServer | None = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+
+    def start(self) -> str:
+        """Bind, start serving, and return the base URL (e.g. ``http://127.0.0.1:54321``)."""
+        if self._server is not None:
+            return self.url
+        ctx = self.tls.context() if self.tls else None
+        self._server = _HttpServer((self.host, self.port), self.app, ctx, self.log)
+        ready = threading.Event()
+
+        def serve() -> None:
+            ready.set()
+            assert self._server is not None
+            self._server.serve_forever(poll_interval=0.05)
+
+        self._thread = threading.Thread(target=serve, name="smflow-emulator", daemon=True)
+        self._thread.start()
+        if not ready.wait(5.0):
+            self.stop()
+            raise RuntimeError("the emulator's serving thread did not start")
+        scheme = "https" if ctx else "http"
+        self.url = f"{scheme}://{self._server.authority}"
+        return self.url
+
+    def stop(self) -> None:
+        """Stop serving, close open connections, join every thread. Safe to call twice."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(5.0)
+            self._thread = None
+        if self._store is not None:
+            self._store.save_all()
+
+    def reset(self) -> None:
+        """Forget every resource and operation, and restart the fault plan (same seed, same faults)."""
+        self.state.reset()
+        self.faults.reset()
+
+    def __enter__(self) -> EmulatorServer:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()

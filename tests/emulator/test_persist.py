@@ -1,0 +1,52 @@
+"""--state FILE: the state survives a restart; operations in progress resume where they were."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from smflow.emulator.server import EmulatorServer
+from smflow.errors import UsageError
+
+from .conftest import Api, FakeClock
+
+
+def test_state_survives_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "state.sqlite"
+    clock = FakeClock()
+    with EmulatorServer(latency=1.0, clock=clock, state_file=db) as srv:
+        api = Api(srv.url)
+        assert api.create_service("keep").status_code == 201
+        rid = api.create_deployment("keep", "staging", "v1").headers["x-ms-request-id"]
+        clock.advance(0.25)
+        assert "InProgress" in api.operation(rid)
+    later = FakeClock()
+    later.t = 5.0  # a new process: another clock origin
+    with EmulatorServer(latency=1.0, clock=later, state_file=db) as srv:
+        api = Api(srv.url)
+        assert api.get("services/hostedservices/keep").status_code == 200
+        assert "InProgress" in api.operation(rid)  # paused while down, not lost
+        later.advance(0.8)
+        assert "Succeeded" in api.operation(rid)
+        assert "<Status>Running</Status>" in api.get("services/hostedservices/keep/deployments/v1").text
+        srv.reset()
+    with EmulatorServer(latency=1.0, state_file=db) as srv:
+        assert Api(srv.url).get("services/hostedservices/keep").status_code == 404
+
+
+def test_snapshots_are_written_in_transactions(tmp_path: Path) -> None:
+    db = tmp_path / "state.sqlite"
+    with EmulatorServer(latency=0, state_file=db) as srv:
+        Api(srv.url, sub="s1").create_service("one")
+        Api(srv.url, sub="s2").create_service("two")
+        rows = sqlite3.connect(db).execute("SELECT id FROM subscriptions ORDER BY id").fetchall()
+    assert rows == [("s1",), ("s2",)]
+
+
+def test_a_file_that_is_not_sqlite_is_a_usage_error(tmp_path: Path) -> None:
+    bad = tmp_path / "state.sqlite"
+    bad.write_text("not a database at all, just text" * 100)
+    with pytest.raises(UsageError, match="not a usable SQLite state file"):
+        EmulatorServer(state_file=bad)
