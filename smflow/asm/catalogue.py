@@ -126,12 +126,12 @@ def _storage(doc: str = "name of the storage account") -> Argument:
     )
 
 
-def _label(required: bool = True, doc: str = "label, up to 100 characters") -> Argument:
+def _label(required: bool = True, doc: str = "a name for people (sent base64-encoded)") -> Argument:
     return Argument("label", STRING, required=required, doc=doc, max_length=100)
 
 
 def _description(required: bool = False) -> Argument:
-    return Argument("description", STRING, required=required, doc="description, up to 1024 characters", max_length=1024)
+    return Argument("description", STRING, required=required, doc="free text", max_length=1024)
 
 
 def _configuration(doc: str = "ServiceConfiguration (.cscfg), base64-encoded by the caller: base64(file(...))") -> Argument:

@@ -108,7 +108,7 @@ def parse(body: bytes, what: str) -> Any:
     """Parse a response body safely; ``what`` names the response in messages. Returns the root."""
     if len(body) > MAX_BODY_BYTES:
         raise ApiError(f"{what}: response body of {len(body)} bytes is over the {MAX_BODY_BYTES}-byte limit")
-    if _DOCTYPE.search(body[:65536]):
+    if _DOCTYPE.search(body[:65536].replace(b"\x00", b"")):  # NULs removed: UTF-16 bodies too
         raise ApiError(f"{what}: response contains a DTD or entity declaration (refused)")
     try:
         root = etree.fromstring(body, _PARSER)
