@@ -8,6 +8,7 @@ after a ``kill -9`` the journal says exactly how far the run got:
     call_intent  key, op, args (masked)        written BEFORE the request is sent
     call_sent    key, request_id               written right after a 202 names the operation
     call_done    key                           the call (and its operation) finished
+    bind         index, key, value             an assignment's value, replayed if the step re-runs
     step_done    index, step, bindings         what the step bound, for rebinding on resume
     step_failed  index, step, error
     rolled_back  index, step, ok               an undone step runs again on resume
@@ -66,6 +67,7 @@ class JournalState:
     steps_done: dict[int, dict[str, Any]] = field(default_factory=dict)  # index -> step_done record
     steps_started: set[int] = field(default_factory=set)
     calls: dict[str, CallRecord] = field(default_factory=dict)
+    binds: dict[int, dict[str, Any]] = field(default_factory=dict)  # step index -> key -> encoded value
     run_status: str | None = None  # "succeeded" / "failed" once run_done was written
     good_bytes: int = 0  # length of the readable prefix (a torn tail is cut off before appending)
     records: int = 0
@@ -125,10 +127,13 @@ def _apply(state: JournalState, record: dict[str, Any]) -> None:
     elif kind == "call_done":
         call = state.calls.setdefault(str(record["key"]), CallRecord(str(record["key"]), str(record.get("op", ""))))
         call.done = True
+    elif kind == "bind":
+        state.binds.setdefault(int(record["index"]), {})[str(record["key"])] = record.get("value")
     elif kind == "rolled_back" and record.get("ok"):
         # Undone: on resume the step runs again, its calls included.
         index = int(record["index"])
         state.steps_done.pop(index, None)
+        state.binds.pop(index, None)
         for key in [k for k in state.calls if k.startswith(f"{index}/")]:
             del state.calls[key]
     elif kind == "run_done":

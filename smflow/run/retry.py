@@ -31,8 +31,11 @@ __all__ = [
     "Policy",
     "RetryNotice",
     "RetryPolicyLike",
+    "ALL_KINDS",
     "attempts_of",
     "call_with_retry",
+    "fault_kinds",
+    "transient_for",
     "is_ambiguous",
     "is_transient",
 ]
@@ -58,6 +61,10 @@ class RetryPolicyLike(Protocol):
     def jitter(self) -> bool: ...
 
 
+# The kinds of transient fault a flow's ``retry ... on KIND`` can name.
+ALL_KINDS = frozenset({"connection", "server_error", "throttled", "busy"})
+
+
 @dataclass(frozen=True)
 class Policy:
     """The executor's default when a flow says nothing: 6 attempts, 2s..60s with jitter."""
@@ -66,22 +73,41 @@ class Policy:
     backoff_min: float = 2.0
     backoff_max: float = 60.0
     jitter: bool = True
-    transient: bool = True
+    transient: frozenset[str] = ALL_KINDS
 
 
 DEFAULT_POLICY = Policy()
 
 
-def is_transient(err: BaseException) -> bool:
-    """True for faults worth retrying: connection trouble, 5xx, throttling, a busy 409."""
+def fault_kinds(err: BaseException) -> frozenset[str]:
+    """Which transient kinds an error is: connection, server_error (5xx), throttled (429, 503),
+    busy (a 409 saying an operation is in progress). Empty for permanent errors."""
     if isinstance(err, TransportError):
-        return True
+        return frozenset({"connection"})
     if isinstance(err, ConflictError):
         text = (err.message or "").lower()
-        return any(phrase in text for phrase in BUSY_PHRASES)
-    if isinstance(err, ApiError):
-        return err.status in TRANSIENT_STATUSES
-    return False
+        return frozenset({"busy"}) if any(phrase in text for phrase in BUSY_PHRASES) else frozenset()
+    if isinstance(err, ApiError) and err.status in TRANSIENT_STATUSES:
+        if err.status == 429:
+            return frozenset({"throttled"})
+        if err.status == 503:
+            return frozenset({"throttled", "server_error"})
+        return frozenset({"server_error"})
+    return frozenset()
+
+
+def is_transient(err: BaseException) -> bool:
+    """True for faults worth retrying: connection trouble, 5xx, throttling, a busy 409."""
+    return bool(fault_kinds(err))
+
+
+def transient_for(policy: object) -> Callable[[BaseException], bool]:
+    """The predicate for a policy whose ``transient`` names the kinds it retries."""
+    kinds = getattr(policy, "transient", ALL_KINDS)
+    if not isinstance(kinds, (set, frozenset)):
+        kinds = ALL_KINDS if kinds else frozenset()
+    chosen = frozenset(kinds)
+    return lambda err: bool(fault_kinds(err) & chosen)
 
 
 def is_ambiguous(err: BaseException) -> bool:
@@ -147,15 +173,16 @@ def call_with_retry(
     policy: RetryPolicyLike,
     clock: Clock,
     on_retry: Callable[[RetryNotice], None] | None = None,
-    transient: Callable[[BaseException], bool] = is_transient,
+    transient: Callable[[BaseException], bool] | None = None,
     scale: float = 1.0,
     rng: random.Random | None = None,
 ) -> T:
     """Call ``fn`` until it succeeds, fails permanently, or the policy's attempts run out."""
     attempts = max(int(policy.attempts), 1)
+    transient = transient or transient_for(policy)
 
     def should_retry(err: BaseException) -> bool:
-        return isinstance(err, SmflowError) and transient(err)
+        return isinstance(err, SmflowError) and transient is not None and transient(err)
 
     def before_sleep(state: tenacity.RetryCallState) -> None:
         if on_retry is None or state.outcome is None:

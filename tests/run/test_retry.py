@@ -145,3 +145,20 @@ def test_foreign_and_drift_errors_propagate_unchanged(err: Exception) -> None:
         call_with_retry(fails, policy=Policy(), clock=VirtualClock())
     assert info.value is err
     assert calls == 1
+
+
+def test_policy_kinds_limit_what_is_retried() -> None:
+    calls = 0
+
+    def throttled() -> None:
+        nonlocal calls
+        calls += 1
+        raise ApiError("slow down", status=429)
+
+    only_connection = Policy(attempts=4, backoff_min=0, backoff_max=0, transient=frozenset({"connection"}))
+    with pytest.raises(ApiError):
+        call_with_retry(throttled, policy=only_connection, clock=VirtualClock())
+    assert calls == 1
+    with pytest.raises(ApiError):
+        call_with_retry(throttled, policy=Policy(attempts=4, backoff_min=0, backoff_max=0), clock=VirtualClock())
+    assert calls == 5

@@ -1,0 +1,91 @@
+"""``smflow run``: run a flow (or resume one) against the emulator, an endpoint, Azure or a cassette.
+
+A thin shell over ``smflow.run.run_flow``: it parses flags, renders events (text, a live line on
+a TTY, or ``--json``), and maps the result to the exit code (0 ok, 1 the flow failed, 2 usage or
+flow errors, raised as ``SmflowError`` for ``main`` to print).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from smflow.errors import UsageError
+
+__all__ = ["parse_vars", "register", "run"]
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "run",
+        help="run a flow (embedded emulator unless --endpoint or credentials are given)",
+        description="Run a flow. With no --endpoint and no subscription/certificate (flags or "
+        "SMFLOW_SUBSCRIPTION_ID / SMFLOW_CERT_FILE), an emulator is started in-process and nothing "
+        "real is touched.",
+    )
+    p.add_argument("flow", nargs="?", help="the .flow file (omit with --resume)")
+    p.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
+                   help="set a param (repeatable); secret params may also come from SMFLOW_VAR_<NAME>")
+    p.add_argument("--endpoint", metavar="URL", help="a running `smflow emulator` (or compatible endpoint)")
+    p.add_argument("--subscription", metavar="ID", help="Azure subscription id (or SMFLOW_SUBSCRIPTION_ID)")
+    p.add_argument("--cert", metavar="PEM", help="management certificate (or SMFLOW_CERT_FILE)")
+    p.add_argument("--key", metavar="PEM", help="its private key, when not in the certificate file")
+    p.add_argument("--json", action="store_true", help="one JSON event per line on stdout")
+    p.add_argument("--yes", "-y", action="store_true", help="answer yes to every confirm")
+    p.add_argument("--resume", metavar="RUN_ID", help="continue a killed or failed run from its journal")
+    p.add_argument("--force", action="store_true", help="resume even though the flow file changed")
+    p.add_argument("--record", metavar="CASSETTE", help="record every request into a cassette")
+    p.add_argument("--replay", metavar="CASSETTE", help="serve every request from a cassette (offline)")
+    p.add_argument("--emulator-latency", type=float, metavar="SECONDS",
+                   help="operation latency of the embedded emulator (default 0.2); with --endpoint, the "
+                   "latency of that emulator, so backoff and polls are scaled to it")
+    p.add_argument("--journal-dir", default=".smflow/runs", metavar="DIR", help="where run journals go")
+    p.set_defaults(func=run)
+
+
+def parse_vars(items: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--var {item!r}: expected NAME=VALUE")
+        values[name.strip()] = value
+    return values
+
+
+def run(args: argparse.Namespace) -> int:
+    from smflow.run.api import run_flow
+    from smflow.run.progress import make_progress
+
+    if args.flow is None and args.resume is None:
+        raise UsageError("smflow run: give a .flow file, or --resume RUN_ID")
+    render = make_progress(sys.stdout, json_lines=args.json)
+    result = run_flow(
+        Path(args.flow) if args.flow else None,
+        vars=parse_vars(args.var),
+        endpoint=args.endpoint,
+        subscription_id=args.subscription,
+        cert_file=args.cert,
+        key_file=args.key,
+        record=args.record,
+        replay=args.replay,
+        assume_yes=args.yes,
+        on_event=render,
+        journal_dir=Path(args.journal_dir),
+        resume=args.resume,
+        emulator_latency=args.emulator_latency,
+        force=args.force,
+    )
+    if result.already_done:
+        message = f"run {result.run_id} already succeeded; nothing to do"
+        if args.json:
+            import json
+
+            print(json.dumps({"event": "run_finished", "run_id": result.run_id, "status": "succeeded",
+                              "already_done": True}))
+        else:
+            print(message)
+        return 0
+    return 0 if result.ok else 1

@@ -1,0 +1,233 @@
+"""``run_flow``: the one front door to running a flow, used by ``smflow run`` and the pytest plugin.
+
+It loads and checks the flow, picks the target (embedded emulator, endpoint, live Azure, or a
+cassette replay on a virtual clock), opens the run journal (or reopens it to resume), and hands
+the plan to the executor inside a recording or replay when asked. It returns a ``RunResult``;
+a flow that ran and failed is a result with ``status == "failed"``, not an exception. Errors
+before the flow runs (bad flow, bad flags, unusable journal) are raised as ``SmflowError``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from smflow.errors import FlowFailedError, JournalError, UsageError
+from smflow.run import flowplan
+from smflow.run.calls import CallRunner
+from smflow.run.clock import Clock, RealClock, VirtualClock
+from smflow.run.events import Event, RunFinished, RunStarted
+from smflow.run.executor import Executor, Outcome
+from smflow.run.journal import Journal, JournalState, journal_path, new_run_id
+from smflow.run.poll import PollSchedule
+from smflow.run.secrets import Masker
+from smflow.run.target import Target, choose_target
+
+__all__ = ["RunResult", "StepResult", "run_flow"]
+
+
+@dataclass(frozen=True)
+class StepResult:
+    name: str
+    status: str  # "succeeded" | "failed" | "skipped" (done before a resume) | "not run"
+    elapsed: float
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_id: str
+    status: str  # "succeeded" | "failed"
+    steps: list[StepResult]
+    outputs: dict[str, Any]  # what the steps bound, secrets masked
+    requests: int  # HTTP requests sent (polls included)
+    error: str | None = None
+    failed_step: str | None = None
+    rolled_back: list[str] = field(default_factory=list)
+    journal: Path | None = None
+    already_done: bool = False  # a resume of a run that had already succeeded: nothing was sent
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "succeeded"
+
+
+def run_flow(
+    path: str | Path | None,
+    *,
+    vars: Mapping[str, Any] | None = None,
+    endpoint: str | None = None,
+    subscription_id: str | None = None,
+    cert_file: str | Path | None = None,
+    key_file: str | Path | None = None,
+    record: str | Path | None = None,
+    replay: str | Path | None = None,
+    assume_yes: bool = False,
+    on_event: Callable[[Event], None] | None = None,
+    journal_dir: str | Path = Path(".smflow/runs"),
+    resume: str | None = None,
+    clock: Clock | None = None,
+    emulator_latency: float | None = None,
+    force: bool = False,
+    confirm: Callable[[str], bool] | None = None,
+) -> RunResult:
+    """Run the flow at ``path`` (or resume run ``resume``, whose journal names the flow)."""
+    journal_dir = Path(journal_dir)
+    if record and replay:
+        raise UsageError("--record and --replay cannot be used together")
+    if replay and resume:
+        raise UsageError("--replay cannot resume a run: a replay is already instant and repeatable")
+    given_vars = dict(vars or {})
+    state: JournalState | None = None
+    journal: Journal | None = None
+    if resume:
+        journal, state = Journal.reopen(journal_dir, resume)
+        header = state.header
+        if path is not None and Path(path).resolve() != Path(str(header["flow"])).resolve():
+            journal.close()
+            raise UsageError(f"run {resume} ran {header['flow']}, not {path}: drop the flow argument to resume it")
+        path = Path(str(header["flow"]))
+        given_vars = {**dict(header.get("vars", {})), **given_vars}
+        if not endpoint and not subscription_id and header.get("target") == "endpoint":
+            endpoint = str(header.get("endpoint"))
+    if path is None:
+        raise UsageError("which flow? give a .flow file, or --resume RUN_ID")
+    try:
+        return _run(Path(path), given_vars, journal, state, locals_=dict(
+            endpoint=endpoint, subscription_id=subscription_id, cert_file=cert_file, key_file=key_file,
+            record=record, replay=replay, assume_yes=assume_yes, on_event=on_event, journal_dir=journal_dir,
+            resume=resume, clock=clock, emulator_latency=emulator_latency, force=force, confirm=confirm))
+    finally:
+        if journal is not None:
+            journal.close()
+
+
+def _run(path: Path, given_vars: dict[str, Any], journal: Journal | None, state: JournalState | None,
+         locals_: dict[str, Any]) -> RunResult:
+    o = locals_
+    loaded = flowplan.load(path, given_vars)
+    text_hash = hashlib.sha256(loaded.text.encode()).hexdigest()
+    masker = Masker(loaded.secret_values.values())
+    secret_names = set(loaded.plan.secrets)
+    public_vars = {k: v for k, v in loaded.given_vars.items() if k not in secret_names}
+    o = dict(o, meta={"flow": str(path), "vars": masker.value(public_vars)})
+    if state is not None:
+        assert journal is not None
+        if state.header.get("flow_sha256") != text_hash and not o["force"]:
+            raise JournalError(
+                f"{path} changed since run {journal.run_id} started (its sha256 differs); resuming would mix "
+                "two versions of the procedure. Pass --force to resume anyway."
+            )
+        if state.run_status == "succeeded":
+            return RunResult(journal.run_id, "succeeded", [], {}, 0, journal=journal.path, already_done=True)
+    with ExitStack() as stack:
+        runners: list[CallRunner] = []  # the replay's drift messages name the call in flight
+        target, run_clock = _target(stack, o, masker, locate=lambda: runners[0].site if runners else None)
+        masker.add(target.subscription_id)
+        now = run_clock.now()
+        if journal is None:
+            run_id = new_run_id(path, now)
+            header = {
+                "flow": str(path),
+                "flow_sha256": text_hash,
+                "vars": public_vars,  # as given; secret params are never journaled
+                "secret_params": sorted(secret_names),
+                "target": target.kind,
+                "endpoint": target.endpoint if target.kind in ("endpoint", "embedded") else None,
+                "started": now.isoformat(),
+            }
+            journal = stack.enter_context(Journal.create(o["journal_dir"], run_id, masker.value(header)))
+        else:
+            journal.append("run_resumed", at=now.isoformat(), target=target.kind)
+        run_id = journal.run_id
+        emit = _emitter(run_id, run_clock, masker, o["on_event"])
+        client = _client(target)
+        calls = CallRunner(client, clock=run_clock, journal=journal, masker=masker, emit=emit,
+                           time_scale=target.time_scale, poll=target.poll,
+                           resume_calls=dict(state.calls) if state else None)
+        runners.append(calls)
+        executor = Executor(
+            loaded.steps, on_failure=loaded.on_failure, scope=dict(loaded.params), evaluate=loaded.evaluator(run_clock.now),
+            calls=calls, clock=run_clock, journal=journal, emit=emit,
+            confirm=o["confirm"] or _confirmer(bool(o["assume_yes"])),
+            secret_values={value: name for name, value in loaded.secret_values.items()},
+            poll=target.poll, time_scale=target.time_scale, resume=state,
+        )
+        emit(RunStarted, flow=str(path), target=target.description, steps=len(loaded.steps),
+             journal=str(journal_path(Path(o["journal_dir"]), run_id)), resumed=state is not None)
+        start = run_clock.monotonic()
+        outcome = executor.run()
+        elapsed = run_clock.monotonic() - start
+        journal.append("run_done", status=outcome.status, error=masker.text(outcome.error or "") or None,
+                       failed_step=outcome.failed_step, rolled_back=outcome.rolled_back)
+        emit(RunFinished, status=outcome.status, elapsed=elapsed, requests=calls.requests,
+             failed_step=outcome.failed_step, error=outcome.error, rolled_back=outcome.rolled_back)
+        return _result(run_id, outcome, calls.requests, masker, loaded.params, journal.path)
+    raise AssertionError("unreachable")  # pragma: no cover - ExitStack does not swallow
+
+
+def _result(run_id: str, outcome: Outcome, requests: int, masker: Masker, params: Mapping[str, Any],
+            journal: Path) -> RunResult:
+    outputs = {k: masker.value(v) for k, v in outcome.scope.items() if k not in params}
+    steps = [StepResult(s.name, s.status, s.elapsed, masker.text(s.error) if s.error else None) for s in outcome.steps]
+    error = masker.text(outcome.error) if outcome.error else None
+    return RunResult(run_id, outcome.status, steps, outputs, requests, error, outcome.failed_step,
+                     list(outcome.rolled_back), journal)
+
+
+def _target(stack: ExitStack, o: dict[str, Any], masker: Masker,
+            locate: Callable[[], str | None]) -> tuple[Target, Clock]:
+    if o["replay"]:
+        from smflow.recording.session import replaying
+
+        info = stack.enter_context(replaying(Path(o["replay"]), locate=locate))
+        target = Target("replay", info.endpoint, info.subscription_id, f"replay of {o['replay']} (nothing is sent)",
+                        poll=PollSchedule())
+        return target, o["clock"] or VirtualClock()
+    target = stack.enter_context(choose_target(
+        endpoint=o["endpoint"], subscription_id=o["subscription_id"], cert_file=o["cert_file"],
+        key_file=o["key_file"], emulator_latency=o["emulator_latency"]))
+    if o["record"]:
+        from smflow.recording.session import recording
+
+        stack.enter_context(recording(Path(o["record"]), secrets=sorted(masker.secrets | {target.subscription_id}),
+                                      subscription_id=target.subscription_id, meta=dict(o["meta"])))
+    return target, o["clock"] or RealClock()
+
+
+def _client(target: Target) -> Any:
+    from smflow.asm.client import ServiceManagementClient
+
+    return ServiceManagementClient(target.subscription_id, cert_file=target.cert_file, key_file=target.key_file,
+                                   endpoint=target.endpoint)
+
+
+def _emitter(run_id: str, clock: Clock, masker: Masker, sink: Callable[[Event], None] | None) -> Callable[..., None]:
+    def emit(cls: type[Event], **fields: Any) -> None:
+        if sink is None:
+            return
+        masked = {k: masker.value(v) if isinstance(v, (str, list, dict)) else v for k, v in fields.items()}
+        sink(cls(run_id=run_id, time=clock.now().isoformat(timespec="milliseconds"), **masked))
+
+    return emit
+
+
+def _confirmer(assume_yes: bool) -> Callable[[str], bool]:
+    def ask(question: str) -> bool:
+        if assume_yes:
+            return True
+        if not sys.stdin.isatty():
+            raise FlowFailedError(
+                f"confirm \"{question}\" needs an answer, but stdin is not a terminal; pass --yes to confirm "
+                "without asking"
+            )
+        print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+        answer = sys.stdin.readline().strip().lower()
+        return answer in ("y", "yes")
+
+    return ask

@@ -1,0 +1,330 @@
+"""Walking a checked plan: steps in order, statements in order, failure handling and rollback.
+
+The executor interprets statements (assignments, calls, waits, ifs, asserts, confirms, logs,
+undo registration, rollback) and leaves expressions to the language's evaluator, which calls
+back here for every operation it meets (``exists op(...)``, ``wait until`` conditions). Calls go
+through ``CallRunner`` (retry, read-back, journal, polling). It emits events and never prints.
+
+Only ``SmflowError`` counts as a step failure (and triggers ``on failure``). Anything else (a
+vcrpy miss during a replay, a bug) and any ``ReplayError`` propagate unchanged: no retry, no
+handler, since running a rollback against a cassette that has drifted would only drift more.
+
+Resume: steps the journal shows done are skipped and their bindings restored; undo blocks they
+registered are registered again; a step that was rolled back counts as not done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from smflow.dsl import ast
+from smflow.errors import FlowFailedError, ReplayError, SmflowError
+from smflow.run import codec
+from smflow.run.calls import CallRunner, StepContext
+from smflow.run.clock import Clock
+from smflow.run.events import LogMessage, RolledBack, StepFailed, StepFinished, StepSkipped, StepStarted, Waiting
+from smflow.run.journal import Journal, JournalState
+from smflow.run.poll import PollSchedule, WaitTick, poll_until
+from smflow.run.retry import DEFAULT_POLICY, RetryPolicyLike, attempts_of
+
+__all__ = ["Evaluate", "ExecStep", "Executor", "Outcome", "StepOutcome"]
+
+DEFAULT_WAIT_EVERY = 15.0
+DEFAULT_WAIT_TIMEOUT = 30 * 60.0
+
+Scope = dict[str, Any]
+CallBack = Callable[[str, dict[str, Any], ast.Call | None], Any]
+
+
+class Evaluate(Protocol):
+    """Evaluate one expression in ``scope``; operations found in it are made through ``call``."""
+
+    def __call__(self, expr: ast.Expr, scope: Scope, call: CallBack) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ExecStep:
+    """One step as the executor needs it (built from the plan's steps)."""
+
+    name: str
+    body: tuple[ast.Stmt, ...]
+    policy: RetryPolicyLike = DEFAULT_POLICY
+    timeout: float | None = None
+    span: Any = None
+
+
+@dataclass
+class StepOutcome:
+    name: str
+    status: str  # "succeeded" | "failed" | "skipped" | "not run"
+    elapsed: float = 0.0
+    error: str | None = None
+
+
+@dataclass
+class Outcome:
+    status: str  # "succeeded" | "failed"
+    steps: list[StepOutcome]
+    scope: Scope
+    error: str | None = None
+    failed_step: str | None = None
+    rolled_back: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Undo:
+    step_index: int
+    step: str
+    body: tuple[ast.Stmt, ...]
+    undo_id: int
+
+
+class Executor:
+    def __init__(
+        self,
+        steps: list[ExecStep],
+        *,
+        on_failure: tuple[ast.Stmt, ...] | None,
+        scope: Scope,
+        evaluate: Evaluate,
+        calls: CallRunner,
+        clock: Clock,
+        journal: Journal,
+        emit: Callable[..., None],
+        confirm: Callable[[str], bool],
+        secret_values: dict[str, str],
+        poll: PollSchedule | None = None,
+        time_scale: float = 1.0,
+        resume: JournalState | None = None,
+        default_policy: RetryPolicyLike = DEFAULT_POLICY,
+    ) -> None:
+        self.steps = steps
+        self.on_failure = on_failure
+        self.scope = scope
+        self.evaluate = evaluate
+        self.calls = calls
+        self.clock = clock
+        self.journal = journal
+        self.emit = emit
+        self.confirm = confirm
+        self.secret_values = secret_values  # value -> param name (for the journal codec)
+        self.poll = poll or PollSchedule()
+        self.time_scale = time_scale
+        self.resume = resume
+        self.default_policy = default_policy
+        self.undos: list[_Undo] = []
+        self._ctx = StepContext(0, "", default_policy, None)
+        self._bound: dict[str, Any] = {}
+        self._undo_ids: list[int] = []
+        self._assign_counts: dict[str, int] = {}
+
+    def current_call_site(self) -> str:
+        """Where the call in flight was written, e.g. ``flows/bg.flow:23:5 step 'deploy' create_deployment``."""
+        return self.calls.site
+
+    # -- the run --------------------------------------------------------------------------------
+
+    def run(self) -> Outcome:
+        total = len(self.steps)
+        outcomes = [StepOutcome(s.name, "not run") for s in self.steps]
+        failure: tuple[int, SmflowError] | None = None
+        secrets_by_name = {name: value for value, name in self.secret_values.items()}
+        for index, step in enumerate(self.steps, start=1):
+            done = self.resume.steps_done.get(index) if self.resume else None
+            if done is not None:
+                bindings = codec.decode(done.get("bindings", {}), secrets_by_name)
+                self.scope.update(bindings)
+                for undo_id in done.get("undos", []):
+                    self._register_undo(index, step, int(undo_id))
+                outcomes[index - 1] = StepOutcome(step.name, "skipped")
+                self.emit(StepSkipped, index=index, total=total, step=step.name)
+                continue
+            start = self.clock.monotonic()
+            self.emit(StepStarted, index=index, total=total, step=step.name)
+            self.journal.append("step_started", index=index, step=step.name)
+            self._ctx = StepContext(index, step.name, step.policy,
+                                    start + step.timeout if step.timeout is not None else None)
+            self._bound, self._undo_ids, self._assign_counts = {}, [], {}
+            try:
+                self._block(step.body, index, step)
+            except ReplayError:
+                raise  # the cassette does not match the flow: nothing else may run (no handler)
+            except SmflowError as err:
+                elapsed = self.clock.monotonic() - start
+                message = _describe(err)
+                self.journal.append("step_failed", index=index, step=step.name, error=message)
+                self.emit(StepFailed, index=index, total=total, step=step.name, elapsed=elapsed, error=message)
+                outcomes[index - 1] = StepOutcome(step.name, "failed", elapsed, message)
+                failure = (index, err)
+                break
+            elapsed = self.clock.monotonic() - start
+            self.journal.append("step_done", index=index, step=step.name, elapsed=round(elapsed, 3),
+                                bindings=codec.encode(self._bound, self.secret_values), undos=self._undo_ids)
+            self.emit(StepFinished, index=index, total=total, step=step.name, elapsed=elapsed)
+            outcomes[index - 1] = StepOutcome(step.name, "succeeded", elapsed)
+        if failure is None:
+            return Outcome("succeeded", outcomes, self.scope)
+        failed_index, failed_err = failure
+        failed = self.steps[failed_index - 1].name
+        rolled: list[str] = []
+        message = _describe(failed_err)
+        if self.on_failure:
+            scope = dict(self.scope, failed_step=failed, error=message)
+            self._ctx = StepContext(0, "on failure", self.default_policy, None, key_prefix="on_failure",
+                                    resumable=False)
+            try:
+                self._block(self.on_failure, 0, None, scope=scope, rolled=rolled)
+            except ReplayError:
+                raise
+            except SmflowError as handler_err:
+                message += f" (and the on-failure handler failed: {_describe(handler_err)})"
+        return Outcome("failed", outcomes, self.scope, message, failed, rolled)
+
+    # -- statements -----------------------------------------------------------------------------
+
+    def _block(self, stmts: tuple[ast.Stmt, ...], index: int, step: ExecStep | None, *,
+               scope: Scope | None = None, rolled: list[str] | None = None) -> None:
+        scope = self.scope if scope is None else scope
+        for stmt in stmts:
+            self._stmt(stmt, index, step, scope, rolled)
+
+    def _stmt(self, stmt: ast.Stmt, index: int, step: ExecStep | None, scope: Scope,
+              rolled: list[str] | None) -> None:
+        if isinstance(stmt, ast.CallStmt):
+            self._eval(stmt.call, scope)
+        elif isinstance(stmt, ast.AssignStmt):
+            scope[stmt.name] = self._assign(stmt, index, scope)
+        elif isinstance(stmt, ast.WaitStmt):
+            self._wait(stmt, scope)
+        elif isinstance(stmt, ast.IfStmt):
+            branch = stmt.then if self._eval(stmt.condition, scope) else stmt.orelse
+            self._block(branch, index, step, scope=scope, rolled=rolled)
+        elif isinstance(stmt, ast.AssertStmt):
+            if not self._eval(stmt.condition, scope):
+                text = self._eval(stmt.message, scope) if stmt.message else "assertion failed"
+                raise FlowFailedError(f"{_where(stmt)}: {text}", step=self._ctx.name)
+        elif isinstance(stmt, ast.ConfirmStmt):
+            question = str(self._eval(stmt.message, scope))
+            if not self.confirm(question):
+                raise FlowFailedError(f"{_where(stmt)}: not confirmed: {question}", step=self._ctx.name)
+        elif isinstance(stmt, ast.LogStmt):
+            message = str(self._eval(stmt.message, scope))
+            self.journal.append("log", step=self._ctx.name, message=self.calls.masker.text(message))
+            self.emit(LogMessage, step=self._ctx.name, message=message)
+        elif isinstance(stmt, ast.UndoStmt):
+            if step is not None:
+                undo_id = _undo_id(step, stmt)
+                self._undo_ids.append(undo_id)
+                self._register_undo(index, step, undo_id)
+        elif isinstance(stmt, ast.RollbackStmt):
+            self._rollback(rolled if rolled is not None else [])
+
+    def _assign(self, stmt: ast.AssignStmt, index: int, scope: Scope) -> Any:
+        """Evaluate an assignment, or, in a step re-run after a crash, take the value it had then.
+
+        Replaying the recorded value keeps a resumed step consistent with the calls it already
+        made: ``old = get_deployment_by_slot(..."production")`` read before a swap must not be
+        re-read after it (it would name the new deployment, and the next step would delete it).
+        """
+        if scope is not self.scope:
+            return self._eval(stmt.value, scope)
+        self._assign_counts[stmt.name] = n = self._assign_counts.get(stmt.name, 0) + 1
+        key = f"{stmt.name}#{n}"
+        recorded = self.resume.binds.get(index, {}) if self.resume else {}
+        if key in recorded:
+            value = codec.decode(recorded[key], {name: text for text, name in self.secret_values.items()})
+        else:
+            value = self._eval(stmt.value, scope)
+            self.journal.append("bind", index=index, key=key, value=codec.encode(value, self.secret_values))
+        self._bound[stmt.name] = value
+        return value
+
+    def _register_undo(self, index: int, step: ExecStep, undo_id: int) -> None:
+        undos = _undo_stmts(step)
+        if 0 <= undo_id < len(undos):
+            self.undos.append(_Undo(index, step.name, undos[undo_id].body, undo_id))
+
+    def _rollback(self, rolled: list[str]) -> None:
+        """Run registered undo blocks, newest first; one failing does not stop the others."""
+        while self.undos:
+            undo = self.undos.pop()
+            self._ctx = StepContext(undo.step_index, f"undo of '{undo.step}'", self.default_policy, None,
+                                    key_prefix=f"undo{undo.step_index}", resumable=False)
+            try:
+                self._block(undo.body, undo.step_index, None)
+            except ReplayError:
+                raise
+            except SmflowError as err:
+                self.journal.append("rolled_back", index=undo.step_index, step=undo.step, ok=False,
+                                    error=_describe(err))
+                self.emit(RolledBack, step=undo.step, ok=False, error=_describe(err))
+                continue
+            self.journal.append("rolled_back", index=undo.step_index, step=undo.step, ok=True)
+            self.emit(RolledBack, step=undo.step, ok=True)
+            rolled.append(undo.step)
+
+    def _wait(self, stmt: ast.WaitStmt, scope: Scope) -> None:
+        every = stmt.every.seconds if stmt.every is not None else DEFAULT_WAIT_EVERY
+        timeout = stmt.timeout.seconds if stmt.timeout is not None else DEFAULT_WAIT_TIMEOUT
+        if self._ctx.deadline is not None:
+            timeout = min(timeout, max(self._ctx.deadline - self.clock.monotonic(), 0.0))
+        what = _source_text(stmt.condition)
+        ctx = self._ctx
+
+        def tick(t: WaitTick) -> None:
+            self.emit(Waiting, step=ctx.name, what=t.what, elapsed=t.elapsed, last_state=t.last_state,
+                      next_poll=t.next_poll, timeout=t.timeout)
+
+        poll_until(
+            lambda: bool(self._eval(stmt.condition, scope)),
+            lambda ok: ok,
+            clock=self.clock,
+            timeout=timeout,
+            what=what,
+            schedule=self.poll.fixed(every * self.time_scale),
+            describe=lambda ok: "not yet (condition false)",
+            on_tick=tick,
+            step=ctx.name,
+        )
+
+    def _eval(self, expr: ast.Expr, scope: Scope) -> Any:
+        return self.evaluate(expr, scope, self._call)
+
+    def _call(self, op: str, args: dict[str, Any], node: ast.Call | None) -> Any:
+        return self.calls.call(self._ctx, op, args, _where(node) if node is not None else "")
+
+
+def _describe(err: SmflowError) -> str:
+    n = attempts_of(err)
+    return f"{err} (after {n} attempts)" if n > 1 else str(err)
+
+
+def _where(node: Any) -> str:
+    span = getattr(node, "span", None)
+    if span is None:
+        return ""
+    return f"{span.source.name}:{span.line}:{span.col}"
+
+
+def _source_text(expr: Any) -> str:
+    span = getattr(expr, "span", None)
+    if span is None:
+        return "the condition"
+    lines = [span.source.line(n) for n in range(span.line, span.end_line + 1)]
+    if len(lines) == 1:
+        text = lines[0][span.col - 1: span.end_col - 1]
+    else:
+        text = " ".join([lines[0][span.col - 1:]] + [ln.strip() for ln in lines[1:-1]]
+                        + [lines[-1][: span.end_col - 1].strip()])
+    return " ".join(text.split()) or "the condition"
+
+
+def _undo_stmts(step: ExecStep) -> list[ast.UndoStmt]:
+    """The undo blocks of a step in source order (their position is their id in the journal)."""
+    return [n for s in step.body for n in ast.walk(s) if isinstance(n, ast.UndoStmt)]
+
+
+def _undo_id(step: ExecStep, stmt: ast.UndoStmt) -> int:
+    return next((i for i, u in enumerate(_undo_stmts(step)) if u is stmt), -1)

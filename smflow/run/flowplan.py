@@ -1,0 +1,71 @@
+"""From a .flow file to what the executor runs: load, check, resolve params, adapt the plan.
+
+The language side (``smflow.dsl``) owns parsing, checking and evaluating; this module is the one
+place the executor meets it, so a change there touches one adapter here. Secret params may come
+from ``--var`` or from the environment as ``SMFLOW_VAR_<NAME>`` (upper case), which is how they
+are given again when a run is resumed: they are never written to the journal.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from smflow.dsl import ast
+from smflow.dsl.evaluate import Evaluator
+from smflow.dsl.plan import Plan, check_flow, load_flow
+from smflow.run.executor import CallBack, Evaluate, ExecStep
+
+__all__ = ["ENV_PREFIX", "LoadedFlow", "env_vars", "load"]
+
+ENV_PREFIX = "SMFLOW_VAR_"
+
+
+@dataclass
+class LoadedFlow:
+    path: Path
+    text: str
+    plan: Plan
+    given_vars: dict[str, str]  # what --var (and the environment) supplied, as strings
+    params: dict[str, Any]
+    secret_values: dict[str, str]  # secret param name -> its value as text
+    steps: list[ExecStep]
+    on_failure: tuple[ast.Stmt, ...] | None
+
+    def evaluator(self, clock_now: Callable[[], datetime]) -> Evaluate:
+        base_dir = self.plan.base_dir
+
+        def evaluate(expr: ast.Expr, scope: dict[str, Any], call: CallBack) -> Any:
+            def hook(node: ast.Call, args: dict[str, Any]) -> Any:
+                return call(node.name, args, node)
+
+            return Evaluator(scope, hook, base_dir, clock_now).evaluate(expr)
+
+        return evaluate
+
+
+def env_vars(flow: ast.Flow, given: Mapping[str, str], environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``given`` plus ``SMFLOW_VAR_<NAME>`` for every param of the flow not given."""
+    environ = os.environ if environ is None else environ
+    out = dict(given)
+    for p in flow.params:
+        key = ENV_PREFIX + p.name.upper()
+        if p.name not in out and key in environ:
+            out[p.name] = environ[key]
+    return out
+
+
+def load(path: Path, given: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> LoadedFlow:
+    flow = load_flow(path)
+    text = flow.span.source.text
+    strings = {k: v if isinstance(v, str) else str(v) for k, v in given.items()}
+    strings = env_vars(flow, strings, environ)
+    plan = check_flow(flow, strings)
+    secrets = {name: str(plan.params[name]) for name in plan.secrets if plan.params.get(name) not in (None, "")}
+    steps = [ExecStep(s.name, s.step.body, s.retry, s.timeout, s.step.span) for s in plan.steps]
+    on_failure = plan.on_failure.body if plan.on_failure is not None else None
+    return LoadedFlow(path, text, plan, strings, dict(plan.params), secrets, steps, on_failure)

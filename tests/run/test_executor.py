@@ -1,0 +1,179 @@
+"""Whole flows through run_flow against the emulator, on a virtual clock shared with it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from smflow.emulator.faults import ScriptedFault
+from smflow.errors import JournalError, ReplayDriftError
+from smflow.run.api import RunResult, run_flow
+from smflow.run.clock import VirtualClock
+
+FLOWS = Path(__file__).parent / "flows"
+
+
+def _run(emu: Any, flow: str, journal_dir: Path, events: list[Any] | None = None, **kw: Any) -> RunResult:
+    return run_flow(FLOWS / flow, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir,
+                    on_event=events.append if events is not None else None, **kw)
+
+
+def _slots(emu: Any, service: str = "smflow-bg") -> dict[str, str | None]:
+    svc = emu.server.state.subscription("00000000-0000-0000-0000-000000000000").services[service]
+    return {slot: (dep.name if dep is not None else None) for slot, dep in svc.slots.items()}
+
+
+def _journal(result: RunResult) -> list[dict[str, Any]]:
+    assert result.journal is not None
+    return [json.loads(line) for line in result.journal.read_text().splitlines()]
+
+
+def test_blue_green_end_to_end(emulator: Any, journal_dir: Path) -> None:
+    emu = emulator(latency=52.0)
+    assert _run(emu, "seed.flow", journal_dir).ok
+    events: list[Any] = []
+    result = _run(emu, "blue_green.flow", journal_dir, events, assume_yes=True)
+    assert result.ok, result.error
+    assert [s.status for s in result.steps] == ["succeeded"] * 5
+    assert _slots(emu).get("Production") == "v2" and _slots(emu).get("Staging") is None
+    assert emu.ops("create_deployment") == 2 and emu.ops("swap_deployment") == 1 and emu.ops("delete_deployment") == 1
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "run_started" and kinds[-1] == "run_finished"
+    assert kinds.count("step_started") == 5 and kinds.count("step_finished") == 5
+    assert "waiting" in kinds and "request_sent" in kinds
+    records = _journal(result)
+    assert records[0]["t"] == "run" and records[-1] == {**records[-1], "t": "run_done", "status": "succeeded"}
+    intents = [r for r in records if r["t"] == "call_intent"]
+    sent = [r for r in records if r["t"] == "call_sent"]
+    assert [r["op"] for r in intents] == ["create_deployment", "swap_deployment", "delete_deployment"]
+    assert len(sent) == 3 and all(r["request_id"] for r in sent)
+    assert result.outputs["old"]["name"] == "v1"
+    assert result.requests > 10
+
+
+def test_failure_runs_on_failure_and_rolls_back(emulator: Any, journal_dir: Path) -> None:
+    emu = emulator(latency=10.0, scripted_faults=[ScriptedFault("delete_deployment", 1, kind="op-fail")])
+    assert _run(emu, "seed.flow", journal_dir).ok
+    events: list[Any] = []
+    result = _run(emu, "blue_green.flow", journal_dir, events, assume_yes=True)
+    assert result.status == "failed"
+    assert result.failed_step == "delete the old deployment"
+    assert "delete_deployment failed" in (result.error or "")
+    assert result.rolled_back == ["swap"]
+    assert _slots(emu) == {"Production": "v1", "Staging": "v2"}
+    logs = [e.message for e in events if e.kind == "log"]
+    assert logs and logs[0].startswith("release v2 failed in delete the old deployment: ")
+    assert [s.status for s in result.steps] == ["succeeded"] * 4 + ["failed"]
+
+
+def test_resume_after_failure_continues_from_the_failed_step(emulator: Any, journal_dir: Path) -> None:
+    emu = emulator(latency=10.0, scripted_faults=[ScriptedFault("swap_deployment", 1, status=400, code="BadRequest")])
+    assert _run(emu, "seed.flow", journal_dir).ok
+    first = run_flow(FLOWS / "blue_green.flow", endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir,
+                     assume_yes=True)
+    assert first.status == "failed" and first.failed_step == "swap"
+    assert first.rolled_back == []  # the swap step never completed, so it registered nothing
+    second = run_flow(None, resume=first.run_id, clock=emu.clock, journal_dir=journal_dir, assume_yes=True)
+    assert second.ok, second.error
+    assert [s.status for s in second.steps] == ["skipped"] * 3 + ["succeeded"] * 2
+    assert _slots(emu).get("Production") == "v2"
+    assert emu.ops("create_deployment") == 2  # v1 (seed) and v2, once
+    third = run_flow(None, resume=first.run_id, clock=emu.clock, journal_dir=journal_dir)
+    assert third.already_done and third.requests == 0
+
+
+def test_changed_flow_refuses_resume_unless_forced(emulator: Any, journal_dir: Path, tmp_path: Path) -> None:
+    emu = emulator(latency=1.0, scripted_faults=[ScriptedFault("create_hosted_service", 1, status=400)])
+    flow = tmp_path / "seed.flow"
+    flow.write_text((FLOWS / "seed.flow").read_text())
+    first = run_flow(flow, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir)
+    assert first.status == "failed"
+    flow.write_text(flow.read_text() + "\n# edited\n")
+    with pytest.raises(JournalError, match="changed since run"):
+        run_flow(None, resume=first.run_id, clock=emu.clock, journal_dir=journal_dir)
+    assert run_flow(None, resume=first.run_id, clock=emu.clock, journal_dir=journal_dir, force=True).ok
+
+
+def test_confirm_without_a_terminal_fails_clearly(emulator: Any, journal_dir: Path) -> None:
+    emu = emulator(latency=1.0)
+    assert _run(emu, "seed.flow", journal_dir).ok
+    result = _run(emu, "blue_green.flow", journal_dir)  # stdin is not a TTY under pytest
+    assert result.status == "failed" and result.failed_step == "swap"
+    assert "stdin is not a terminal; pass --yes" in (result.error or "")
+    assert _slots(emu).get("Production") == "v1"
+
+
+def test_confirm_declined_stops_the_run(emulator: Any, journal_dir: Path) -> None:
+    emu = emulator(latency=1.0)
+    assert _run(emu, "seed.flow", journal_dir).ok
+    asked: list[str] = []
+    result = _run(emu, "blue_green.flow", journal_dir, confirm=lambda q: asked.append(q) or False)
+    assert asked == ["Swap v2 into production over v1?"]
+    assert result.status == "failed" and "not confirmed" in (result.error or "")
+
+
+def test_wait_timeout_says_what_how_long_and_last_state(emulator: Any, journal_dir: Path, tmp_path: Path) -> None:
+    emu = emulator(latency=1.0)
+    flow = tmp_path / "wait.flow"
+    flow.write_text('flow w "x"\nstep "never" {\n  wait until exists get_hosted_service_properties('
+                    'service_name: "nope") every 10s timeout 1m\n}\n')
+    result = run_flow(flow, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir)
+    assert result.status == "failed"
+    assert "timed out after 60s waiting for exists get_hosted_service_properties(service_name: \"nope\")" in (
+        result.error or "")
+    assert "condition false" in (result.error or "")
+
+
+def test_secret_params_never_reach_journal_or_events(emulator: Any, journal_dir: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    emu = emulator(latency=1.0)
+    flow = tmp_path / "secret.flow"
+    flow.write_text('flow s "x"\nsecret param label_text : string\nstep "make" {\n'
+                    '  create_hosted_service(service_name: "svc-secret", label: label_text, location: "West US")\n'
+                    '  got = get_hosted_service_properties(service_name: "svc-secret")\n'
+                    '  log "label is ${got.hosted_service_properties.label}"\n}\n')
+    monkeypatch.setenv("SMFLOW_VAR_LABEL_TEXT", "TopSecretLabel42")
+    events: list[Any] = []
+    result = run_flow(flow, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir, on_event=events.append)
+    assert result.ok, result.error
+    assert "TopSecretLabel42" not in result.journal.read_text()  # type: ignore[union-attr]
+    assert all("TopSecretLabel42" not in json.dumps(e.to_dict(), default=str) for e in events)
+    assert "TopSecretLabel42" not in json.dumps(result.outputs)
+    assert any(e.kind == "log" and e.message == "label is ***" for e in events)
+
+
+def test_non_smflow_errors_propagate_unchanged(emulator: Any, journal_dir: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from smflow.asm.client import ServiceManagementClient
+
+    emu = emulator(latency=1.0)
+    drift = ReplayDriftError("no recorded request matches")
+
+    def boom(self: Any, op: str, args: Any) -> Any:
+        raise drift
+
+    monkeypatch.setattr(ServiceManagementClient, "call", boom)
+    with pytest.raises(ReplayDriftError) as info:
+        _run(emu, "seed.flow", journal_dir)
+    assert info.value is drift
+
+    class ForeignError(Exception):
+        pass
+
+    def foreign(self: Any, op: str, args: Any) -> Any:
+        raise ForeignError("vcrpy says no")
+
+    monkeypatch.setattr(ServiceManagementClient, "call", foreign)
+    with pytest.raises(ForeignError):
+        _run(emu, "seed.flow", journal_dir)
+
+
+def test_virtual_clock_means_no_real_sleeping(emulator: Any, journal_dir: Path) -> None:
+    clock = VirtualClock()
+    emu = emulator(clock, latency=600.0)  # ten minutes per deployment, instantly
+    result = _run(emu, "seed.flow", journal_dir)
+    assert result.ok, result.error
+    assert clock.monotonic() >= 600.0
