@@ -217,7 +217,7 @@ class _FlowChecker(ExprChecker):
                 missing = "timeout" if s.timeout is None else "every"
                 self._report("WaitWithoutTimeout", f"wait has no '{missing}'; the default applies "
                              "(write 'every 15s timeout 20m')", s.span)
-            elif s.every.seconds > s.timeout.seconds:
+            elif s.every.seconds > s.timeout.seconds and s.every.seconds <= LIMITS["wait interval"][1]:
                 self._report("DurationOutOfRange", f"wait interval {s.every.text} is longer than its timeout "
                              f"{s.timeout.text}", s.every.span)
         elif isinstance(s, ast.IfStmt):

@@ -48,7 +48,14 @@ _OPERATORS = {"AND", "OR", "COMP_OP", "IN"}
 # Labels for common mistakes, recognised by lark's match_examples (same parser state).
 _EXAMPLES: dict[str, list[str]] = {
     "a step name is a quoted string: step \"name\" { ... }": ['flow f\nstep deploy { }'],
-    "missing ',' between arguments": ['flow f\nstep "s" { f(a: 1 b: 2) }', 'flow f\nstep "s" { f(a: "x" b: 2) }'],
+    "missing ',' between arguments": [
+        'flow f\nstep "s" { f(a: 1 b: 2) }',
+        'flow f\nstep "s" { f(a: "x" b: 2) }',
+        'flow f\nstep "s" { f(a: x b: 2) }',
+        'flow f\nstep "s" { f(a: x.y b: 2) }',
+        'flow f\nstep "s" { f(a: g() b: 2) }',
+        'flow f\nstep "s" { f(a: 1s b: 2) }',
+    ],
     "use '==' to compare ('=' binds a name)": ['flow f\nstep "s" { if a = b { } }', 'flow f\nstep "s" { assert a = b }'],
     "a block needs '{' ... '}'": ['flow f\nstep "s" log "x"', 'flow f\nstep "s" { if a log "x" }'],
     "the flow needs a header first: flow NAME \"description\"": ['step "s" { }', 'param a = 1'],
@@ -102,7 +109,7 @@ def describe_expected(expected: set[str]) -> str:
     if _OPERATORS <= rest:
         parts.append("an operator")
         rest -= _OPERATORS | {"NOT"}
-    parts.extend(sorted({names.get(t, t) for t in rest}))
+    parts.extend(sorted({names.get(t, _FRIENDLY.get(t, t)) for t in rest}))
     if not parts:
         return "something else"
     if len(parts) > 8:
@@ -152,15 +159,29 @@ def _syntax_error(err: UnexpectedInput, source: SourceFile, line: int, col: int,
     return FlowSyntaxError(str(err).splitlines()[0], source.end_span(), CODE)  # pragma: no cover
 
 
+@functools.cache
+def _example_index() -> dict[tuple[Any, str], str]:
+    """(LALR state, offending token type) of each known mistake → its label.
+
+    lark's own ``match_examples`` compares whole parser stacks, so an example only matches
+    at the same nesting depth; the current state and the token are what identify a mistake.
+    """
+    index: dict[tuple[Any, str], str] = {}
+    for label, examples in _EXAMPLES.items():
+        for text in examples:
+            try:
+                lark_parser().parse(text, start="flow")
+            except UnexpectedToken as err:
+                index.setdefault((err.state.position, err.token.type), label)
+            except UnexpectedInput:
+                continue
+    return index
+
+
 def _label(err: UnexpectedToken, start: str) -> str | None:
-    if start != "flow":
+    if start != "flow" or err.state is None:
         return None
-    parser = lark_parser()
-    try:
-        label = err.match_examples(lambda text: parser.parse(text, start="flow"), _EXAMPLES, use_accepts=True)
-    except (AssertionError, UnexpectedInput):  # lark refuses to label some states
-        return None
-    return label if isinstance(label, str) else None
+    return _example_index().get((err.state.position, err.token.type))
 
 
 def _parse(text: str, source: SourceFile, start: str, line: int = 1, col: int = 1) -> Any:
