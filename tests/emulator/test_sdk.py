@@ -1,0 +1,183 @@
+"""Microsoft's own client (azure-servicemanagement-legacy) against the emulator, over TLS with a client cert.
+
+Every call of the guide runs and parses; ``wait_for_operation_status`` polls a real asynchronous
+deployment; 404 and 409 come back as the SDK's own exceptions. The certificates are made with
+trustme: a server certificate for 127.0.0.1, and a management (client) certificate from a separate
+CA that the emulator trusts — so the SDK's certificate path is exercised for real.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from smflow.emulator.faults import ScriptedFault
+from smflow.emulator.server import EmulatorServer, TlsConfig
+
+sm = pytest.importorskip("azure.servicemanagement", reason="azure-servicemanagement-legacy (test extra) is not installed")
+trustme = pytest.importorskip("trustme", reason="trustme (test extra) is not installed")
+from azure.common import AzureConflictHttpError, AzureHttpError, AzureMissingResourceHttpError  # noqa: E402
+
+UBUNTU = "b39f27a8b8c64d52b05eac6a62ebad85__Ubuntu-14_04_1-LTS-amd64-server-20140927-en-us-30GB"
+CONFIG = base64.b64encode(
+    b'<ServiceConfiguration serviceName="guide" osFamily="4"><Role name="WebRole1"><Instances count="2"/></Role>'
+    b"</ServiceConfiguration>"
+).decode()
+
+
+@dataclass
+class Certs:
+    server: Path
+    ca: Path
+    client_ca: Path
+    client: Path
+    stranger: Path
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
+    d = tmp_path_factory.mktemp("certs")
+    ca, client_ca = trustme.CA(), trustme.CA()
+    c = Certs(d / "server.pem", d / "ca.pem", d / "client_ca.pem", d / "client.pem", d / "stranger.pem")
+    ca.issue_cert("127.0.0.1", "localhost").private_key_and_cert_chain_pem.write_to_path(str(c.server))
+    ca.cert_pem.write_to_path(str(c.ca))
+    client_ca.cert_pem.write_to_path(str(c.client_ca))
+    client_ca.issue_cert("management@smflow.test").private_key_and_cert_chain_pem.write_to_path(str(c.client))
+    trustme.CA().issue_cert("stranger").private_key_and_cert_chain_pem.write_to_path(str(c.stranger))
+    return c
+
+
+def _session(certs: Certs, cert: Path | None) -> requests.Session:
+    s = requests.Session()
+    s.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would override .verify
+    s.verify = str(certs.ca)
+    if cert is not None:
+        s.cert = str(cert)
+    return s
+
+
+@pytest.fixture
+def tls_server(certs: Certs) -> Iterator[EmulatorServer]:
+    tls = TlsConfig(certs.server, certs.server, certs.client_ca)
+    faults = [ScriptedFault("update_deployment_status", nth=2, kind="op-fail")]
+    with EmulatorServer(latency=0.05, tls=tls, scripted_faults=faults) as srv:
+        yield srv
+
+
+@pytest.fixture
+def sms(tls_server: EmulatorServer, certs: Certs) -> Any:
+    host = tls_server.url.split("://", 1)[1]
+    return sm.ServiceManagementService("00000000-0000-0000-0000-000000000000", request_session=_session(certs, certs.client), host=host)
+
+
+def _wait(sms: Any, request_id: str) -> Any:
+    return sms.wait_for_operation_status(
+        request_id, timeout=20, sleep_interval=0.05, progress_callback=None, success_callback=None
+    )
+
+
+def test_the_guide_end_to_end(sms: Any) -> None:
+    s: Any = sms
+    assert "Japan West" in [loc.name for loc in s.list_locations()]
+    s.create_hosted_service("guide", "guide label", "a description", "West US")
+    props = s.get_hosted_service_properties("guide", embed_detail=True)
+    assert props.hosted_service_properties.label == "guide label"
+    assert props.hosted_service_properties.description == "a description"
+    assert "guide" in [h.service_name for h in s.list_hosted_services()]
+
+    blue = s.create_deployment("guide", "production", "blue", "http://a.blob.core.windows.net/c/p.cspkg", "blue", CONFIG)
+    first = s.get_operation_status(blue.request_id)
+    assert first.status == "InProgress" and first.http_status_code == ""
+    assert _wait(s, blue.request_id).status == "Succeeded"
+    green = s.create_deployment("guide", "staging", "green", "http://a.blob.core.windows.net/c/p.cspkg", "green",
+                                CONFIG, start_deployment=True)  # fmt: skip
+    assert _wait(s, green.request_id).http_status_code == "200"
+    dep = s.get_deployment_by_slot("guide", "staging")
+    assert (dep.name, dep.status, dep.label) == ("green", "Running", "green")
+    assert dep.configuration == base64.b64decode(CONFIG).decode()
+    assert [i.instance_status for i in dep.role_instance_list] == ["ReadyRole", "ReadyRole"]
+    assert s.get_deployment_by_name("guide", "blue").status == "Suspended"
+
+    _wait(s, s.swap_deployment("guide", "blue", "green").request_id)
+    assert s.get_deployment_by_slot("guide", "production").name == "green"
+    _wait(s, s.change_deployment_configuration("guide", "green", CONFIG).request_id)
+    _wait(s, s.update_deployment_status("guide", "blue", "Running").request_id)
+    _wait(s, s.delete_deployment("guide", "blue").request_id)
+    with pytest.raises(AzureMissingResourceHttpError):
+        s.get_deployment_by_slot("guide", "staging")
+
+    op = s.create_storage_account("guidestor", "desc", "stor label", location="West US")
+    _wait(s, op.request_id)
+    acct = s.get_storage_account_properties("guidestor")
+    assert acct.storage_service_properties.label == "stor label"
+    assert acct.storage_service_properties.endpoints[0] == "https://guidestor.blob.core.windows.net/"
+    assert "guidestor" in [a.service_name for a in s.list_storage_accounts()]
+    assert len(base64.b64decode(s.get_storage_account_keys("guidestor").storage_service_keys.primary)) == 64
+
+    assert s.create_affinity_group("guideag", "ag label", "Japan West", "d") is None
+    assert s.get_affinity_group_properties("guideag").label == "ag label"
+    assert "guideag" in [g.name for g in s.list_affinity_groups()]
+    families = s.list_operating_system_families()
+    assert [f.name for f in families] == ["1", "2", "3", "4"] and families[1].label == "Windows Server 2008 R2"
+    assert all(o.version.startswith("WA-GUEST-OS-") for o in s.list_operating_systems())
+
+    s.add_os_image("my image", "http://a.blob.core.windows.net/vhds/x.vhd", "guideimg", "Linux")
+    assert s.get_os_image("guideimg").label == "my image"
+    assert UBUNTU in [i.name for i in s.list_os_images()]
+    s.delete_os_image("guideimg")
+
+    s.create_hosted_service("guidevm", "vm", location="West US")
+    linux = sm.LinuxConfigurationSet("host1", "azureuser", "P@ssw0rd!", False)
+    disk = sm.OSVirtualHardDisk(UBUNTU, "http://acct.blob.core.windows.net/vhds/vm1.vhd")
+    vm = s.create_virtual_machine_deployment("guidevm", "vmdep", "production", "vm label", "vm1", linux, disk,
+                                             role_size="Small")  # fmt: skip
+    _wait(s, vm.request_id)
+    vmdep = s.get_deployment_by_name("guidevm", "vmdep")
+    assert (vmdep.label, vmdep.role_instance_list[0].instance_status) == ("vm label", "ReadyRole")
+    assert s.get_role("guidevm", "vmdep", "vm1").os_virtual_hard_disk.source_image_name == UBUNTU
+
+    s.delete_affinity_group("guideag")
+    s.delete_storage_account("guidestor")
+    _wait(s, s.delete_deployment("guide", "green").request_id)
+    s.delete_hosted_service("guide")
+    with pytest.raises(AzureMissingResourceHttpError):
+        s.get_hosted_service_properties("guide")
+
+
+def test_sdk_exceptions_for_404_409_and_a_failed_operation(sms: Any) -> None:
+    s: Any = sms
+    with pytest.raises(AzureMissingResourceHttpError) as missing:
+        s.get_hosted_service_properties("nope")
+    assert missing.value.status_code == 404 and "The hosted service does not exist." in str(missing.value)
+    s.create_hosted_service("dupe", "l", location="West US")
+    with pytest.raises(AzureConflictHttpError) as conflict:
+        s.create_hosted_service("dupe", "l", location="West US")
+    assert "The specified DNS name is already taken." in str(conflict.value)
+    op = s.create_deployment("dupe", "staging", "d", "http://p", "d", CONFIG)
+    with pytest.raises(AzureConflictHttpError, match="requires exclusive access"):
+        s.update_deployment_status("dupe", "d", "Running")
+    _wait(s, op.request_id)
+    failing = s.update_deployment_status("dupe", "d", "Running")  # the 2nd: op-fail
+    with pytest.raises(AzureHttpError, match="did not succeed") as failed:
+        _wait(s, failing.request_id)
+    result = failed.value.result
+    assert (result.status, result.http_status_code, result.error.code) == ("Failed", "500", "InternalError")
+    assert s.get_deployment_by_name("dupe", "d").status == "Suspended"  # undone
+
+
+def test_no_client_certificate_is_403_authentication_failed(tls_server: EmulatorServer, certs: Certs) -> None:
+    r = _session(certs, None).get(tls_server.url + "/sub/locations", headers={"x-ms-version": "2014-10-01"}, timeout=10)
+    assert r.status_code == 403
+    assert "<Code>AuthenticationFailed</Code><Message>The server failed to authenticate the request. Verify that " \
+           "the certificate is valid and is associated with this subscription.</Message>" in r.text  # fmt: skip
+
+
+def test_a_certificate_from_another_ca_fails_the_handshake(tls_server: EmulatorServer, certs: Certs) -> None:
+    with pytest.raises(requests.exceptions.SSLError):
+        _session(certs, certs.stranger).get(tls_server.url + "/sub/locations", headers={"x-ms-version": "2014-10-01"}, timeout=10)
