@@ -97,7 +97,7 @@ _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 def _local(el: Any) -> str:
     tag = el.tag
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _element_name(field_name: str) -> str:
@@ -139,7 +139,8 @@ def _decode_base64(text: str) -> str:
         return text  # not base64 after all: keep what the service sent
 
 
-def _scalar(t: Any, el: Any, where: str) -> object:
+def _scalar(t: Any, el: Any, parent: str, name: str) -> object:
+    where = f"{parent}.{name}"
     text = _text(el).strip() if t in (int, bool) else _text(el)
     if t is int:
         if text == "":
@@ -160,11 +161,6 @@ def _scalar(t: Any, el: Any, where: str) -> object:
     return text
 
 
-@functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
 def _unwrap(annotation: Any) -> Any:
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -172,34 +168,54 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
+def _kind(t: Any) -> tuple[str, Any]:
+    origin = typing.get_origin(t)
+    if origin is list:
+        (item,) = typing.get_args(t)
+        return ("models", item) if dataclasses.is_dataclass(item) else ("texts", item)
+    if origin is dict:
+        return "map", t
+    return ("model", t) if dataclasses.is_dataclass(t) else ("scalar", t)
+
+
+@functools.cache
+def _plan(cls: type) -> tuple[tuple[str, str, str, Any, bool], ...]:
+    """Per field of a model, computed once: name, element, kind, type, base64-encoded on the wire."""
+    hints = typing.get_type_hints(cls)
+    return tuple(
+        (f.name, _element_name(f.name), *_kind(_unwrap(hints[f.name])), (cls, f.name) in _BASE64)
+        for f in dataclasses.fields(cls)
+    )
+
+
 def _decode(cls: type, el: Any, where: str) -> Any:
     values: dict[str, object] = {}
-    for f in dataclasses.fields(cls):
-        child = _child(el, _element_name(f.name))
-        if f.name in _INNER and child is not None:
-            child = _child(child, _INNER[f.name])
+    children: dict[str, Any] = {}
+    for c in el:
+        children.setdefault(_local(c), c)  # the first of a name wins, as in the SDK
+    for name, element, kind, t, encoded in _plan(cls):
+        child = children.get(element)
+        if name in _INNER and child is not None:
+            child = _child(child, _INNER[name])
         if child is None or child.get(_NIL) == "true":
             continue  # absent or nil: the model's default (None, "", [] ...)
-        t = _unwrap(_hints(cls)[f.name])
-        path = f"{where}.{f.name}"
-        origin = typing.get_origin(t)
-        if origin is list:
-            (item_t,) = typing.get_args(t)
-            items = [c for c in child if _local(c) == _ITEM.get(f.name, "")]
-            if dataclasses.is_dataclass(item_t):
-                values[f.name] = [_decode(item_t, c, f"{path}[{i}]") for i, c in enumerate(items)]  # type: ignore[arg-type]
-            else:
-                values[f.name] = [_text(c) for c in items]
-        elif origin is dict:
-            values[f.name] = _extended_properties(child)
-        elif dataclasses.is_dataclass(t):
-            values[f.name] = _decode(t, child, path)  # type: ignore[arg-type]
+        if kind == "models":
+            item = _ITEM[name]
+            items = [c for c in child if _local(c) == item]
+            values[name] = [_decode(t, c, f"{where}.{name}[{i}]") for i, c in enumerate(items)]
+        elif kind == "texts":
+            item = _ITEM[name]
+            values[name] = [_text(c) for c in child if _local(c) == item]
+        elif kind == "map":
+            values[name] = _extended_properties(child)
+        elif kind == "model":
+            values[name] = _decode(t, child, f"{where}.{name}")
         else:
-            value = _scalar(t, child, path)
-            if isinstance(value, str) and (cls, f.name) in _BASE64:
+            value = _scalar(t, child, where, name)
+            if encoded and isinstance(value, str):
                 value = _decode_base64(value)
             if value is not None:
-                values[f.name] = value
+                values[name] = value
     return cls(**values)
 
 
