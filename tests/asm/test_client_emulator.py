@@ -1,0 +1,159 @@
+"""The client against the local emulator on loopback: the guide's whole journey, over real HTTP.
+
+Both sides read the same catalogue but were written separately (client XML here, emulator XML
+there), so this is where the two meet: every operation of the client is issued at least once.
+The emulator's clock is a fake that the test moves, so asynchronous operations finish exactly
+when the test says and nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+
+import pytest
+
+from smflow.asm import ServiceManagementClient
+from smflow.asm import models as m
+from smflow.asm.catalogue import CATALOGUE
+from smflow.emulator.server import EmulatorServer
+from smflow.errors import ConflictError, NotFoundError
+
+SUB = "11111111-2222-3333-4444-555555555555"
+CONFIG = ('<ServiceConfiguration serviceName="web" osFamily="4" '
+          'xmlns="http://schemas.microsoft.com/ServiceHosting/2008/10/ServiceConfiguration">'
+          '<Role name="WebRole1"><Instances count="2" /></Role></ServiceConfiguration>')
+CONFIG_B64 = base64.b64encode(CONFIG.encode()).decode()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 5000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+class Recorder(ServiceManagementClient):
+    """Notes which operations were called, to prove every one of them was exercised."""
+
+    called: set[str] = set()
+
+    def call(self, operation: str, arguments: object) -> object:  # type: ignore[override]
+        Recorder.called.add(operation)
+        return super().call(operation, arguments)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(scope="module")
+def client(clock: Clock) -> Iterator[ServiceManagementClient]:
+    with EmulatorServer(latency=1.0, clock=clock) as server:
+        yield Recorder(SUB, endpoint=server.url, timeout=30)
+
+
+def finish(client: ServiceManagementClient, clock: Clock, result: m.AsynchronousOperationResult) -> m.Operation:
+    """Poll until the operation ends, moving the emulator's clock instead of sleeping (bounded)."""
+    assert result.request_id
+    for _ in range(100):
+        op = client.get_operation_status(result.request_id)
+        if op.status != "InProgress":
+            return op
+        clock.t += 30
+    raise AssertionError("operation never finished")
+
+
+def test_hosted_service_and_deployments(client: ServiceManagementClient, clock: Clock) -> None:
+    assert any(loc.name for loc in client.list_locations())
+    created = client.create_hosted_service("blue1", "Blue & <Green>", "a & b < c", location="West US",
+                                           extended_properties={"team": "ops"})
+    assert finish(client, clock, created).status == "Succeeded"
+    with pytest.raises(ConflictError):
+        client.create_hosted_service("blue1", "again", location="West US")
+    svc = client.get_hosted_service_properties("blue1")
+    assert (svc.service_name, svc.hosted_service_properties.label) == ("blue1", "Blue & <Green>")
+    assert svc.hosted_service_properties.description == "a & b < c"
+    assert svc.hosted_service_properties.extended_properties["team"] == "ops"
+    assert "blue1" in [s.service_name for s in client.list_hosted_services()]
+    client.update_hosted_service("blue1", description="updated")
+    assert client.get_hosted_service_properties("blue1").hosted_service_properties.description == "updated"
+
+    for slot, name in (("production", "v1"), ("staging", "v2")):
+        op = finish(client, clock, client.create_deployment(
+            "blue1", slot, name, "http://acct.blob.core.windows.net/c/p.cspkg", name, CONFIG_B64,
+            start_deployment=True))
+        assert op.status == "Succeeded", op
+    staging = client.get_deployment_by_slot("blue1", "Staging")
+    assert (staging.name, staging.deployment_slot, staging.label) == ("v2", "Staging", "v2")
+    assert 'serviceName="web"' in staging.configuration
+    assert staging.role_instance_list and all(isinstance(i.instance_upgrade_domain, int)
+                                              for i in staging.role_instance_list)
+
+    assert finish(client, clock, client.swap_deployment("blue1", "v1", "v2")).status == "Succeeded"
+    assert client.get_deployment_by_slot("blue1", "production").name == "v2"
+    assert client.get_deployment_by_name("blue1", "v1").deployment_slot == "Staging"
+    assert finish(client, clock, client.update_deployment_status("blue1", "v1", "Suspended")).status == "Succeeded"
+    assert client.get_deployment_by_name("blue1", "v1").status == "Suspended"
+    assert finish(client, clock, client.change_deployment_configuration("blue1", "v2", CONFIG_B64, mode="Manual")).status \
+        == "Succeeded"
+    embedded = client.get_hosted_service_properties("blue1", embed_detail=True)
+    assert sorted(d.name for d in embedded.deployments) == ["v1", "v2"]
+    for name in ("v1", "v2"):
+        assert finish(client, clock, client.delete_deployment("blue1", name)).status == "Succeeded"
+    finish(client, clock, client.delete_hosted_service("blue1"))
+    with pytest.raises(NotFoundError) as info:
+        client.get_hosted_service_properties("blue1")
+    assert info.value.code == "ResourceNotFound" and info.value.request_id
+
+
+def test_storage_affinity_groups_images(client: ServiceManagementClient, clock: Clock) -> None:
+    finish(client, clock, client.create_affinity_group("ag1", "AG one", "West US", "group & co"))
+    group = client.get_affinity_group_properties("ag1")
+    assert (group.name, group.label, group.description, group.location) == ("ag1", "AG one", "group & co", "West US")
+    assert "ag1" in [g.name for g in client.list_affinity_groups()]
+    op = finish(client, clock, client.create_storage_account("stor1", "d", "Stor One", affinity_group="ag1"))
+    assert op.status == "Succeeded"
+    acct = client.get_storage_account_properties("stor1")
+    assert acct.storage_service_properties.label == "Stor One"
+    assert acct.storage_service_properties.affinity_group == "ag1"
+    keys = client.get_storage_account_keys("stor1").storage_service_keys
+    assert keys is not None and keys.primary and keys.primary not in repr(keys)
+    assert "stor1" in [a.service_name for a in client.list_storage_accounts()]
+    finish(client, clock, client.delete_storage_account("stor1"))
+    finish(client, clock, client.delete_affinity_group("ag1"))
+    with pytest.raises(NotFoundError):
+        client.get_affinity_group_properties("ag1")
+
+    added = client.add_os_image("my image", "http://acct.blob.core.windows.net/vhds/x.vhd", "img1", "Linux")
+    assert added.body is not None and (added.body.name, added.body.label, added.body.os) == ("img1", "my image", "Linux")
+    assert client.get_os_image("img1").category == "User"
+    assert "img1" in [i.name for i in client.list_os_images()]
+    finish(client, clock, client.delete_os_image("img1"))
+    with pytest.raises(NotFoundError):
+        client.get_os_image("img1")
+    assert client.list_operating_systems() and client.list_operating_system_families()
+
+
+def test_virtual_machine(client: ServiceManagementClient, clock: Clock) -> None:
+    finish(client, clock, client.create_hosted_service("vmsvc", "vm service", location="West US"))
+    image = next(i.name for i in client.list_os_images() if i.os == "Linux")
+    result = client.create_virtual_machine_deployment(
+        "vmsvc", "vmdep", "production", "vm label", "vm1",
+        {"type": "linux", "host_name": "vm1", "user_name": "azureuser", "user_password": "P@ssw0rd&<"},
+        {"media_link": "http://acct.blob.core.windows.net/vhds/vm1.vhd", "source_image_name": image},
+        network_config={"input_endpoints": [{"name": "ssh", "protocol": "tcp", "port": 22, "local_port": 22}]},
+        role_size="Small")
+    assert finish(client, clock, result).status == "Succeeded"
+    dep = client.get_deployment_by_name("vmsvc", "vmdep")
+    assert dep.label == "vm label" and dep.role_list[0].role_size == "Small"
+    role = client.get_role("vmsvc", "vmdep", "vm1")
+    assert role.role_name == "vm1" and role.os_virtual_hard_disk is not None
+    assert role.os_virtual_hard_disk.source_image_name == image
+
+
+def test_every_operation_was_exercised(client: ServiceManagementClient) -> None:
+    # Runs last in this module (pytest keeps file order).
+    assert set(CATALOGUE) - Recorder.called == set()
