@@ -80,6 +80,10 @@ class AccountRules(SubscriptionBase):
             del self.storage[acct.name]
         else:
             acct.status = "Created"
+            where = acct.geo_primary
+            acct.extended_properties.update(
+                {"ResourceGroup": f"Default-Storage-{where.replace(' ', '')}", "ResourceLocation": where}
+            )
 
     def delete_storage_account(self, request_id: str, name: str) -> None:
         acct = self.storage_account(name)

@@ -54,6 +54,11 @@ class Subscription(AccountRules, DeploymentRules):
             op.status, op.http_status = "Succeeded", 200
         if op.kind == "create_storage_account":
             self.complete_storage(op)
+        elif op.kind == "_tag_hosted_service":
+            svc = self.services.get(op.service or "")
+            if svc is not None:
+                where = svc.location or self.affinity_group(svc.affinity_group or "").location
+                svc.extended_properties.update({"ResourceGroup": svc.name, "ResourceLocation": where})
         else:
             dep_rules.complete(self, op)
         self.owner.changed(self.id)
@@ -79,6 +84,7 @@ class Subscription(AccountRules, DeploymentRules):
             name, label, description, location, affinity_group, now, now, dict(extended_properties)
         )
         self.finished(request_id, "create_hosted_service")
+        self.start(f"_tag_{request_id}", "_tag_hosted_service", service=name)
 
     def update_hosted_service(
         self, request_id: str, name: str, label: str | None, description: str | None, extended: dict[str, str]

@@ -103,7 +103,7 @@ class SubscriptionBase:
 
     def operation(self, request_id: str) -> Operation:
         op = self.operations.get(request_id.replace("-", "").lower())
-        if op is None:
+        if op is None or op.kind.startswith("_"):  # internal timers are not requests
             raise not_found("operation")
         return op
 
