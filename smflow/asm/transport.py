@@ -39,6 +39,7 @@ X_MS_VERSION = "2014-10-01"
 CONTENT_TYPE = "application/atom+xml;type=entry;charset=utf-8"
 USER_AGENT = "smflow (pyazure-compatible)"
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+_LOOPBACK = "127.0.0.1,localhost,::1"
 _REDIRECTS = (307, 308)  # the ones that keep method and body
 
 
@@ -111,6 +112,7 @@ class RequestsTransport:
             with self.session.request(
                 request.method, url, headers=request.headers, data=request.body, cert=self.cert,
                 verify=self.verify, timeout=self.timeout, allow_redirects=False, stream=True,
+                proxies={"no_proxy": _LOOPBACK},  # the local emulator is never reached through a proxy
             ) as raw:
                 body = self._read(raw)
                 headers = {k.lower(): v for k, v in raw.headers.items()}

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from smflow.asm.records import SYSTEM_CONFIG_VARIANTS
+from smflow.asm.records import SYSTEM_CONFIG, SYSTEM_CONFIG_VARIANTS
 from smflow.asm.types import AnyType, EnumType, ListType, MapType, ModelType, RecordType, ScalarType, Type
 
 if TYPE_CHECKING:
@@ -44,10 +44,16 @@ def _type_name(value: object) -> str:
     return {str: "string", bool: "bool", int: "int", float: "float"}.get(type(value), type(value).__name__)
 
 
-def validate_value(t: Type, value: object, where: str) -> list[str]:
-    """Problems of ``value`` against ``t``; ``where`` names it in messages (``role_size``, ``a.b[0]``)."""
+def validate_value(t: Type, value: object, where: str, secret: frozenset[str] | bool = False) -> list[str]:
+    """Problems of ``value`` against ``t``; ``where`` names it in messages (``role_size``, ``a.b[0]``).
+
+    ``secret`` is True for a secret value, or the names of secret record fields: their values are
+    never quoted in a message.
+    """
     if value is UNKNOWN or isinstance(t, AnyType):
         return []
+    hidden = secret is True or (isinstance(secret, frozenset) and where.rpartition(".")[2] in secret)
+    shown = "(secret)" if hidden else repr(value)
     if isinstance(t, ScalarType):
         ok = {
             "string": isinstance(value, str),
@@ -56,17 +62,17 @@ def validate_value(t: Type, value: object, where: str) -> list[str]:
             "float": isinstance(value, (int, float)) and not isinstance(value, bool),
             "duration": isinstance(value, (int, float)) and not isinstance(value, bool),
         }.get(t.name, True)
-        return [] if ok else [f"{where} must be {t.name}, not {_type_name(value)} {value!r}"]
+        return [] if ok else [f"{where} must be {t.name}, not {_type_name(value)} {shown}"]
     if isinstance(t, EnumType):
         if isinstance(value, str) and t.accepts(value):
             return []
         valid = ", ".join(repr(v) for v in t.values)
         extra = " (any case)" if t.case_insensitive else ""
-        return [f"{where} must be one of {valid}{extra}, not {value!r}"]
+        return [f"{where} must be one of {valid}{extra}, not {shown}"]
     if isinstance(t, ListType):
         if not isinstance(value, (list, tuple)):
             return [f"{where} must be a list of {t.item}, not {_type_name(value)}"]
-        return [p for i, item in enumerate(value) for p in validate_value(t.item, item, f"{where}[{i}]")]
+        return [p for i, item in enumerate(value) for p in validate_value(t.item, item, f"{where}[{i}]", secret)]
     if isinstance(t, MapType):
         if not isinstance(value, Mapping) or not all(
             isinstance(k, str) and (isinstance(v, str) or v is UNKNOWN) for k, v in value.items()
@@ -74,20 +80,20 @@ def validate_value(t: Type, value: object, where: str) -> list[str]:
             return [f"{where} must be a map of string to string"]
         return []
     if isinstance(t, RecordType):
-        return _validate_record(t, value, where)
+        return _validate_record(t, value, where, secret if isinstance(secret, frozenset) else frozenset())
     if isinstance(t, ModelType):
         return [] if isinstance(value, t.cls) else [f"{where} must be a {t.cls.__name__}"]
     return []
 
 
-def _validate_record(t: RecordType, value: object, where: str) -> list[str]:
+def _validate_record(t: RecordType, value: object, where: str, secret: frozenset[str]) -> list[str]:
     if not isinstance(value, Mapping):
         return [f"{where} must be a record {{key: value, ...}} of {t.name}, not {_type_name(value)}"]
     names = [f.name for f in t.fields]
     problems: list[str] = []
     allowed: frozenset[str] = frozenset(names)
     required = {f.name for f in t.fields if f.required}
-    if t.name == "SystemConfig":
+    if t is SYSTEM_CONFIG:
         kind = value.get("type")
         if isinstance(kind, str) and kind.lower() in SYSTEM_CONFIG_VARIANTS:
             allowed, variant_required = SYSTEM_CONFIG_VARIANTS[kind.lower()]
@@ -103,7 +109,7 @@ def _validate_record(t: RecordType, value: object, where: str) -> list[str]:
             problems.append(f"{where}.{key} is required")
     for f in t.fields:
         if f.name in value and value[f.name] is not None and f.name in allowed:
-            problems.extend(validate_value(f.type, value[f.name], f"{where}.{f.name}"))
+            problems.extend(validate_value(f.type, value[f.name], f"{where}.{f.name}", secret))
     return problems
 
 
@@ -134,7 +140,8 @@ def validate_arguments(spec: OperationSpec, args: Mapping[str, object]) -> list[
             if arg.required:
                 problems.append((arg.name, f"missing required argument '{arg.name}' ({arg.type})"))
             continue
-        for message in validate_value(arg.type, value, arg.name) + _validate_constraints(arg, value):
+        secret = True if arg.secret else arg.secret_fields
+        for message in validate_value(arg.type, value, arg.name, secret) + _validate_constraints(arg, value):
             problems.append((arg.name, message))
     for group in spec.exactly_one_of:
         given = [n for n in group if args.get(n) is not None]

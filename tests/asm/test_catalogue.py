@@ -181,3 +181,14 @@ def test_vm_records() -> None:
     spec = CATALOGUE["create_virtual_machine_deployment"]
     assert "user_password" in spec.argument("system_config").secret_fields  # type: ignore[union-attr]
     assert isinstance(spec.argument("system_config").type, RecordType)  # type: ignore[union-attr]
+
+
+def test_secret_values_are_never_quoted() -> None:
+    base = dict(service_name="s", deployment_name="d", deployment_slot="production", label="l", role_name="r",
+                vm_image_name="img")
+    config = {"type": "linux", "host_name": "h", "user_name": "u", "user_password": 12345678}
+    [(name, message)] = _problems("create_virtual_machine_deployment", system_config=config, **base)
+    assert message == "system_config.user_password must be string, not int (secret)"
+    config = {"type": "linux", "host_name": 7, "user_name": "u"}
+    [(name, message)] = _problems("create_virtual_machine_deployment", system_config=config, **base)
+    assert message == "system_config.host_name must be string, not int 7"

@@ -225,3 +225,15 @@ def test_plain_http_to_an_emulator_like_endpoint() -> None:
             client.get_hosted_service_properties("svc", embed_detail=True)
     assert (info.value.status, info.value.code, info.value.request_id) == (404, "ResourceNotFound", "b" * 32)
     assert server.seen[0]["path"] == f"/{SUB}/services/hostedservices/svc?embed-detail=true"
+
+
+def test_loopback_bypasses_environment_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    with serve(reply(200, OPERATION)) as dead:
+        dead_port = dead.server_address[1]
+    for var in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.setenv(var, f"http://127.0.0.1:{dead_port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with serve(reply(200, OPERATION)) as server:
+        client = ServiceManagementClient(SUB, endpoint=url(server), timeout=20)
+        assert client.get_operation_status("abc").status == "Succeeded"
