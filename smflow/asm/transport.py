@@ -108,9 +108,12 @@ class RequestsTransport:
         raise TransportError(f"more than {self.max_redirects} redirects (last to {_host(url)})")
 
     def _send_once(self, request: HttpRequest, url: str) -> HttpResponse:
+        headers = {"x-ms-version": X_MS_VERSION, **request.headers}  # the API refuses a request without it
+        if request.method != "GET":
+            headers.setdefault("Content-Type", CONTENT_TYPE)
         try:
             with self.session.request(
-                request.method, url, headers=request.headers, data=request.body, cert=self.cert,
+                request.method, url, headers=headers, data=request.body, cert=self.cert,
                 verify=self.verify, timeout=self.timeout, allow_redirects=False, stream=True,
                 proxies={"no_proxy": _LOOPBACK},  # the local emulator is never reached through a proxy
             ) as raw:

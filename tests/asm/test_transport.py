@@ -237,3 +237,14 @@ def test_loopback_bypasses_environment_proxies(monkeypatch: pytest.MonkeyPatch) 
     with serve(reply(200, OPERATION)) as server:
         client = ServiceManagementClient(SUB, endpoint=url(server), timeout=20)
         assert client.get_operation_status("abc").status == "Succeeded"
+
+
+def test_transport_adds_the_version_header_and_content_type() -> None:
+    with serve(reply(200)) as server:
+        transport = RequestsTransport(timeout=20)
+        transport.send(HttpRequest("DELETE", url(server) + "/x"))
+        transport.send(HttpRequest("GET", url(server) + "/y"))
+    delete, get = server.seen
+    assert delete["headers"]["x-ms-version"] == get["headers"]["x-ms-version"] == "2014-10-01"
+    assert delete["headers"]["Content-Type"] == "application/atom+xml;type=entry;charset=utf-8"
+    assert delete["headers"]["Content-Length"] == "0" and "Content-Type" not in get["headers"]
