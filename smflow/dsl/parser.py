@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import re
 from pathlib import Path
 from typing import Any
 
@@ -207,15 +208,34 @@ def _interpolation(source: SourceFile, text: str, line: int, col: int) -> ast.Ex
     return result
 
 
+# Characters that str.splitlines() treats as line breaks but lark does not count as lines.
+_ODD_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _source(text: str, name: str) -> tuple[str, SourceFile]:
+    """Normalise line ends (CRLF and lone CR become LF) so that lark's line numbers and the
+    lines ``SourceFile`` shows agree; any other line-break character is refused."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    source = SourceFile(name, text)
+    odd = _ODD_BREAKS.search(text)
+    if odd:
+        line = text.count("\n", 0, odd.start()) + 1
+        col = odd.start() - (text.rfind("\n", 0, odd.start()) + 1) + 1
+        raise FlowSyntaxError(f"unexpected character U+{ord(odd.group()):04X} (an unusual line break)",
+                              source.span_at(line, col), CODE)
+    return text, source
+
+
 def parse_flow(text: str, name: str = "<flow>") -> ast.Flow:
     """Parse the text of a whole flow file, reported under ``name``."""
-    source = SourceFile(name, text)
+    text, source = _source(text, name)
     result: ast.Flow = _parse(text, source, "flow")
     return result
 
 
 def parse_expression(text: str, name: str = "<expr>") -> ast.Expr:
-    """Parse one expression (used by tests and by ``--var`` values that are flow literals)."""
-    source = SourceFile(name, text)
+    """Parse one expression (used by tests)."""
+    text, source = _source(text, name)
     result: ast.Expr = _parse(text, source, "expr")
     return result
