@@ -65,11 +65,13 @@ class EmulatorApp:
         faults: FaultPlan | None = None,
         log: Callable[[str], None] | None = None,
         require_cert: bool = False,
+        subscription: str | None = None,
     ) -> None:
         self.state = state
         self.faults = faults or FaultPlan()
         self.log = log
         self.require_cert = require_cert
+        self.subscription = subscription  # when set, the management certificate is "associated" with it only
 
     def handle(self, req: Request) -> Response:
         request_id = uuid.uuid4().hex
@@ -80,7 +82,7 @@ class EmulatorApp:
         try:
             if not sub_id:
                 raise AsmFault(404, "ResourceNotFound", "The requested URI does not represent any resource on the server.")
-            if self.require_cert and not req.client_cert:
+            if (self.require_cert and not req.client_cert) or (self.subscription and sub_id != self.subscription):
                 raise AsmFault(403, "AuthenticationFailed", AUTH_FAILED)
             if not _VERSION.fullmatch(req.headers.get("x-ms-version", "")):
                 raise AsmFault(

@@ -158,6 +158,7 @@ class EmulatorServer:
         scripted_faults: tuple[ScriptedFault, ...] | list[ScriptedFault] = (),
         log: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        subscription: str | None = None,
     ) -> None:
         self.host, self.port = host, port
         self.tls = tls
@@ -170,7 +171,9 @@ class EmulatorServer:
 
             self._store = StateStore(Path(state_file), self.state)
             self._store.load()
-        self.app = EmulatorApp(self.state, self.faults, log, require_cert=bool(tls and tls.client_ca_file))
+        self.app = EmulatorApp(
+            self.state, self.faults, log, require_cert=bool(tls and tls.client_ca_file), subscription=subscription
+        )
         self._server: _HttpServer | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
