@@ -58,6 +58,7 @@ class TextProgress:
         self._live_shown = False
         self._step_label = ""
         self._last_wait_print: float | None = None
+        self._embedded = False
 
     def _line(self, text: str) -> None:
         if self._live_shown:
@@ -73,6 +74,7 @@ class TextProgress:
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, RunStarted):
+            self._embedded = event.target.startswith("embedded")
             self._line(f"target: {event.target}")
             verb = "resuming" if event.resumed else "run"
             self._line(f"{verb} {event.run_id}: {event.flow} ({event.steps} steps, journal {event.journal})")
@@ -126,6 +128,9 @@ class TextProgress:
         else:
             self._line("rolled back: nothing")
         self._line(f"to continue from the failed step: smflow run --resume {event.run_id}")
+        if self._embedded:
+            self._line("(the embedded emulator's state ended with this run: resuming makes sense against "
+                       "--endpoint or Azure)")
 
 
 def make_progress(stream: TextIO, *, json_lines: bool, live: bool | None = None) -> JsonProgress | TextProgress:

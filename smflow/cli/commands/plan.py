@@ -1,0 +1,57 @@
+"""``smflow plan``: check a flow and print every request a run would send, sending nothing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from smflow.cli.commands.run import parse_vars
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "plan",
+        help="show the requests a run would send (method, path, body; secrets masked), sending nothing",
+    )
+    p.add_argument("flow", help="the .flow file")
+    p.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="set a param (repeatable)")
+    p.add_argument("--json", action="store_true", help="one JSON object per request on stdout")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from smflow.run.flowplan import load
+    from smflow.run.preview import preview
+
+    loaded = load(Path(args.flow), parse_vars(args.var))
+    calls = preview(loaded)
+    out = sys.stdout
+    if args.json:
+        for call in calls:
+            out.write(json.dumps(call.to_dict()) + "\n")
+        return 0
+    total = len(loaded.steps)
+    out.write(f"plan for {args.flow}: {total} steps, {len(calls)} requests at most (nothing is sent)\n")
+    by_step: dict[int, list[Any]] = {}
+    for call in calls:
+        by_step.setdefault(call.step_index, []).append(call)
+    for index, step in [(i, s.name) for i, s in enumerate(loaded.steps, 1)] + [(0, "on failure")]:
+        if index == 0 and 0 not in by_step:
+            continue
+        head = f"[{index}/{total}] {step}" if index else "on failure"
+        out.write(f"\n{head}\n")
+        for call in by_step.get(index, []):
+            tags = [call.effect] + (["async"] if call.asynchronous else []) + (
+                [call.when] if call.when != "always" else [])
+            out.write(f"  {call.method:<6} {call.path}\n")
+            out.write(f"         {call.operation} (line {call.line}; {', '.join(tags)})\n")
+            if call.body:
+                out.write(f"         {call.body}\n")
+        if not by_step.get(index):
+            out.write("  (no requests)\n")
+    return 0

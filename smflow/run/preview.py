@@ -1,0 +1,148 @@
+"""What a run would send, without sending anything: the engine behind ``smflow plan``.
+
+Every operation call of every step is listed in statement order with its HTTP method, path and
+body, built by the same client code a run uses (``build_request``), so the preview cannot
+disagree with the run about the wire. Arguments are evaluated from the params; a value that
+depends on the result of an earlier call (``old.name``) cannot be known before running and is
+shown as a placeholder written like the expression, ``<old.name>``. Calls that only happen
+sometimes are marked: inside an ``if`` ("conditional"), a ``wait until`` condition ("polled":
+repeated until true), inside ``undo``
+("on rollback"), inside ``on failure`` ("on failure"). Secrets and the subscription id are
+masked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from smflow.dsl import ast
+from smflow.dsl.evaluate import Evaluator
+from smflow.errors import ArgumentError, FlowRuntimeError
+from smflow.run.flowplan import LoadedFlow
+from smflow.run.secrets import Masker
+
+__all__ = ["PlannedCall", "preview"]
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    step_index: int  # 0 for "on failure"
+    step: str
+    operation: str
+    method: str
+    path: str  # from the subscription on: /<subscription-id>/services/...
+    body: str | None
+    when: str  # "always" | "conditional" | "polled" | "on rollback" | "on failure"
+    effect: str
+    asynchronous: bool
+    line: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class _Unknown(Exception):  # noqa: N818 - a control-flow signal, never raised to users
+    """An argument needs a value only a run can produce."""
+
+
+def preview(loaded: LoadedFlow) -> list[PlannedCall]:
+    from smflow.asm.client import ServiceManagementClient
+
+    client = ServiceManagementClient("plan")
+    masker = Masker(loaded.secret_values.values())
+    out: list[PlannedCall] = []
+    for index, step in enumerate(loaded.steps, start=1):
+        for call, when in _calls(step.body, "always"):
+            out.append(_planned(client, masker, loaded, index, step.name, call, when))
+    if loaded.on_failure:
+        for call, when in _calls(loaded.on_failure, "on failure"):
+            out.append(_planned(client, masker, loaded, 0, "on failure", call, "on failure"))
+    return out
+
+
+def _calls(body: tuple[ast.Stmt, ...], when: str) -> list[tuple[ast.Call, str]]:
+    """Operation calls in statement order, each with when it happens."""
+    found: list[tuple[ast.Call, str]] = []
+
+    def visit(node: object, mode: str) -> None:
+        if isinstance(node, ast.Call):
+            for arg in node.args:
+                visit(arg.value, mode)
+            found.append((node, mode))
+            return
+        if isinstance(node, ast.IfStmt):
+            visit(node.condition, _weaker(mode, "conditional"))
+            for s in node.then + node.orelse:
+                visit(s, _weaker(mode, "conditional"))
+            return
+        if isinstance(node, ast.WaitStmt):
+            visit(node.condition, _weaker(mode, "polled"))
+            return
+        if isinstance(node, ast.UndoStmt):
+            for s in node.body:
+                visit(s, "on rollback" if mode != "on failure" else mode)
+            return
+        for child in ast.children(node):
+            visit(child, mode)
+
+    for stmt in body:
+        visit(stmt, when)
+    return found
+
+
+def _weaker(mode: str, new: str) -> str:
+    return mode if mode != "always" else new
+
+
+def _planned(client: Any, masker: Masker, loaded: LoadedFlow, index: int, step: str, call: ast.Call,
+             when: str) -> PlannedCall:
+    spec = loaded.plan.operations.get(call.name)
+    args: dict[str, Any] = {}
+    for arg in call.args:
+        if arg.name is not None:
+            args[arg.name] = _value(loaded, arg.value)
+    method, path, body = _request(client, call.name, args, spec)
+    for value in args.values():
+        if isinstance(value, str) and value.startswith("<") and body:
+            body = body.replace(value.replace("<", "&lt;").replace(">", "&gt;"), value)
+    return PlannedCall(index, step, call.name, method, masker.text(path), masker.text(body) if body else None, when,
+                       spec.effect if spec else "?", bool(spec and spec.asynchronous), call.span.line)
+
+
+def _value(loaded: LoadedFlow, expr: ast.Expr) -> Any:
+    def no_calls(node: ast.Call, args: dict[str, Any]) -> Any:
+        raise _Unknown()
+
+    scope = dict(loaded.params)
+    try:
+        return Evaluator(scope, no_calls, loaded.plan.base_dir, lambda: datetime.now(UTC)).evaluate(expr)
+    except (_Unknown, FlowRuntimeError):
+        return f"<{_source(expr)}>"
+
+
+def _source(expr: ast.Expr) -> str:
+    span = expr.span
+    if span.line != span.end_line:
+        return " ".join(span.source.line(span.line)[span.col - 1:].split()) + " ..."
+    return span.source.line(span.line)[span.col - 1: span.end_col - 1]
+
+
+def _request(client: Any, op: str, args: dict[str, Any], spec: Any) -> tuple[str, str, str | None]:
+    try:
+        request = client.build_request(op, args, redact=True)
+    except ArgumentError:
+        # A placeholder broke validation (e.g. a name pattern): show the path template filled in.
+        if spec is None:
+            return "?", op, None
+        path = spec.path
+        for name, value in args.items():
+            path = path.replace("{" + name + "}", str(value))
+        return spec.method, f"/<subscription-id>/{path}", "(built when the run knows every value)" if (
+            spec.method != "GET" and spec.body_root) else None
+    parts = urlsplit(request.url)
+    path = unquote(parts.path) + (f"?{unquote(parts.query)}" if parts.query else "")
+    body = request.body.decode("utf-8", "replace") if request.body else None
+    return request.method, path, body
