@@ -59,7 +59,7 @@ def preview(loaded: LoadedFlow) -> list[PlannedCall]:
             out.append(_planned(client, masker, loaded, index, step.name, call, when))
     if loaded.on_failure:
         for call, when in _calls(loaded.on_failure, "on failure"):
-            out.append(_planned(client, masker, loaded, 0, "on failure", call, "on failure"))
+            out.append(_planned(client, masker, loaded, 0, "on failure", call, when))
     return out
 
 
