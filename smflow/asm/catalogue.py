@@ -301,7 +301,7 @@ _SPECS: tuple[OperationSpec, ...] = (
          Argument("media_link", STRING, required=True, doc="URL of the .vhd blob"),
          Argument("name", STRING, required=True, doc="image name", min_length=1),
          Argument("os", OS, required=True, doc="Linux or Windows")),
-        effect="create", asynchronous=False, status=(200, 201, 202), resource="OS image", body_root="OSImage",
+        effect="create", asynchronous=False, status=(200,), resource="OS image", body_root="OSImage",
         doc="Register a .vhd as an OS image (result.body is the new OSImage).",
     ),
     _read("get_os_image", "services/images/{image_name}", (_path("image_name", "name of the image"),),

@@ -141,7 +141,8 @@ class ServiceManagementClient(OperationMethods):
         if spec.effect == "read":
             return xml.decode_response(operation, response.body)
         body = xml.decode_response(operation, response.body) if operation == "add_os_image" and response.body.strip() else None
-        return m.AsynchronousOperationResult(request_id=response.header("x-ms-request-id"), body=body)
+        return m.AsynchronousOperationResult(request_id=response.header("x-ms-request-id"), body=body,
+                                             http_status=response.status)
 
 
 def _error(spec: OperationSpec, response: HttpResponse) -> ApiError:

@@ -369,3 +369,6 @@ class AsynchronousOperationResult:
 
     request_id: str | None = None
     body: OSImage | None = None
+    # The HTTP status of the answer: 202 means the work goes on after the answer (poll request_id)
+    # even for calls the catalogue marks synchronous (e.g. deletes with comp=media).
+    http_status: int | None = None

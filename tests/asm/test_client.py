@@ -101,7 +101,7 @@ def test_method_signatures_match_the_catalogue(name: str) -> None:
 def test_requests_are_built_exactly(client_for: Make) -> None:
     client, transport = client_for(_answer(201))
     result = client.create_hosted_service("svc", "my label", "a & <b> \"c\"", location="Japan West")
-    assert result == m.AsynchronousOperationResult(request_id="0123456789abcdef0123456789abcdef")
+    assert result == m.AsynchronousOperationResult(request_id="0123456789abcdef0123456789abcdef", http_status=201)
     [sent] = transport.sent
     assert sent.method == "POST" and sent.url == f"https://management.core.windows.net/{SUB}/services/hostedservices"
     assert sent.headers["x-ms-version"] == "2014-10-01"

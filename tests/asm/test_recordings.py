@@ -182,6 +182,7 @@ def ops(results: list[tuple[str, Any]]) -> list[str]:
 
 def _accepted(result: Any, request_id: str) -> None:
     assert isinstance(result, m.AsynchronousOperationResult) and result.request_id == request_id
+    assert result.http_status in (200, 201, 202)
 
 
 def _succeeded(result: Any) -> None:
@@ -276,6 +277,7 @@ def check_change_deployment_configuration(r: list[tuple[str, Any]]) -> None:
     assert ops(r) == ["change_deployment_configuration", "get_operation_status", "get_operation_status",
                       "get_deployment_by_name"]
     _accepted(r[0][1], "5250805d51f2bf4fb2b7614bc03870de")
+    assert r[0][1].http_status == 202
     _in_progress(r[1][1])
     _succeeded(r[2][1])
     dep = r[3][1]
@@ -296,6 +298,7 @@ def check_create_update_delete_hosted_service(r: list[tuple[str, Any]]) -> None:
                       "update_hosted_service", "get_hosted_service_properties", "delete_hosted_service",
                       "get_operation_status", "get_hosted_service_properties"]
     _accepted(r[0][1], "1a6b5aa65d73b6ae96c793a888f133ea")
+    assert r[0][1].http_status == 201
     _succeeded(r[1][1])
     before, after = r[2][1], r[4][1]
     assert before.service_name == "utsvc1ee3195f" and before.deployments == []
