@@ -10,9 +10,9 @@ server must carry out; ``__call__`` adapts it to WSGI for any other host.
 
 from __future__ import annotations
 
+import os
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -74,7 +74,7 @@ class EmulatorApp:
         self.subscription = subscription  # when set, the management certificate is "associated" with it only
 
     def handle(self, req: Request) -> Response:
-        request_id = uuid.uuid4().hex
+        request_id = os.urandom(16).hex()  # 32 lowercase hex digits, like the service's
         path, _, qs = req.target.partition("?")
         query = dict(parse_qsl(qs, keep_blank_values=True))
         sub_id, _, rel = path.lstrip("/").partition("/")
@@ -90,7 +90,7 @@ class EmulatorApp:
                     "MissingOrIncorrectVersionHeader",
                     "The versioning header is not specified or was specified incorrectly.",
                 )
-            route, params = match(req.method, rel, query)
+            route, params = match("GET" if req.method == "HEAD" else req.method, rel, query)
             fault = self.faults.decide(route.operation)
             reply = self._run(route.operation, fault, sub_id, params, query, req, request_id)
         except AsmFault as err:

@@ -1,9 +1,10 @@
 """The route table (moto's ``urls.py``): (method, path template, query discriminator) → operation name.
 
-Templates are relative to ``/<subscription>/`` and use the catalogue's ``{argument}`` placeholders.
-Operation names are the catalogue's (``smflow.asm.catalogue``); a test checks that every
-catalogue operation has a route here with the same method and path shape, so client and emulator
-cannot drift apart. Query discriminators (``comp=config``) tell apart operations sharing a path. A trailing slash is accepted everywhere (the SDK sends ``deployments/<d>/?comp=…``).
+Routes are built from the operation catalogue (``smflow.asm.catalogue``: method, path template
+with ``{argument}`` placeholders, and the ``?comp=…`` discriminator that tells apart operations
+sharing a path), so client and emulator cannot drift apart. The table below is the emulator's own
+statement of what its handlers serve, and the fallback for operations the catalogue lacks; a test
+pins ``catalogue_disagreements()`` empty. Paths are relative to ``/<subscription>/``. A trailing slash is accepted everywhere (the SDK sends ``deployments/<d>/?comp=…``).
 """
 
 from __future__ import annotations

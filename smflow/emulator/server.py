@@ -92,7 +92,8 @@ class _Handler(BaseHTTPRequestHandler):
         lines.append(f"Server: {self.server_version}")
         if self.close_connection:
             lines.append("Connection: close")
-        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + resp.body)
+        body = b"" if self.command == "HEAD" else resp.body
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _serve  # noqa: N815 - http.server's names
 

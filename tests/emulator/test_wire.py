@@ -186,3 +186,20 @@ def test_guest_os_lists_are_base64_labelled_and_string_sorted(api: Api) -> None:
     fam = _xml(api.get("operatingsystemfamilies").text)
     assert [e.text for e in fam.findall(f"{WA}OperatingSystemFamily/{WA}Name")] == ["1", "2", "3", "4"]
     assert fam.find(f"{WA}OperatingSystemFamily/{WA}OperatingSystems/{WA}OperatingSystem/{WA}Family") is None
+
+
+def test_routes_agree_with_the_operation_catalogue() -> None:
+    from smflow.asm.catalogue import CATALOGUE
+    from smflow.emulator.handlers import HANDLERS
+    from smflow.emulator.routes import ROUTES, catalogue_disagreements
+
+    assert catalogue_disagreements() == []
+    served = {r.operation for r in ROUTES}
+    assert set(CATALOGUE) <= served
+    assert served == set(HANDLERS)
+
+
+def test_head_has_headers_and_no_body(api: Api) -> None:
+    r = api.request("HEAD", "locations")
+    assert r.status_code == 200 and r.content == b"" and int(r.headers["Content-Length"]) > 0
+    assert api.get("locations").status_code == 200  # the connection is still in step
