@@ -1,0 +1,40 @@
+"""``smflow graph FLOW [--format mermaid|dot]``: draw a flow for a pull request or a document."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from smflow.errors import UsageError
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "graph",
+        help="draw a flow as a Mermaid or Graphviz diagram",
+        description="Draw a flow: steps, waits, conditions, undo and failure edges. "
+        "Mermaid output renders in a GitHub pull request as it is.",
+    )
+    parser.add_argument("flow", help="the .flow file")
+    parser.add_argument("--format", choices=("mermaid", "dot"), default="mermaid", help="diagram syntax (default: mermaid)")
+    parser.add_argument("-o", "--output", help="write to this file instead of stdout")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from smflow.dsl import load_flow
+    from smflow.graph import build_graph, render_dot, render_mermaid
+
+    path = Path(args.flow)
+    if not path.is_file():
+        raise UsageError(f"smflow graph: no such flow file: {args.flow}")
+    graph = build_graph(load_flow(path))
+    text = render_mermaid(graph) if args.format == "mermaid" else render_dot(graph)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        print(text, end="")
+    return 0

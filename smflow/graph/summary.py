@@ -1,0 +1,66 @@
+"""Short, one-line text for expressions and statements, as a reviewer wants to read them in a
+picture: ``not exists get_hosted_service_properties(service_name: service)``.
+
+Written from the AST (not the source text) so that a label never spans lines or carries
+comments; long labels are cut with an ellipsis so a diagram stays legible.
+"""
+
+from __future__ import annotations
+
+from smflow.dsl import ast
+
+__all__ = ["summarize", "truncate"]
+
+MAX_LABEL = 60
+
+
+def truncate(text: str, limit: int = MAX_LABEL) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _string(node: ast.String) -> str:
+    out = []
+    for part in node.parts:
+        out.append(part if isinstance(part, str) else "${" + summarize(part) + "}")
+    return '"' + "".join(out) + '"'
+
+
+def _args(args: tuple[ast.Arg, ...]) -> str:
+    return ", ".join(f"{a.name}: {summarize(a.value)}" if a.name else summarize(a.value) for a in args)
+
+
+def summarize(node: object) -> str:
+    """The expression as flow text, on one line."""
+    match node:
+        case ast.String():
+            return _string(node)
+        case ast.Int() | ast.Float():
+            return str(node.value)
+        case ast.Bool():
+            return "true" if node.value else "false"
+        case ast.Null():
+            return "null"
+        case ast.Duration():
+            return node.text
+        case ast.ListExpr():
+            return "[" + ", ".join(summarize(i) for i in node.items) + "]"
+        case ast.Record():
+            return "{" + ", ".join(f"{e.key}: {summarize(e.value)}" for e in node.entries) + "}"
+        case ast.Name():
+            return node.name
+        case ast.Attribute():
+            return f"{summarize(node.obj)}.{node.attr}"
+        case ast.Index():
+            return f"{summarize(node.obj)}[{summarize(node.index)}]"
+        case ast.Call() | ast.BuiltinCall():
+            return f"{node.name}({_args(node.args)})"
+        case ast.Exists():
+            return f"exists {summarize(node.call)}"
+        case ast.Quantifier():
+            return f"{node.kind}({summarize(node.items)}, {node.var} => {summarize(node.condition)})"
+        case ast.BinaryOp():
+            return f"{summarize(node.left)} {node.op} {summarize(node.right)}"
+        case ast.UnaryOp():
+            sep = " " if node.op == "not" else ""
+            return f"{node.op}{sep}{summarize(node.operand)}"
+    return type(node).__name__
