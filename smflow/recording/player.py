@@ -26,7 +26,8 @@ from vcr.cassette import Cassette
 from vcr.errors import UnhandledHTTPRequestError
 from vcr.record_mode import RecordMode
 
-from smflow.recording.matching import RequestKey, body_matches, request_key
+from smflow.recording.matching import RequestKey, XmlNode, body_matches, canonical_body, request_key
+from smflow.recording.scrub import PLACEHOLDER
 
 __all__ = ["Miss", "SmflowCassette"]
 
@@ -46,30 +47,44 @@ class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._index: dict[RequestKey, list[int]] = {}
-        self._indexed = 0  # how many of self.data are in _index (recording appends more)
+        # Recorded requests by (key, canonical body) for exact hits, and by key alone for the
+        # few whose body holds a scrub placeholder (a wildcard: compared one by one).
+        self._exact: dict[tuple[RequestKey, XmlNode | bytes], list[int]] = {}
+        self._wild: dict[RequestKey, list[int]] = {}
+        self._indexed = 0  # how many of self.data are indexed (recording appends more)
+        self._last_pick: tuple[Any, int | None] = (None, None)
         self.misses: list[Miss] = []
 
     # -- lookup -------------------------------------------------------------------------------
-    def _bucket(self, key: RequestKey) -> list[int]:
+    def _index(self) -> None:
+        marker = PLACEHOLDER.encode()
         while self._indexed < len(self.data):
             stored = self.data[self._indexed][0]
-            self._index.setdefault(request_key(stored.method, stored.uri), []).append(self._indexed)
+            key = request_key(stored.method, stored.uri)
+            body = stored.body
+            if isinstance(body, bytes) and marker in body:
+                self._wild.setdefault(key, []).append(self._indexed)
+            else:
+                self._exact.setdefault((key, canonical_body(body)), []).append(self._indexed)
             self._indexed += 1
-        return self._index.get(key, [])
+
+    def _candidates(self, request: Any, key: RequestKey) -> list[int]:
+        self._index()
+        exact = self._exact.get((key, canonical_body(request.body)), [])
+        wild = [i for i in self._wild.get(key, ()) if body_matches(self.data[i][0].body, request.body)]
+        return sorted(exact + wild) if wild else exact
 
     def _pick(self, request: Any) -> int | None:
         """The index of the recorded interaction that answers ``request``, or None."""
+        if self._last_pick[0] is request:
+            return self._last_pick[1]
         key = request_key(request.method, request.uri)
-        candidates = [i for i in self._bucket(key) if body_matches(self.data[i][0].body, request.body)]
-        if not candidates:
-            return None
-        for number in candidates:
-            if self.play_counts[number] == 0:
-                return number
-        if key.method in ("GET", "HEAD") or self.allow_playback_repeats:
-            return candidates[-1]  # the timeline ran out: the last state holds
-        return None
+        candidates = self._candidates(request, key)
+        number = next((n for n in candidates if self.play_counts[n] == 0), None)
+        if number is None and candidates and (key.method in ("GET", "HEAD") or self.allow_playback_repeats):
+            number = candidates[-1]  # the timeline ran out: the last state holds
+        self._last_pick = (request, number)
+        return number
 
     # -- vcrpy's playback interface -----------------------------------------------------------------
     def can_play_response_for(self, request: Any) -> bool:
@@ -86,6 +101,7 @@ class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
         if number is None:
             raise UnhandledHTTPRequestError(f"The cassette ({self._path!r}) doesn't contain the request ({request!r})")
         self.play_counts[number] += 1
+        self._last_pick = (None, None)  # the next request (even the same object) picks afresh
         return self.data[number][1]
 
     def __contains__(self, request: Any) -> bool:

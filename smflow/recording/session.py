@@ -40,7 +40,7 @@ from smflow.recording.matching import VCR_MATCHERS
 from smflow.recording.player import SmflowCassette
 from smflow.recording.scrub import SUBSCRIPTION_PLACEHOLDER, Scrubber, find_leaks
 
-__all__ = ["ReplayInfo", "recording", "replaying"]
+__all__ = ["ReplayInfo", "recording", "replay_setup", "replaying"]
 
 MATCH_ON = tuple(VCR_MATCHERS.values())
 
@@ -144,9 +144,12 @@ def _save(path: Path, header: CassetteHeader, cassette: SmflowCassette, *, secre
     atomic_write(path, data, check=refuse_leaks)
 
 
-@contextmanager
-def replaying(path: Path, *, locate: Callable[[], str | None]) -> Iterator[ReplayInfo]:
-    """Serve every request made inside the block from the cassette at ``path``; miss = drift."""
+def replay_setup(path: Path) -> tuple[ReplayInfo, dict[str, Any]]:
+    """Load a cassette for replay: what the run needs, and the ``SmflowCassette`` arguments.
+
+    ``SmflowCassette.load(**args)`` gives the cassette without patching anything (benchmarks,
+    tools); ``replaying`` uses ``SmflowCassette.use(**args)``.
+    """
     loaded = load_cassette(Path(path))
     requests = [Request(**interaction["request"]) for interaction in loaded.interactions]
     responses = [compat.convert_to_bytes(interaction["response"]) for interaction in loaded.interactions]
@@ -157,13 +160,20 @@ def replaying(path: Path, *, locate: Callable[[], str | None]) -> Iterator[Repla
         recorded_duration=header.duration,
         meta=dict(header.meta),
     )
-    use = SmflowCassette.use(
-        path=str(path),
-        persister=_LoadedPersister(requests, responses),
-        record_mode=RecordMode.NONE,
-        match_on=MATCH_ON,
-        record_on_exception=False,
-    )
+    args = {
+        "path": str(path),
+        "persister": _LoadedPersister(requests, responses),
+        "record_mode": RecordMode.NONE,
+        "match_on": MATCH_ON,
+    }
+    return info, args
+
+
+@contextmanager
+def replaying(path: Path, *, locate: Callable[[], str | None]) -> Iterator[ReplayInfo]:
+    """Serve every request made inside the block from the cassette at ``path``; miss = drift."""
+    info, args = replay_setup(path)
+    use = SmflowCassette.use(**args, record_on_exception=False)
     cassette: SmflowCassette | None = None
     with translate_misses(lambda: cassette):
         with use as cassette:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+import vcr
 import yaml
 
 from smflow.errors import CassetteFormatError, CassetteNotFoundError
@@ -25,7 +27,30 @@ def test_dump_then_load_round_trips_header_and_interactions(tmp_path: Path) -> N
     loaded = load_cassette(path)
     assert loaded.header == HEADER
     assert loaded.interactions == [INTERACTION]
-    assert path.read_text().startswith("smflow:\n  format: 1\n")
+    assert path.read_text().startswith('{\n "smflow": {\n  "format": 1,\n')
+
+
+def test_the_file_is_yaml_that_any_yaml_reader_and_vcrpy_read_alike(tmp_path: Path) -> None:
+    text = dump_cassette(HEADER, [INTERACTION])
+    assert yaml.safe_load(text) == json.loads(text)
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    with vcr.use_cassette(str(path), record_mode="none") as plain:
+        assert len(plain) == 1
+
+
+def test_a_hand_edited_block_yaml_cassette_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "block.yaml"
+    path.write_text(yaml.safe_dump({"smflow": HEADER.to_dict(), "version": 1, "interactions": [INTERACTION]}))
+    assert load_cassette(path).interactions == [INTERACTION]
+
+
+def test_a_binary_body_falls_back_to_yaml_binary(tmp_path: Path) -> None:
+    binary = {**INTERACTION, "response": {**INTERACTION["response"], "body": {"string": b"\xff\x00raw"}}}
+    path = tmp_path / "bin.yaml"
+    path.write_text(dump_cassette(HEADER, [binary]))
+    assert "!!binary" in path.read_text()
+    assert load_cassette(path).interactions[0]["response"]["body"]["string"] == b"\xff\x00raw"
 
 
 def test_loading_uses_libyaml_when_available() -> None:
