@@ -170,21 +170,23 @@ class Scrubber:
     _raw: list[bytes] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        values = sorted({s for s in self.secrets if s}, key=len, reverse=True)
+        # The subscription id gets its own placeholder even when it is also passed as a secret.
+        values = sorted({s for s in self.secrets if s and s != self.subscription_id}, key=len, reverse=True)
         for value in values:
             if len(value) < MIN_SECRET_LENGTH:
                 raise UsageError(
                     f"cannot record: a secret value is shorter than {MIN_SECRET_LENGTH} characters,"
                     " too short to be scrubbed from a cassette reliably"
                 )
-        pairs: list[tuple[bytes, bytes]] = []
-        if self.subscription_id:
-            sub = self.subscription_id.encode("utf-8")
-            pairs += [(sub, SUBSCRIPTION_PLACEHOLDER.encode()), (sub.upper(), SUBSCRIPTION_PLACEHOLDER.encode())]
+        pairs: dict[bytes, bytes] = {}
         for value in values:
-            pairs += [(form, PLACEHOLDER.encode()) for form in secret_forms(value)]
+            pairs.update((form, PLACEHOLDER.encode()) for form in secret_forms(value))
             self._raw.append(value.encode("utf-8"))
-        self._forms = sorted(set(pairs), key=lambda p: len(p[0]), reverse=True)
+        if self.subscription_id:
+            sub = self.subscription_id
+            for form in {sub, sub.upper(), sub.lower(), quote(sub, safe="")}:
+                pairs[form.encode("utf-8")] = SUBSCRIPTION_PLACEHOLDER.encode()
+        self._forms = sorted(pairs.items(), key=lambda p: len(p[0]), reverse=True)
 
     def scrub_text(self, value: str) -> str:
         return self.scrub_bytes(value.encode("utf-8")).decode("utf-8", "replace")
@@ -266,7 +268,7 @@ def find_leaks(data: bytes, parsed: Any, *, secrets: Collection[str], subscripti
     haystacks = [data, *texts]
     if subscription_id and any(subscription_id.encode("utf-8").lower() in h.lower() for h in haystacks):
         kinds.append("the subscription id")
-    values = [s for s in secrets if s]
+    values = [s for s in secrets if s and s != subscription_id]
     for number, value in enumerate(values, start=1):
         forms = secret_forms(value)
         if any(form in h for h in haystacks for form in forms):

@@ -108,3 +108,8 @@ def test_find_leaks_sees_a_secret_split_by_yaml_line_folding() -> None:
 def test_find_leaks_is_quiet_on_a_clean_cassette() -> None:
     body = f"<D {NS}><AdminPassword>{PLACEHOLDER}</AdminPassword></D>"
     assert find_leaks(body.encode(), {"b": body}, secrets=[PASSWORD], subscription_id=SUB) == []
+
+
+def test_the_subscription_id_keeps_its_own_placeholder_when_also_passed_as_a_secret() -> None:
+    out = Scrubber([SUB, PASSWORD], SUB).scrub_text(f"https://h/{SUB}/x?p={PASSWORD}")
+    assert out == f"https://h/SUBSCRIPTION-ID/x?p={PLACEHOLDER}"
