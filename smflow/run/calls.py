@@ -126,7 +126,7 @@ class CallRunner:
                 self.journal.append("call_done", key=key, op=op, read_back=True)
                 return
             suspect = True
-        self.journal.append("call_intent", key=key, op=op, args=self.masker.arguments(spec, args))
+        self.journal.append("call_intent", key=key, op=op, args=self.masker.arguments(spec, args), durable=True)
         ambiguous = suspect
 
         def attempt(n_attempt: int) -> Any:

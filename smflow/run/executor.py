@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from smflow.dsl import ast
-from smflow.errors import FlowFailedError, ReplayError, SmflowError
+from smflow.errors import FlowFailedError, JournalError, ReplayError, SmflowError
 from smflow.run import codec
 from smflow.run.calls import CallRunner, StepContext
 from smflow.run.clock import Clock
@@ -116,7 +116,7 @@ class Executor:
         self.default_policy = default_policy
         self.undos: list[_Undo] = []
         self._ctx = StepContext(0, "", default_policy, None)
-        self._bound: dict[str, Any] = {}
+        self._bound: dict[str, str] = {}  # name -> key of its last "bind" record in this step
         self._undo_ids: list[int] = []
         self._assign_counts: dict[str, int] = {}
 
@@ -134,8 +134,11 @@ class Executor:
         for index, step in enumerate(self.steps, start=1):
             done = self.resume.steps_done.get(index) if self.resume else None
             if done is not None:
-                bindings = codec.decode(done.get("bindings", {}), secrets_by_name)
-                self.scope.update(bindings)
+                recorded = self.resume.binds.get(index, {}) if self.resume else {}
+                for name, key in dict(done.get("bound", {})).items():
+                    if key not in recorded:
+                        raise JournalError(f"the journal of step {index} lacks the value of '{name}'; cannot resume")
+                    self.scope[name] = codec.decode(recorded[key], secrets_by_name)
                 for undo_id in done.get("undos", []):
                     self._register_undo(index, step, int(undo_id))
                 outcomes[index - 1] = StepOutcome(step.name, "skipped")
@@ -161,7 +164,7 @@ class Executor:
                 break
             elapsed = self.clock.monotonic() - start
             self.journal.append("step_done", index=index, step=step.name, elapsed=round(elapsed, 3),
-                                bindings=codec.encode(self._bound, self.secret_values), undos=self._undo_ids)
+                                bound=self._bound, undos=self._undo_ids)
             self.emit(StepFinished, index=index, total=total, step=step.name, elapsed=elapsed)
             outcomes[index - 1] = StepOutcome(step.name, "succeeded", elapsed)
         if failure is None:
@@ -238,7 +241,7 @@ class Executor:
         else:
             value = self._eval(stmt.value, scope)
             self.journal.append("bind", index=index, key=key, value=codec.encode(value, self.secret_values))
-        self._bound[stmt.name] = value
+        self._bound[stmt.name] = key
         return value
 
     def _register_undo(self, index: int, step: ExecStep, undo_id: int) -> None:

@@ -8,6 +8,7 @@ are given again when a run is resumed: they are never written to the journal.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -59,9 +60,20 @@ def env_vars(flow: ast.Flow, given: Mapping[str, str], environ: Mapping[str, str
     return out
 
 
+@functools.lru_cache(maxsize=32)
+def _parse(text: str, name: str) -> ast.Flow:
+    """The AST is immutable, so one parse serves every run of the same text (pytest sessions,
+    benchmarks and services run a flow many times in one process)."""
+    return load_flow(text, name)
+
+
 def load(path: Path, given: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> LoadedFlow:
-    flow = load_flow(path)
-    text = flow.span.source.text
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        load_flow(path)  # the language's own message for an unreadable file
+        raise
+    flow = _parse(text, str(path))
     strings = {k: v if isinstance(v, str) else str(v) for k, v in given.items()}
     strings = env_vars(flow, strings, environ)
     plan = check_flow(flow, strings)

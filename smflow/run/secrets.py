@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import threading
+import typing
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -94,7 +96,10 @@ class Masker:
 
     def learn_result(self, value: Any) -> None:
         """Register secret fields of a result model (storage keys) so they never show up later."""
-        self._learn_deep(value, everything=False)
+        items: list[Any] = value if isinstance(value, list) else [value]
+        classes: set[type] = {type(v) for v in items}
+        if any(_may_hold_secrets(cls) for cls in classes):
+            self._learn_deep(value, everything=False)
 
     def _learn_deep(self, value: Any, *, everything: bool) -> None:
         if isinstance(value, str):
@@ -115,3 +120,28 @@ class Masker:
         self.learn_arguments(spec, args)
         secret_names = {a.name for a in spec.arguments if a.secret} if spec else set()
         return {k: (MASK if k in secret_names and v is not None else self.value(v)) for k, v in args.items()}
+
+
+@functools.cache
+def _may_hold_secrets(cls: type) -> bool:
+    """Whether a result class has a secret field, directly or in a nested model (cached per class:
+    walking every read's result would cost more than the read)."""
+    if not dataclasses.is_dataclass(cls):
+        return False
+    try:
+        hints = typing.get_type_hints(cls)
+    except (NameError, TypeError):
+        return True  # cannot tell: be safe
+    for f in dataclasses.fields(cls):
+        if f.metadata.get("secret"):
+            return True
+        for arg in _classes_in(hints.get(f.name)):
+            if arg is not cls and _may_hold_secrets(arg):
+                return True
+    return False
+
+
+def _classes_in(annotation: Any) -> list[type]:
+    if isinstance(annotation, type):
+        return [annotation]
+    return [c for a in typing.get_args(annotation) for c in _classes_in(a)]

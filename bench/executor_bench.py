@@ -1,0 +1,115 @@
+"""Executor overhead: flows/blue_green.flow through ``run_flow`` vs the same calls made by hand.
+
+Both sides talk to one in-process emulator at latency 0 (operations finish at once, so no side
+ever sleeps) and make the same requests: the flow's reads, creates, swap, delete and one status
+poll per asynchronous operation. The executor side also parses and checks the flow, journals
+every step and call with an fsync, emits events, and wraps every call in its retry policy; the
+direct side is a plain script of ``client.call`` as one would write with Microsoft's SDK.
+
+Target (issue 5): executor wall time at most 1.3x the direct script's.
+Prints one JSON object per line.  Usage: ``python bench/executor_bench.py [--runs 30]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from smflow.asm.client import ServiceManagementClient
+from smflow.emulator.server import EmulatorServer
+from smflow.errors import NotFoundError
+from smflow.run.api import run_flow
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOW = ROOT / "flows" / "blue_green.flow"
+SEED = ROOT / "tests" / "run" / "flows" / "seed.flow"
+PACKAGE = "https://acct.blob.core.windows.net/pkgs/app.cspkg"
+SUB = "00000000-0000-0000-0000-000000000000"
+
+
+def _wait(client: ServiceManagementClient, request_id: str) -> None:
+    while client.call("get_operation_status", {"request_id": request_id}).status not in ("Succeeded", "Failed"):
+        pass
+
+
+def _exists(client: ServiceManagementClient, op: str, args: dict[str, Any]) -> bool:
+    try:
+        client.call(op, args)
+    except NotFoundError:
+        return False
+    return True
+
+
+def direct(client: ServiceManagementClient, service: str, config: str) -> None:
+    """What blue_green does, as a hand-written script (no retry, no journal, no events)."""
+    if not _exists(client, "get_hosted_service_properties", {"service_name": service}):
+        client.call("create_hosted_service", {"service_name": service, "label": service, "location": "West US"})
+    staging = {"service_name": service, "deployment_slot": "staging"}
+    production = {"service_name": service, "deployment_slot": "production"}
+    _exists(client, "get_deployment_by_slot", staging)
+    op = client.call("create_deployment", {**staging, "name": "v2", "package_url": PACKAGE, "label": "v2",
+                                           "configuration": base64.b64encode(config.encode()).decode(),
+                                           "start_deployment": True})
+    _wait(client, op.request_id)
+    dep = client.call("get_deployment_by_slot", staging)
+    assert all(i.instance_status == "ReadyRole" for i in dep.role_instance_list)
+    _exists(client, "get_deployment_by_slot", production)
+    old = client.call("get_deployment_by_slot", production)
+    op = client.call("swap_deployment", {"service_name": service, "production": old.name, "source_deployment": "v2"})
+    _wait(client, op.request_id)
+    live = client.call("get_deployment_by_slot", production)
+    assert live.name == "v2"
+    op = client.call("delete_deployment", {"service_name": service, "deployment_name": old.name})
+    _wait(client, op.request_id)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--journal-dir", type=Path, default=None,
+                        help="where journals go (default: a temp dir on disk; try /dev/shm to leave fsync out)")
+    args = parser.parse_args()
+    config = (ROOT / "flows" / "ServiceConfiguration.cscfg").read_text()
+    with tempfile.TemporaryDirectory(dir=args.journal_dir) as tmp, EmulatorServer(latency=0.0) as server:
+        journals = Path(tmp) / "runs"
+        client = ServiceManagementClient(SUB, endpoint=server.url)
+        for side in ("direct", "executor"):  # seed every service first, outside the timings
+            for i in range(args.runs + 1):
+                run_flow(SEED, vars={"service": f"{side}-{i}"}, endpoint=server.url, emulator_latency=0.0,
+                         journal_dir=journals)
+        # One warm-up each (imports, lark grammar, connection pool), then the timed runs.
+        direct(client, "direct-0", config)
+        run_flow(FLOW, vars={"service": "executor-0", "package_url": PACKAGE, "version": "v2"},
+                 endpoint=server.url, emulator_latency=0.0, journal_dir=journals, assume_yes=True)
+        # Alternate the two sides so that noise from other processes on the machine hits both.
+        direct_times: list[float] = []
+        executor_times: list[float] = []
+        requests = 0
+        for i in range(1, args.runs + 1):
+            start = time.perf_counter()
+            direct(client, f"direct-{i}", config)
+            direct_times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            result = run_flow(FLOW, vars={"service": f"executor-{i}", "package_url": PACKAGE, "version": "v2"},
+                              endpoint=server.url, emulator_latency=0.0, journal_dir=journals, assume_yes=True)
+            executor_times.append(time.perf_counter() - start)
+            assert result.ok, result.error
+            requests += result.requests
+    direct_s, executor_s = statistics.median(direct_times), statistics.median(executor_times)
+    print(json.dumps({"bench": "executor_direct_wall", "value": round(direct_s, 5), "unit": "s",
+                      "runs": args.runs, "stat": "median", "total": round(sum(direct_times), 4)}))
+    print(json.dumps({"bench": "executor_run_flow_wall", "value": round(executor_s, 5), "unit": "s",
+                      "runs": args.runs, "stat": "median", "total": round(sum(executor_times), 4),
+                      "requests_per_run": requests / args.runs}))
+    print(json.dumps({"bench": "executor_overhead_ratio", "value": round(executor_s / direct_s, 3), "unit": "x",
+                      "target": 1.3, "journal_dir": str(args.journal_dir or tempfile.gettempdir()), "ratio_of_totals": round(sum(executor_times) / sum(direct_times), 3)}))
+
+
+if __name__ == "__main__":
+    main()

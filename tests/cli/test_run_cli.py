@@ -1,0 +1,231 @@
+"""``smflow run`` and ``smflow plan`` as users run them: subprocesses, exit codes, output, kill -9."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FLOW = ROOT / "flows" / "blue_green.flow"
+SEED = ROOT / "tests" / "run" / "flows" / "seed.flow"
+PACKAGE = "https://acct.blob.core.windows.net/pkgs/app.cspkg"
+SUB = "00000000-0000-0000-0000-000000000000"
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SMFLOW_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def smflow(*args: str, cwd: Path, timeout: float = 120, env: dict[str, str] | None = None,
+           stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "smflow", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=env or _env(), input=stdin if stdin is not None else "")
+
+
+def test_quick_start_runs_blue_green_on_the_embedded_emulator(tmp_path: Path) -> None:
+    done = smflow("run", str(FLOW), "--var", f"package_url={PACKAGE}", "--yes", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("target: embedded emulator at http://127.0.0.1:")
+    assert lines[0].endswith("(no Azure subscription used)")
+    assert any(line.startswith("[7/7] retire the old deployment … ok") for line in lines)
+    assert "succeeded" in lines[-1]
+    assert done.stderr == ""
+    assert len(list((tmp_path / ".smflow" / "runs").glob("*.jsonl"))) == 1
+
+
+def test_json_events(tmp_path: Path) -> None:
+    done = smflow("run", str(FLOW), "--var", f"package_url={PACKAGE}", "--yes", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "run_started" and kinds[-1] == "run_finished"
+    assert {"step_started", "request_sent", "step_finished"} <= set(kinds)
+    assert len({e["run_id"] for e in events}) == 1 and all(e["time"] for e in events)
+    assert events[0]["target"].startswith("embedded emulator")
+    assert events[-1]["status"] == "succeeded"
+
+
+def test_unconfirmed_swap_fails_with_exit_1_and_says_what_was_rolled_back(tmp_path: Path) -> None:
+    done = smflow("run", str(FLOW), "--var", f"package_url={PACKAGE}", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "[5/7] swap … FAILED" in done.stdout
+    assert "pass --yes" in done.stdout
+    assert "rolled back: 'deploy to staging'" in done.stdout
+    assert "smflow run --resume " in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        ([], "give a .flow file, or --resume RUN_ID"),
+        ([str(FLOW), "--var", "oops"], "expected NAME=VALUE"),
+        ([str(FLOW)], "package_url"),  # a required param without a value
+        (["--resume", "20261126-000000-nothing-0000"], "does not exist"),
+        (["--resume", "../../etc/passwd"], "is not a run id"),
+        ([str(FLOW), "--var", f"package_url={PACKAGE}", "--subscription", "1234"], "needs a management certificate"),
+        ([str(FLOW), "--var", f"package_url={PACKAGE}", "--endpoint", "ftp://x"], "http:// or https://"),
+    ],
+)
+def test_usage_errors_exit_2_in_one_line(tmp_path: Path, args: list[str], needle: str) -> None:
+    done = smflow("run", *args, cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert needle in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_subscription_id_is_never_printed(tmp_path: Path) -> None:
+    from smflow.emulator.server import EmulatorServer
+
+    subscription = "5f0c1bd2-9f7a-4e7e-8cc0-123456789abc"
+    with EmulatorServer(latency=0.0) as server:
+        done = smflow("run", str(FLOW), "--var", f"package_url={PACKAGE}", "--yes", "--json",
+                      "--endpoint", server.url, "--subscription", subscription, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert subscription not in done.stdout + done.stderr
+    journal = next((tmp_path / ".smflow" / "runs").glob("*.jsonl")).read_text()
+    assert subscription not in journal
+
+
+def test_plan_prints_requests_and_sends_nothing(tmp_path: Path) -> None:
+    done = smflow("plan", str(FLOW), "--var", f"package_url={PACKAGE}", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "POST   /<subscription-id>/services/hostedservices/smflow-demo/deploymentslots/staging" in out
+    assert "<Production><old.name></Production>" in out
+    assert "DELETE /<subscription-id>/services/hostedservices/smflow-demo/deployments/<old.name>" in out
+    assert "on rollback" in out and "conditional" in out and "polled" in out
+    assert not (tmp_path / ".smflow").exists()  # nothing ran
+    js = smflow("plan", str(FLOW), "--var", f"package_url={PACKAGE}", "--json", cwd=tmp_path)
+    calls = [json.loads(line) for line in js.stdout.splitlines()]
+    assert {c["operation"] for c in calls} >= {"create_deployment", "swap_deployment", "delete_deployment"}
+
+
+def test_plan_masks_secret_params(tmp_path: Path) -> None:
+    flow = tmp_path / "s.flow"
+    flow.write_text('flow s "x"\nsecret param label_text : string\nstep "a" {\n'
+                    '  create_hosted_service(service_name: "svc", label: label_text, location: "West US")\n}\n')
+    done = smflow("plan", str(flow), "--var", "label_text=VerySecretLabel", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "VerySecretLabel" not in done.stdout
+    assert "***" in done.stdout
+
+
+# ----------------------------------------------------------------------------------------------
+# kill -9 at 20+ points, then --resume: the end state is right and nothing is created twice.
+
+KILL_POINTS: list[tuple[str, Any]] = (
+    [("event", {"event": "run_started"})]
+    + [("event", {"event": "step_started", "index": i}) for i in range(1, 8)]
+    + [("event", {"event": "step_finished", "index": i}) for i in range(1, 7)]
+    + [("event", {"event": "request_sent", "operation": op})
+       for op in ("create_deployment", "swap_deployment", "delete_deployment", "get_deployment_by_slot")]
+    + [("event", {"event": "waiting", "what": op}) for op in ("create_deployment", "swap_deployment",
+                                                               "delete_deployment")]
+    + [("journal", {"t": "call_intent", "op": op}) for op in ("create_deployment", "swap_deployment",
+                                                              "delete_deployment")]
+    + [("journal", {"t": "call_sent", "op": op}) for op in ("create_deployment", "swap_deployment")]
+    + [("journal", {"t": "bind", "key": "old#1"})]
+)
+
+
+def _matches(record: dict[str, Any], want: dict[str, Any]) -> bool:
+    for key, value in want.items():
+        got = record.get(key)
+        if key == "what":
+            if not isinstance(got, str) or not got.startswith(value):
+                return False
+        elif got != value:
+            return False
+    return True
+
+
+def _run_until_killed(cmd: list[str], cwd: Path, journals: Path, kind: str, want: dict[str, Any]) -> bool:
+    """Start ``cmd``; SIGKILL it as soon as the event/journal record appears. True if killed."""
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_env())
+    deadline = time.monotonic() + 90
+    killed = False
+    try:
+        assert proc.stdout is not None
+        if kind == "event":
+            for line in proc.stdout:
+                if _matches(json.loads(line), want):
+                    proc.kill()
+                    killed = True
+                    break
+        else:
+            while proc.poll() is None and time.monotonic() < deadline:
+                for path in journals.glob("*.jsonl"):
+                    for line in path.read_text().splitlines():
+                        try:
+                            record = json.loads(line)
+                        except ValueError:
+                            continue
+                        if _matches(record, want):
+                            proc.kill()
+                            killed = True
+                            break
+                if killed:
+                    break
+                time.sleep(0.002)
+    finally:
+        if proc.poll() is None and not killed and time.monotonic() >= deadline:
+            proc.kill()
+        proc.wait(timeout=30)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    return killed
+
+
+@pytest.mark.slow
+def test_kill_nine_anywhere_then_resume(tmp_path: Path) -> None:
+    from smflow.emulator.server import EmulatorServer
+    from smflow.run.api import run_flow
+
+    latency = 0.4
+    server = EmulatorServer(latency=latency, fault_rate=0.1, seed=99)
+    url = server.start()
+    sub = server.state.subscription(SUB)
+    killed_at: list[str] = []
+    problems: list[str] = []
+    try:
+        for n, (kind, want) in enumerate(KILL_POINTS):
+            service = f"bg-kill-{n}"
+            work = tmp_path / service
+            journals = work / ".smflow" / "runs"
+            work.mkdir()
+            server.faults.rate = 0.0
+            assert run_flow(SEED, vars={"service": service}, endpoint=url, emulator_latency=latency,
+                            journal_dir=work / "seed").ok
+            server.faults.rate = 0.1
+            cmd = [sys.executable, "-m", "smflow", "run", str(FLOW), "--var", f"package_url={PACKAGE}",
+                   "--var", f"service={service}", "--var", "version=v2", "--yes", "--json",
+                   "--endpoint", url, "--emulator-latency", str(latency)]
+            if _run_until_killed(cmd, work, journals, kind, want):
+                killed_at.append(f"{kind}:{want}")
+            run_ids = [p.stem for p in journals.glob("*.jsonl")]
+            assert len(run_ids) == 1, f"{service}: {run_ids}"
+            resumed = smflow("run", "--resume", run_ids[0], "--yes", "--endpoint", url, "--emulator-latency",
+                             str(latency), cwd=work)
+            svc = sub.services[service]
+            slots = {slot: dep.name for slot, dep in svc.slots.items() if dep is not None}
+            ops = {k: sum(1 for op in sub.operations.values() if op.kind == k and op.service == service)
+                   for k in ("create_deployment", "swap_deployment", "delete_deployment")}
+            ok = resumed.returncode == 0 and slots == {"Production": "v2"} and ops == {
+                "create_deployment": 2, "swap_deployment": 1, "delete_deployment": 1}
+            if not ok:
+                problems.append(f"{kind}:{want}: exit {resumed.returncode} slots={slots} ops={ops}\n"
+                                f"{resumed.stdout}{resumed.stderr}")
+    finally:
+        server.stop()
+    assert problems == [], "\n".join(problems)
+    assert len(killed_at) >= 20, killed_at
