@@ -97,6 +97,10 @@ class EmulatorApp:
             reply = Reply(err.status, error_body(err.code, err.message))
             if err.retry_after is not None:
                 reply.headers["Retry-After"] = str(err.retry_after)
+        except Exception as exc:  # noqa: BLE001 - an emulator bug: answer like the service would, and say so in the log
+            reply = Reply(500, error_body("InternalError", "The server encountered an internal error. Please retry the request."))
+            if self.log is not None:
+                self.log(f"internal error handling {req.method} {path}: {type(exc).__name__}: {exc}")
         response = _response(reply, request_id)
         if fault is not None and fault.kind in ("drop-before", "drop-after"):
             response.drop = True

@@ -11,6 +11,7 @@ signed by the configured CA fails the handshake; none at all gets 403 Authentica
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import ssl
 import threading
@@ -27,6 +28,7 @@ from typing import Any
 from smflow.emulator.app import EmulatorApp, Request
 from smflow.emulator.faults import FaultPlan, ScriptedFault
 from smflow.emulator.state import EmulatorState
+from smflow.emulator.wire import error_body
 
 __all__ = ["EmulatorServer", "TlsConfig"]
 
@@ -72,7 +74,15 @@ class _Handler(BaseHTTPRequestHandler):
         """Silenced: the app writes the one log line per request."""
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self.close_connection = True  # where the body ends is unknown: answer, then hang up
+            body = error_body("BadRequest", "The request must carry a valid Content-Length header.")
+            self._write(400, [("Content-Type", "application/xml; charset=utf-8"), ("x-ms-request-id", os.urandom(16).hex())], body)
+            return
         body = self.rfile.read(length) if length > 0 else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
@@ -85,15 +95,19 @@ class _Handler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
-        lines = [f"HTTP/1.1 {resp.status} {HTTPStatus(resp.status).phrase}"]
-        lines.extend(f"{k}: {v}" for k, v in resp.headers)
-        lines.append(f"Content-Length: {len(resp.body)}")
+        self._write(resp.status, resp.headers, resp.body)
+
+    def _write(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        """Status line, headers and body in one send (no Nagle stall on keep-alive connections)."""
+        lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}"]
+        lines.extend(f"{k}: {v}" for k, v in headers)
+        lines.append(f"Content-Length: {len(body)}")
         lines.append(f"Date: {self.date_time_string()}")
         lines.append(f"Server: {self.server_version}")
         if self.close_connection:
             lines.append("Connection: close")
-        body = b"" if self.command == "HEAD" else resp.body
-        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        sent = b"" if self.command == "HEAD" else body
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + sent)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _serve  # noqa: N815 - http.server's names
 

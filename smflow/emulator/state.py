@@ -24,6 +24,7 @@ from smflow.emulator.accounts import AccountRules
 from smflow.emulator.deployments import DeploymentRules
 from smflow.emulator.resources import AsmFault, HostedService, Operation
 from smflow.emulator.subscription import EXCLUSIVE_ACCESS, not_found, utc_now
+from smflow.errors import UsageError
 
 __all__ = ["EXCLUSIVE_ACCESS", "EmulatorState", "Subscription", "not_found", "utc_now"]
 
@@ -123,7 +124,7 @@ class EmulatorState:
         on_change: Callable[[str], None] | None = None,
     ) -> None:
         if latency < 0:
-            raise ValueError("latency must be >= 0")
+            raise UsageError(f"emulator latency must be >= 0 seconds, got {latency}")
         self.latency = latency
         self.clock = clock
         self.lock = threading.RLock()

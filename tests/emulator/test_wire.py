@@ -203,3 +203,16 @@ def test_head_has_headers_and_no_body(api: Api) -> None:
     r = api.request("HEAD", "locations")
     assert r.status_code == 200 and r.content == b"" and int(r.headers["Content-Length"]) > 0
     assert api.get("locations").status_code == 200  # the connection is still in step
+
+
+def test_a_request_without_valid_framing_gets_a_400_and_a_hang_up(server: EmulatorServer) -> None:
+    import socket
+
+    host, port = server.url.split("//")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(b"POST /sub/services/hostedservices HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\nx-ms-version: 2014-10-01\r\n\r\n")
+        data = b""
+        while chunk := s.recv(4096):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert b"Connection: close" in data and b"<Code>BadRequest</Code>" in data and b"x-ms-request-id: " in data
