@@ -77,6 +77,15 @@ def _marker_defaults(request: pytest.FixtureRequest) -> dict[str, Any]:
     return defaults
 
 
+def _short(path: Path) -> Path:
+    """Relative to the working directory when inside it: drift messages and cassettes name
+    ``flows/x.flow``, not an absolute path of one machine."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 @pytest.fixture
 def smflow_replay(request: pytest.FixtureRequest) -> Callable[..., Any]:
     """``smflow_replay(flow=None, cassette=None, vars=None) -> RunResult``, offline from a cassette."""
@@ -84,6 +93,7 @@ def smflow_replay(request: pytest.FixtureRequest) -> Callable[..., Any]:
     root = Path(config.rootpath)
     cassette_dir = root / str(config.getini("smflow_cassette_dir"))
     defaults = _marker_defaults(request)
+    journals = Path(request.getfixturevalue("tmp_path")) / "smflow-runs"  # never the user's .smflow/
 
     def replay(flow: str | Path | None = None, cassette: str | Path | None = None, vars: Mapping[str, Any] | None = None) -> Any:
         from smflow.run.api import run_flow  # type: ignore[import-untyped,import-not-found,unused-ignore]
@@ -91,9 +101,9 @@ def smflow_replay(request: pytest.FixtureRequest) -> Callable[..., Any]:
         flow = flow if flow is not None else defaults.get("path")
         if flow is None:
             raise pytest.UsageError(f"smflow_replay() needs a flow: pass one or mark the test @pytest.mark.{MARKER}(path)")
-        flow_path = root / flow
+        flow_path = _short(root / flow)
         chosen = cassette if cassette is not None else defaults.get("cassette")
-        cassette_path = root / chosen if chosen is not None else cassette_dir / f"{flow_path.stem}.yaml"
+        cassette_path = _short(root / chosen if chosen is not None else cassette_dir / f"{flow_path.stem}.yaml")
         values = dict(vars if vars is not None else defaults.get("vars") or {})
         if config.getoption("smflow_record"):
             from smflow.emulator.server import EmulatorServer  # type: ignore[import-untyped,import-not-found,unused-ignore]
@@ -101,9 +111,10 @@ def smflow_replay(request: pytest.FixtureRequest) -> Callable[..., Any]:
             server = EmulatorServer(latency=0)
             endpoint = server.start()
             try:
-                run_flow(flow_path, vars=values, endpoint=endpoint, record=cassette_path, assume_yes=True)
+                run_flow(flow_path, vars=values, endpoint=endpoint, record=cassette_path, assume_yes=True,
+                         journal_dir=journals)
             finally:
                 server.stop()
-        return run_flow(flow_path, vars=values, replay=cassette_path, assume_yes=True)
+        return run_flow(flow_path, vars=values, replay=cassette_path, assume_yes=True, journal_dir=journals)
 
     return replay

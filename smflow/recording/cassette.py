@@ -184,6 +184,9 @@ def atomic_write(path: Path, data: bytes, *, check: Callable[[Path], None] | Non
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
+        # mkstemp makes the file 0600; a cassette is an ordinary (committed) file: keep the mode
+        # of the one it replaces, or 0644.
+        os.chmod(fd, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
