@@ -85,3 +85,28 @@ def test_subscription_flag_refuses_other_subscriptions() -> None:
     finally:
         proc.terminate()
         proc.communicate(timeout=20)
+
+
+def test_tls_flags_serve_https_and_require_a_client_certificate(tmp_path: Path) -> None:
+    trustme = pytest.importorskip("trustme", reason="trustme (test extra) is not installed")
+    ca, client_ca = trustme.CA(), trustme.CA()
+    server_pem, ca_pem, client_ca_pem, client_pem = (tmp_path / n for n in ("s.pem", "ca.pem", "cca.pem", "c.pem"))
+    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(server_pem))
+    ca.cert_pem.write_to_path(str(ca_pem))
+    client_ca.cert_pem.write_to_path(str(client_ca_pem))
+    client_ca.issue_cert("mgmt").private_key_and_cert_chain_pem.write_to_path(str(client_pem))
+    proc, url = _start("--latency", "0", "--tls", "--tls-cert", str(server_pem), "--tls-key", str(server_pem),
+                       "--tls-client-ca", str(client_ca_pem))  # fmt: skip
+    try:
+        assert url.startswith("https://127.0.0.1:")
+        session = requests.Session()
+        session.trust_env = False
+        session.verify = str(ca_pem)
+        headers = {"x-ms-version": "2014-10-01"}
+        assert session.get(url + "/s/locations", headers=headers, timeout=10).status_code == 403
+        session.cert = str(client_pem)
+        assert session.get(url + "/s/locations", headers=headers, timeout=10).status_code == 200
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0 and "Traceback" not in err
