@@ -1,0 +1,170 @@
+"""Every flow runs against the in-process emulator (latency 0) and leaves the state it promises.
+
+The runs go through ``run_flow`` over real HTTP on 127.0.0.1 to an ``EmulatorServer`` the test
+owns, so the emulator's state can be inspected afterwards. Flows that fail on purpose (the
+rollback drill) must fail in the expected step and roll back to the expected state. Secrets
+(the VM password, the storage keys) must not appear in the journal or the events.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from smflow.emulator.server import EmulatorServer
+from smflow.emulator.state import Subscription
+from smflow.run.api import RunResult, run_flow
+
+from .conftest import ADMIN_PASSWORD, EMULATOR_SUBSCRIPTION, EXPECTED_FAILURES, FLOW_VARS, FLOWS, REPO
+
+
+@dataclass
+class Emulator:
+    server: EmulatorServer
+    url: str
+    storage_keys: list[str] = field(default_factory=list)  # every key the emulator handed out
+
+    @property
+    def sub(self) -> Subscription:
+        return self.server.state.subscription(EMULATOR_SUBSCRIPTION)
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    holder: list[Emulator] = []
+
+    def log(line: str) -> None:
+        # Called in the serving thread once a request is handled: note the keys a read returned.
+        if "/keys" in line and holder:
+            holder[0].storage_keys.extend(
+                key for acct in holder[0].sub.storage.values() for key in (acct.primary_key, acct.secondary_key)
+            )
+
+    server = EmulatorServer(latency=0, log=log)
+    emu = Emulator(server, server.start())
+    holder.append(emu)
+    try:
+        yield emu
+    finally:
+        server.stop()
+
+
+def _run(flow_name: str, emu: Emulator, tmp_path: Path) -> tuple[RunResult, str]:
+    events: list[Any] = []
+    result = run_flow(
+        FLOWS / f"{flow_name}.flow", vars=FLOW_VARS.get(flow_name, {}), endpoint=emu.url, assume_yes=True,
+        journal_dir=tmp_path / "runs", on_event=events.append,
+    )
+    journal = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "runs").rglob("*") if p.is_file())
+    return result, journal + "\n".join(repr(e) for e in events) + repr(result)
+
+
+def _deployment_names(sub: Subscription, service: str) -> dict[str, str]:
+    return {slot.lower(): dep.name for slot, dep in sub.services[service].slots.items()}
+
+
+def _blue_green(sub: Subscription) -> None:
+    assert _deployment_names(sub, "smflow-demo") == {"production": "v1"}
+
+
+def _first_deployment(sub: Subscription) -> None:
+    svc = sub.services["smflow-first"]
+    assert svc.description == "smflow-first: first release v1"
+    assert _deployment_names(sub, "smflow-first") == {"production": "v1"}
+    (dep,) = svc.slots.values()
+    assert dep.status == "Running"
+    assert {i.status for i in dep.instances} == {"ReadyRole"} and len(dep.instances) == 2
+
+
+def _config_change(sub: Subscription) -> None:
+    (dep,) = sub.services["smflow-config"].slots.values()
+    assert dep.status == "Running"
+    assert dep.configuration == (FLOWS / "ServiceConfiguration.scaled.cscfg").read_text(encoding="utf-8")
+    assert len(dep.instances) == 3 and {i.status for i in dep.instances} == {"ReadyRole"}
+
+
+def _storage_lifecycle(sub: Subscription) -> None:
+    assert "smflowstore1" not in sub.storage
+
+
+def _affinity_group(sub: Subscription) -> None:
+    assert "smflow-group" not in sub.affinity_groups
+    assert "smflow-grouped" not in sub.services and "smflowgrouped1" not in sub.storage
+
+
+def _os_image(sub: Subscription) -> None:
+    assert "smflow-ubuntu-base" not in sub.images
+
+
+def _linux_vm(sub: Subscription) -> None:
+    assert "smflow-vm" not in sub.services
+
+
+def _rollback_drill(sub: Subscription) -> None:
+    assert _deployment_names(sub, "smflow-drill") == {"production": "v1"}  # v2 swapped out and deleted
+
+
+END_STATES: dict[str, Callable[[Subscription], None]] = {
+    "blue_green": _blue_green,
+    "first_deployment": _first_deployment,
+    "config_change": _config_change,
+    "storage_lifecycle": _storage_lifecycle,
+    "affinity_group": _affinity_group,
+    "os_image": _os_image,
+    "linux_vm": _linux_vm,
+    "rollback_drill": _rollback_drill,
+}
+
+
+def test_flow_runs_against_the_emulator(flow_name: str, emulator: Emulator, tmp_path: Path) -> None:
+    assert flow_name in END_STATES, f"flows/{flow_name}.flow is new: add the state it must leave to END_STATES"
+    result, _ = _run(flow_name, emulator, tmp_path)
+    if flow_name in EXPECTED_FAILURES:
+        failed_step, rolled_back = EXPECTED_FAILURES[flow_name]
+        assert result.status == "failed" and result.failed_step == failed_step, result.error
+        assert result.rolled_back == rolled_back
+    else:
+        assert result.status == "succeeded", f"{result.failed_step}: {result.error}"
+    END_STATES[flow_name](emulator.sub)
+
+
+def test_a_second_run_of_a_self_preparing_flow_also_succeeds(emulator: Emulator, tmp_path: Path) -> None:
+    """config_change deploys v1 only when the slot is empty: run twice, it changes the same deployment."""
+    for n in (1, 2):
+        result, _ = _run("config_change", emulator, tmp_path / str(n))
+        assert result.ok, result.error
+    _config_change(emulator.sub)
+
+
+def test_vm_password_never_reaches_journal_or_events(emulator: Emulator, tmp_path: Path) -> None:
+    result, written = _run("linux_vm", emulator, tmp_path)
+    assert result.ok, result.error
+    assert "admin_password" in written  # the journal names the secret param...
+    assert ADMIN_PASSWORD not in written  # ...but never holds its value
+
+
+def test_storage_keys_never_reach_journal_or_events(emulator: Emulator, tmp_path: Path) -> None:
+    result, written = _run("storage_lifecycle", emulator, tmp_path)
+    assert result.ok, result.error
+    assert emulator.storage_keys, "the flow did not read the keys"
+    leaked = [k for k in emulator.storage_keys if k in written]
+    assert not leaked, "a storage key was journaled or emitted"
+
+
+def test_rollback_drill_exits_1_from_the_cli(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "smflow", "run", str(FLOWS / "rollback_drill.flow"), "--yes",
+         "--emulator-latency", "0", "--journal-dir", str(tmp_path / "runs")],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    output = proc.stdout + proc.stderr
+    assert "drill: failing on purpose with v2 in production" in output
+    assert "after the rollback, production runs v1" in output
+    assert "Traceback" not in output
