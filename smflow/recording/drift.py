@@ -4,13 +4,15 @@ vcrpy raises ``CannotOverwriteExistingCassetteException`` deep inside ``http.cli
 request is not in the cassette; it travels unchanged through the client and the executor and
 is translated here, as the ``replaying`` block exits, into a ``ReplayDriftError`` that says:
 
-    flows/blue_green.flow:23:5 step 'deploy to staging' create_deployment: replay drift: \
-this request is not in cassettes/blue_green.yaml
-      sent:    POST /SUBSCRIPTION-ID/services/hostedservices/svc/deploymentslots/staging
-      nearest: POST /SUBSCRIPTION-ID/services/hostedservices/svc/deploymentslots/staging \
-(interaction 5 of 14)
-      differs: body CreateDeployment/Name: recorded 'v1', sent 'v2'
-      if the change is intended, re-record: smflow run FLOW --record cassettes/blue_green.yaml
+    flows/blue_green.flow:31:5: error[ReplayDrift]: step 'deploy to staging' create_deployment: \
+replay drift: this request is not in cassettes/blue_green.yaml
+       31 |     create_deployment(service_name: service, deployment_slot: "staging", name: version,
+          |     ^^^^^^^^^^^^^^^^^
+      sent:    POST /SUBSCRIPTION-ID/services/hostedservices/smflow-demo/deploymentslots/staging
+      nearest: POST /SUBSCRIPTION-ID/services/hostedservices/smflow-demo/deploymentslots/staging \
+(interaction 4 of 10)
+      differs: body CreateDeployment/StartDeployment: recorded 'true', sent 'false'
+      if the change is intended, re-record: smflow run flows/blue_green.flow --record cassettes/blue_green.yaml
 
 The nearest recorded request is the one with the fewest differing fields (method, path
 segments, query parameters, XML elements), unplayed ones first.
@@ -18,6 +20,7 @@ segments, query parameters, XML elements), unplayed ones first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +33,7 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 from smflow.errors import ReplayDriftError
 from smflow.recording.matching import FieldDiff, request_diff, request_key
 from smflow.recording.player import SmflowCassette
+from smflow.source import SourceFile
 
 __all__ = ["Nearest", "drift_error", "nearest_recorded", "translate_misses"]
 
@@ -68,10 +72,30 @@ def nearest_recorded(cassette: SmflowCassette, request: Any) -> Nearest | None:
     return best[1] if best else None
 
 
+_SITE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)(?: (?P<what>.*))?$")
+
+
+def _headline(location: str | None, message: str) -> str:
+    """``file:line:col: error[ReplayDrift]: ...`` with the flow's line and a caret, as every
+    smflow error that has a place in a flow looks (``Span.render``); plain when there is none."""
+    match = _SITE.match(location or "")
+    if match is None:
+        return f"{location or '(outside any flow step)'}: error[ReplayDrift]: {message}"
+    what = match["what"] or ""
+    text = f"{what}: {message}" if what else message
+    try:
+        source = SourceFile(match["file"], Path(match["file"]).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return f"{match['file']}:{match['line']}:{match['col']}: error[ReplayDrift]: {text}"
+    operation = what.rsplit(" ", 1)[-1] if what else ""
+    line, col = int(match["line"]), int(match["col"])
+    width = len(operation) if operation and source.line(line)[col - 1 :].startswith(operation) else 1
+    return source.span_at(line, col, line, col + width).render("error", "ReplayDrift", text)
+
+
 def drift_error(cassette: SmflowCassette, request: Any, location: str | None) -> ReplayDriftError:
     path = Path(cassette._path)
-    where = location or "(outside any flow step)"
-    lines = [f"{where}: replay drift: this request is not in {path}", f"  sent:    {_target(request)}"]
+    lines = [_headline(location, f"replay drift: this request is not in {path}"), f"  sent:    {_target(request)}"]
     nearest = nearest_recorded(cassette, request)
     if nearest is None:
         lines.append("  nearest: none (the cassette holds no interactions)")
@@ -86,7 +110,8 @@ def drift_error(cassette: SmflowCassette, request: Any, location: str | None) ->
             lines.append(f"  differs: {diff.render()}")
         if len(nearest.diffs) > MAX_DIFFS:
             lines.append(f"  ... and {len(nearest.diffs) - MAX_DIFFS} more differences")
-    lines.append(f"  if the change is intended, re-record: smflow run FLOW --record {path}")
+    flow = cassette.flow or "FLOW"
+    lines.append(f"  if the change is intended, re-record: smflow run {flow} --record {path}")
     return ReplayDriftError("\n".join(lines))
 
 

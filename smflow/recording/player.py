@@ -44,6 +44,7 @@ class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
     """A cassette that plays by smflow's rules (see the module docstring)."""
 
     locate: Callable[[], str | None] = staticmethod(lambda: None)
+    flow: str | None = None  # the recorded flow (cassette meta), for the re-record hint
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -178,4 +178,6 @@ def replaying(path: Path, *, locate: Callable[[], str | None]) -> Iterator[Repla
     with translate_misses(lambda: cassette):
         with use as cassette:
             cassette.locate = locate
+            flow = info.meta.get("flow")
+            cassette.flow = str(flow) if flow else None
             yield info

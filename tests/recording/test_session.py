@@ -97,12 +97,12 @@ def test_a_write_is_served_once_so_a_duplicate_create_drifts(recorded: tuple[Pat
             _scenario(info.endpoint, info.subscription_id)
             requests.post(f"{info.endpoint}/{info.subscription_id}/services/hostedservices", data=_create_body("svc"), timeout=TIMEOUT)
     assert str(caught.value) == (
-        f"flows/x.flow:9:5 step 'create' create_hosted_service: replay drift: this request is not in {path}\n"
+        f"flows/x.flow:9:5: error[ReplayDrift]: step 'create' create_hosted_service: replay drift: this request is not in {path}\n"
         "  sent:    POST /SUBSCRIPTION-ID/services/hostedservices\n"
         "  nearest: POST /SUBSCRIPTION-ID/services/hostedservices (interaction 2 of 5)\n"
         "  differs: nothing, but the recording holds this request once and it was already replayed"
         " (the flow now sends it again)\n"
-        f"  if the change is intended, re-record: smflow run FLOW --record {path}"
+        f"  if the change is intended, re-record: smflow run scenario.flow --record {path}"
     )
 
 
@@ -113,12 +113,12 @@ def test_a_changed_argument_drifts_with_the_call_site_and_the_field(recorded: tu
             requests.get(f"{info.endpoint}/{info.subscription_id}/services/hostedservices/svc?embed-detail=false", timeout=TIMEOUT)
             requests.post(f"{info.endpoint}/{info.subscription_id}/services/hostedservices", data=_create_body("svc2"), timeout=TIMEOUT)
     assert str(caught.value) == (
-        f"flows/x.flow:12:5 step 'ensure' create_hosted_service: replay drift: this request is not in {path}\n"
+        f"flows/x.flow:12:5: error[ReplayDrift]: step 'ensure' create_hosted_service: replay drift: this request is not in {path}\n"
         "  sent:    POST /SUBSCRIPTION-ID/services/hostedservices\n"
         "  nearest: POST /SUBSCRIPTION-ID/services/hostedservices (interaction 2 of 5)\n"
         "  differs: body CreateHostedService/ServiceName: recorded 'svc', sent 'svc2'\n"
         "  differs: body CreateHostedService/Label: recorded 'c3Zj', sent 'c3ZjMg=='\n"
-        f"  if the change is intended, re-record: smflow run FLOW --record {path}"
+        f"  if the change is intended, re-record: smflow run scenario.flow --record {path}"
     )
 
 
@@ -129,9 +129,16 @@ def test_a_replay_may_send_another_password_since_the_recording_has_none(recorde
     assert r.status_code == 202
 
 
+def test_without_a_call_site_the_error_says_so(recorded: tuple[Path, list[str]]) -> None:
+    path, _ = recorded
+    with pytest.raises(ReplayDriftError, match=r"^\(outside any flow step\): error\[ReplayDrift\]: replay drift"):
+        with replaying(path, locate=lambda: None) as info:
+            requests.delete(f"{info.endpoint}/{info.subscription_id}/services/hostedservices/svc", timeout=TIMEOUT)
+
+
 def test_a_swallowed_miss_still_fails_the_replay(recorded: tuple[Path, list[str]]) -> None:
     path, _ = recorded
-    with pytest.raises(ReplayDriftError, match=r"^flows/y.flow:3:1 step 's' get: replay drift.*\n  sent:    GET /SUBSCRIPTION-ID/nowhere"):
+    with pytest.raises(ReplayDriftError, match=r"^flows/y.flow:3:1: error\[ReplayDrift\]: step 's' get: replay drift.*\n  sent:    GET /SUBSCRIPTION-ID/nowhere"):
         with replaying(path, locate=lambda: "flows/y.flow:3:1 step 's' get") as info:
             try:
                 requests.get(f"{info.endpoint}/{info.subscription_id}/nowhere", timeout=TIMEOUT)
