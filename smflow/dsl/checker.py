@@ -312,9 +312,12 @@ def _fmt(seconds: float) -> str:
 def check(flow: ast.Flow, vars: Mapping[str, str] | None = None, *, require_params: bool = False) -> CheckReport:
     """Check ``flow``; ``require_params`` reports ``MissingParam`` for required params without
     a ``--var`` (the executor always asks for it; ``smflow check`` only with ``--require-vars``)."""
+    from smflow.dsl.parser import paused_gc
+
     checker = _FlowChecker(flow)
     try:
-        return checker.run(vars or {}, require_params)
+        with paused_gc():
+            return checker.run(vars or {}, require_params)
     except RecursionError:
         d = Diagnostic("error", "NotSupported", "the flow is nested too deeply to check", flow.span)
         return CheckReport(errors=[d], warnings=[])

@@ -10,6 +10,7 @@ with a known value) are also passed to ``asm.validation`` to catch constraint fa
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable
 
 from smflow.asm.catalogue import OperationSpec, get_operation, operation_names
@@ -51,7 +52,10 @@ _BUILTINS: dict[str, tuple[int, int, tuple[Type, ...], Type]] = {
     "lower": (1, 1, (STRING,), STRING),
     "upper": (1, 1, (STRING,), STRING),
 }
-_RECORD_LITERAL = "record"  # RecordType.name of a ``{...}`` written in a flow
+_RECORD_LITERAL = "record"
+# attribute_type reads the model's type hints each time; a check asks the same few questions
+# thousands of times (types are frozen, hence hashable).
+_attribute_type = functools.cache(attribute_type)  # RecordType.name of a ``{...}`` written in a flow
 
 
 def did_you_mean(name: str, choices: list[str]) -> str:
@@ -203,7 +207,7 @@ class ExprChecker:
 
     def _attribute(self, e: ast.Attribute) -> Type:
         t = self.type_of(e.obj)
-        result = attribute_type(t, e.attr)
+        result = _attribute_type(t, e.attr)
         if result is not None:
             return result
         if isinstance(t, (ModelType, RecordType)):

@@ -2,8 +2,9 @@
 
 Why one seam: lark's errors speak in terminal names (``RPAR``, ``__ANON_0``) and report end of
 input at line -1. Here they become ``FlowSyntaxError`` with a readable message ("expected ')' or
-','") and a span inside the file (end of input is the end of the last line). Errors raised inside
-the transformer arrive wrapped in lark's ``VisitError`` and are unwrapped here.
+','") and a span inside the file (end of input is the end of the last line). Common mistakes get
+a label, found by the parser state they fail in (lark's ``match_examples`` idea, keyed on the
+current LALR state so it works at any nesting depth).
 
 The grammar ships inside the wheel as ``smflow/grammar/smflow.lark``; in a checkout it is
 ``<repo>/grammar/smflow.lark``. The parser is built once per process (``functools.cache``).
@@ -11,21 +12,24 @@ The grammar ships inside the wheel as ``smflow/grammar/smflow.lark``; in a check
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import importlib.resources
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from smflow.dsl import ast
 from smflow.dsl.transformer import FlowTransformer
-from smflow.errors import FlowSyntaxError, SmflowError
+from smflow.errors import FlowSyntaxError
 from smflow.source import SourceFile, Span
 
-__all__ = ["grammar_text", "parse_flow", "parse_expression", "lark_parser"]
+__all__ = ["grammar_text", "lark_parser", "parse_expression", "parse_flow", "paused_gc"]
 
 CODE = "SyntaxError"
 
@@ -73,13 +77,18 @@ def grammar_text() -> str:
 
 @functools.cache
 def lark_parser() -> Lark:
-    """The LALR parser, built once: ``flow`` for files, ``expr`` for ``${...}`` interpolations."""
+    """The LALR parser, built once: ``flow`` for files, ``expr`` for ``${...}`` interpolations.
+
+    It builds AST nodes while it parses (``transformer=``, no parse tree), with every token kept
+    so that each node's span runs from its first keyword to its closing bracket.
+    """
     return Lark(
         grammar_text(),
         parser="lalr",
         start=["flow", "expr"],
-        propagate_positions=True,
+        keep_all_tokens=True,
         maybe_placeholders=True,
+        transformer=_TRANSFORMER,
     )
 
 
@@ -170,12 +179,15 @@ def _example_index() -> dict[tuple[Any, str], str]:
     index: dict[tuple[Any, str], str] = {}
     for label, examples in _EXAMPLES.items():
         for text in examples:
+            _TRANSFORMER.push(SourceFile("<example>", text))
             try:
                 lark_parser().parse(text, start="flow")
             except UnexpectedToken as err:
                 index.setdefault((err.state.position, err.token.type), label)
-            except UnexpectedInput:
+            except (UnexpectedInput, FlowSyntaxError):
                 continue
+            finally:
+                _TRANSFORMER.pop()
     return index
 
 
@@ -186,26 +198,23 @@ def _label(err: UnexpectedToken, start: str) -> str | None:
 
 
 def _parse(text: str, source: SourceFile, start: str, line: int = 1, col: int = 1) -> Any:
+    _TRANSFORMER.push(source, line, col)
     try:
-        tree: Tree[Token] = lark_parser().parse(text, start=start)
+        return lark_parser().parse(text, start=start)
     except UnexpectedInput as err:
+        # Translated here, while the transformer still knows the file (computing what the
+        # parser would have accepted replays reductions).
         raise _syntax_error(err, source, line, col, start) from None
-    transformer = FlowTransformer(source, functools.partial(_interpolation, source), line, col)
-    try:
-        return transformer.transform(tree)
-    except VisitError as err:
-        if isinstance(err.orig_exc, SmflowError):
-            raise err.orig_exc from None
-        if isinstance(err.orig_exc, RecursionError):
-            raise FlowSyntaxError("expression nested too deeply", source.span_at(line, col), CODE) from None
-        raise
-    except RecursionError:
-        raise FlowSyntaxError("expression nested too deeply", source.span_at(line, col), CODE) from None
+    finally:
+        _TRANSFORMER.pop()
 
 
-def _interpolation(source: SourceFile, text: str, line: int, col: int) -> ast.Expr:
+def _interpolation(text: str, source: SourceFile, line: int, col: int) -> ast.Expr:
     result: ast.Expr = _parse(text, source, "expr", line, col)
     return result
+
+
+_TRANSFORMER = FlowTransformer(_interpolation)
 
 
 # Characters that str.splitlines() treats as line breaks but lark does not count as lines.
@@ -227,10 +236,28 @@ def _source(text: str, name: str) -> tuple[str, SourceFile]:
     return text, source
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a large AST is built or checked.
+
+    The tree is acyclic (frozen dataclasses and tuples), so reference counting frees it; but a
+    10,000-step flow is a million live objects, and every full collection would walk all of them
+    again, which made parse and check time grow faster than the flow. Restored on exit.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def parse_flow(text: str, name: str = "<flow>") -> ast.Flow:
     """Parse the text of a whole flow file, reported under ``name``."""
     text, source = _source(text, name)
-    result: ast.Flow = _parse(text, source, "flow")
+    with paused_gc():
+        result: ast.Flow = _parse(text, source, "flow")
     return result
 
 

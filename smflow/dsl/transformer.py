@@ -1,33 +1,47 @@
-"""Turn lark's parse tree into ``smflow.dsl.ast`` nodes: meta becomes ``Span``, tokens become values.
+"""Build ``smflow.dsl.ast`` nodes straight from lark's LALR reductions: tokens become values,
+token positions become ``Span``s.
 
-Why here and nowhere else: this is the only module (with ``parser``) that sees lark trees, so the
-AST stays free of lark types. It does no checking beyond what is needed to build a node (decoding
-string escapes and ``${...}`` interpolations); everything semantic is the checker's job.
+Why embedded (lark's ``transformer=`` option) rather than a tree pass: a 10,000-step flow is
+hundreds of thousands of tokens, and building a lark tree only to walk it again doubles the
+cost. The grammar is used with ``keep_all_tokens=True``, so every callback sees the keywords
+and brackets it was written with (``None`` where an optional part was left out) and computes
+its span from its first and last child. This is the only module (with ``parser``) that sees
+lark types; it decodes string escapes and ``${...}`` interpolations but checks nothing.
 
-Interpolations are parsed by a callback from ``parser`` (the one place that catches lark errors),
-with the column of the ``${`` so the inner spans land at their true place in the file.
+One ``FlowTransformer`` is shared by the cached parser; ``push``/``pop`` set which file (and,
+for an interpolation, which offset in it) the current parse is reading.
 """
 
 from __future__ import annotations
 
+import re
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, cast
 
-from lark import Token, Transformer, v_args
-from lark.tree import Meta
+from lark import Token
 
 from smflow.dsl import ast
 from smflow.errors import FlowSyntaxError
 from smflow.source import SourceFile, Span
 
-__all__ = ["FlowTransformer", "DURATION_UNITS", "duration_seconds"]
+__all__ = ["DURATION_UNITS", "FlowTransformer", "duration_seconds"]
 
 DURATION_UNITS: dict[str, float] = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "$": "$"}
+_DOTTED = re.compile(r"([ \t]*)([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)[ \t]*")
+# Words the grammar reserves: an interpolation made of one goes through the parser.
+_KEYWORDS = frozenset({
+    "flow", "use", "param", "secret", "retry", "attempts", "backoff", "jitter", "on", "step", "timeout",
+    "wait", "until", "every", "if", "else", "assert", "confirm", "log", "undo", "rollback", "exists",
+    "all", "any", "and", "or", "not", "in", "true", "false", "null",
+})
 
-# parse_interpolation(text, line, col) -> Expr: parses ``text`` whose first character sits at
-# (line, col) of the source file.
-InterpolationParser = Callable[[str, int, int], ast.Expr]
+# parse_interpolation(text, source, line, col) -> Expr: parse ``text`` whose first character
+# sits at (line, col) of ``source``.
+InterpolationParser = Callable[[str, SourceFile, int, int], ast.Expr]
+Children = list[Any]
 
 
 def duration_seconds(text: str) -> float:
@@ -36,39 +50,86 @@ def duration_seconds(text: str) -> float:
     return float(text[: -len(unit)]) * DURATION_UNITS[unit]
 
 
-@v_args(meta=True)
-class FlowTransformer(Transformer[Token, Any]):
-    """One instance per parse: it knows the file and where the parsed text starts in it
-    (``col_offset`` is non-zero only for an interpolation, which is always one line)."""
+@dataclass(frozen=True, slots=True)
+class _Block:
+    span: Span
+    body: tuple[ast.Stmt, ...]
 
-    def __init__(self, source: SourceFile, parse_interpolation: InterpolationParser, line: int = 1, col: int = 1):
-        super().__init__(visit_tokens=False)
-        self.source = source
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    span: Span
+    name: str
+    description: str
+
+
+@dataclass
+class _Context:
+    source: SourceFile
+    line_offset: int
+    col_offset: int
+    # A parenthesised expression keeps its own span; the node around it starts or ends at the
+    # bracket (id of the inner node → span with the brackets).
+    parens: dict[int, Span] = field(default_factory=dict)
+
+
+def _tok(c: Any) -> bool:
+    return isinstance(c, Token)
+
+
+class FlowTransformer:
+    """Callbacks named after the grammar's rules and aliases (one per AST node)."""
+
+    def __init__(self, parse_interpolation: InterpolationParser) -> None:
         self.parse_interpolation = parse_interpolation
-        self.line_offset = line - 1
-        self.col_offset = col - 1
+        self._local = threading.local()
+
+    # ------------------------------------------------------------------ context
+
+    def _stack(self) -> list[_Context]:
+        stack: list[_Context] | None = getattr(self._local, "stack", None)
+        if stack is None:
+            stack = self._local.stack = []
+        return stack
+
+    def push(self, source: SourceFile, line: int = 1, col: int = 1) -> None:
+        self._stack().append(_Context(source, line - 1, col - 1))
+
+    def pop(self) -> None:
+        self._stack().pop()
+
+    @property
+    def ctx(self) -> _Context:
+        return self._stack()[-1]
 
     # ------------------------------------------------------------------ positions
 
-    def _pos(self, line: int, col: int) -> tuple[int, int]:
-        if line == 1:
-            col += self.col_offset
-        return line + self.line_offset, col
-
-    def span(self, meta: Meta) -> Span:
-        if getattr(meta, "empty", True):
-            return self.source.end_span()
-        line, col = self._pos(meta.line, meta.column)
-        end_line, end_col = self._pos(meta.end_line, meta.end_column)
-        return Span(self.source, line, col, end_line, end_col)
-
     def tspan(self, tok: Token) -> Span:
-        line, col = self._pos(cast(int, tok.line), cast(int, tok.column))
-        end_line, end_col = self._pos(cast(int, tok.end_line), cast(int, tok.end_column))
-        return Span(self.source, line, col, end_line, end_col)
+        ctx = self.ctx
+        line, col = cast(int, tok.line), cast(int, tok.column)
+        end_line, end_col = cast(int, tok.end_line), cast(int, tok.end_column)
+        if line == 1:
+            col += ctx.col_offset
+        if end_line == 1:
+            end_col += ctx.col_offset
+        return Span(ctx.source, line + ctx.line_offset, col, end_line + ctx.line_offset, end_col)
 
-    def join(self, first: Span, last: Span) -> Span:
-        return Span(self.source, first.line, first.col, last.end_line, last.end_col)
+    def _start(self, c: Any) -> Span:
+        if isinstance(c, Token):
+            return self.tspan(c)
+        parens = self.ctx.parens
+        if parens and id(c) in parens:
+            return parens[id(c)]
+        return cast(Span, c.span)
+
+    def span(self, children: Children) -> Span:
+        """From the start of the first child to the end of the last (placeholders skipped)."""
+        first = next(c for c in children if c is not None)
+        last = next(c for c in reversed(children) if c is not None)
+        a, b = self._start(first), (self._start(last) if last is not first else None)
+        if b is None:
+            return a
+        return Span(a.source, a.line, a.col, b.end_line, b.end_col)
 
     # ------------------------------------------------------------------ strings
 
@@ -84,25 +145,25 @@ class FlowTransformer(Transformer[Token, Any]):
             if ch == "\\":
                 nxt = raw[i + 1]
                 if nxt not in _ESCAPES:
-                    at = Span(self.source, span.line, span.col + i, span.line, span.col + i + 2)
+                    at = Span(span.source, span.line, span.col + i, span.line, span.col + i + 2)
                     raise FlowSyntaxError(
                         f"unknown escape '\\{nxt}' in a string (use \\\" \\\\ \\n \\t or \\$)", at, "SyntaxError"
                     )
                 text.append(_ESCAPES[nxt])
                 i += 2
-            elif raw.startswith("$${", i):
+            elif ch == "$" and raw.startswith("$${", i):
                 text.append("${")
                 i += 3
-            elif raw.startswith("${", i):
+            elif ch == "$" and raw.startswith("${", i):
                 close = raw.index("}", i)
                 inner = raw[i + 2 : close]
                 if text:
                     parts.append("".join(text))
                     text = []
                 if not inner.strip():
-                    at = Span(self.source, span.line, span.col + i, span.line, span.col + close + 1)
+                    at = Span(span.source, span.line, span.col + i, span.line, span.col + close + 1)
                     raise FlowSyntaxError("empty ${} in a string", at, "SyntaxError")
-                parts.append(self.parse_interpolation(inner, span.line, span.col + i + 2))
+                parts.append(self._interpolation(inner, span, span.col + i + 2))
                 i = close + 1
             else:
                 text.append(ch)
@@ -111,200 +172,205 @@ class FlowTransformer(Transformer[Token, Any]):
             parts.append("".join(text))
         return ast.String(span, tuple(parts))
 
+    def _interpolation(self, inner: str, span: Span, col: int) -> ast.Expr:
+        """``${name}`` and ``${a.b.c}`` (most interpolations) are built directly; anything else
+        goes through the parser's ``expr`` rule."""
+        m = _DOTTED.fullmatch(inner)
+        if m is None or any(word in _KEYWORDS for word in m.group(2).split(".")):
+            return self.parse_interpolation(inner, span.source, span.line, col)
+        col += m.start(2)
+        expr: ast.Expr | None = None
+        for word in m.group(2).split("."):
+            here = Span(span.source, span.line, col, span.line, col + len(word))
+            if expr is None:
+                expr = ast.Name(here, word)
+            else:
+                whole = Span(span.source, span.line, expr.span.col, span.line, col + len(word))
+                expr = ast.Attribute(whole, expr, word, here)
+            col += len(word) + 1
+        assert expr is not None
+        return expr
+
     def plain_text(self, tok: Token) -> str:
-        """A string used as a name or description: its decoded text, interpolations kept as written."""
+        """A string used as a name or description: its decoded text, interpolations kept as ``${...}``."""
         s = self.make_string(tok)
         return "".join(p if isinstance(p, str) else "${...}" for p in s.parts)
 
-    def make_duration(self, tok: Token) -> ast.Duration:
+    def make_duration(self, tok: Token | None) -> ast.Duration | None:
+        if tok is None:
+            return None
         return ast.Duration(self.tspan(tok), duration_seconds(str(tok)), str(tok))
 
     # ------------------------------------------------------------------ declarations
 
-    def flow(self, meta: Meta, children: list[Any]) -> ast.Flow:
-        header: tuple[Span, str, str] = children[0]
-        rest = children[1:]
-        retry = next((c for c in rest if isinstance(c, ast.RetryClause)), None)
-        on_failure = next((c for c in rest if isinstance(c, ast.OnFailure)), None)
+    def flow(self, c: Children) -> ast.Flow:
+        header: _Header = c[0]
+        rest = c[1:]
         return ast.Flow(
-            header[0],
-            header[1],
-            header[2],
-            uses=tuple(c for c in rest if isinstance(c, ast.Use)),
-            params=tuple(c for c in rest if isinstance(c, ast.Param)),
-            retry=retry,
-            steps=tuple(c for c in rest if isinstance(c, ast.Step)),
-            on_failure=on_failure,
+            header.span,
+            header.name,
+            header.description,
+            uses=tuple(x for x in rest if isinstance(x, ast.Use)),
+            params=tuple(x for x in rest if isinstance(x, ast.Param)),
+            retry=next((x for x in rest if isinstance(x, ast.RetryClause)), None),
+            steps=tuple(x for x in rest if isinstance(x, ast.Step)),
+            on_failure=next((x for x in rest if isinstance(x, ast.OnFailure)), None),
         )
 
-    def header(self, meta: Meta, children: list[Any]) -> tuple[Span, str, str]:
-        name, desc = children
-        return (self.span(meta), str(name), self.plain_text(desc) if desc is not None else "")
+    def header(self, c: Children) -> _Header:  # "flow" NAME [STRING]
+        return _Header(self.span(c), str(c[1]), self.plain_text(c[2]) if c[2] is not None else "")
 
-    def use_decl(self, meta: Meta, children: list[Any]) -> ast.Use:
-        return ast.Use(self.span(meta), self.make_string(children[0]))
+    def use_decl(self, c: Children) -> ast.Use:  # "use" STRING
+        return ast.Use(self.span(c), self.make_string(c[1]))
 
-    def param_decl(self, meta: Meta, children: list[Any]) -> ast.Param:
-        secret, name, type_ref, default = children
-        return ast.Param(self.span(meta), str(name), self.tspan(name), type_ref, default, secret is not None)
+    def param_decl(self, c: Children) -> ast.Param:  # [SECRET] "param" NAME [":" type] ["=" expr]
+        secret, _, name, _, type_ref, _, default = c
+        return ast.Param(self.span(c), str(name), self.tspan(name), type_ref, default, secret is not None)
 
-    def type_ref(self, meta: Meta, children: list[Any]) -> ast.TypeRef:
-        name, item = children
-        return ast.TypeRef(self.span(meta), str(name), item)
+    def type_ref(self, c: Children) -> ast.TypeRef:  # NAME ["[" type_ref "]"]
+        return ast.TypeRef(self.span(c), str(c[0]), c[2])
 
-    def retry_clause(self, meta: Meta, children: list[Any]) -> ast.RetryClause:
-        attempts, low, high, jitter, *kinds = children
-        names = tuple(ast.Name(self.tspan(k), str(k)) for k in kinds if k is not None)
+    def retry_clause(self, c: Children) -> ast.RetryClause:
+        # "retry" ["attempts" INT] ["backoff" D ".." D] [JITTER] ["on" NAME ("," NAME)*]
+        attempts, low, high, jitter = c[2], c[4], c[6], c[7]
+        kinds = tuple(ast.Name(self.tspan(k), str(k)) for k in c[9:] if _tok(k) and k.type == "NAME")
         return ast.RetryClause(
-            self.span(meta),
+            self.span(c),
             ast.Int(self.tspan(attempts), int(attempts)) if attempts is not None else None,
-            self.make_duration(low) if low is not None else None,
-            self.make_duration(high) if high is not None else None,
+            self.make_duration(low),
+            self.make_duration(high),
             True if jitter is not None else None,
-            names if names else None,
+            kinds or None,
         )
 
-    def step_decl(self, meta: Meta, children: list[Any]) -> ast.Step:
-        name, timeout, retry, body = children
-        return ast.Step(
-            self.span(meta),
-            self.plain_text(name),
-            self.tspan(name),
-            self.make_duration(timeout) if timeout is not None else None,
-            retry,
-            body,
-        )
+    def step_decl(self, c: Children) -> ast.Step:  # "step" STRING ["timeout" D] [retry] block
+        _, name, _, timeout, retry, block = c
+        return ast.Step(self.span(c), self.plain_text(name), self.tspan(name), self.make_duration(timeout), retry,
+                        block.body)
 
-    def on_failure(self, meta: Meta, children: list[Any]) -> ast.OnFailure:
-        return ast.OnFailure(self.span(meta), children[1])
+    def on_failure(self, c: Children) -> ast.OnFailure:
+        return ast.OnFailure(self.span(c), c[1].body)
 
-    def block(self, meta: Meta, children: list[Any]) -> tuple[ast.Stmt, ...]:
-        return tuple(children)
+    def block(self, c: Children) -> _Block:  # "{" stmt* "}"
+        return _Block(self.span(c), tuple(c[1:-1]))
 
     # ------------------------------------------------------------------ statements
 
-    def call_stmt(self, meta: Meta, children: list[Any]) -> ast.Stmt:
-        call = children[0]
+    def call_stmt(self, c: Children) -> ast.CallStmt:
+        call = c[0]
         if isinstance(call, ast.BuiltinCall):
             # A builtin as a statement has no effect; keep it as a call so the checker can say so.
             call = ast.Call(call.span, call.name, call.name_span, call.args)
-        return ast.CallStmt(self.span(meta), call)
+        return ast.CallStmt(call.span, call)
 
-    def assign_stmt(self, meta: Meta, children: list[Any]) -> ast.AssignStmt:
-        name, value = children
-        return ast.AssignStmt(self.span(meta), str(name), self.tspan(name), value)
+    def assign_stmt(self, c: Children) -> ast.AssignStmt:  # NAME "=" expr
+        return ast.AssignStmt(self.span(c), str(c[0]), self.tspan(c[0]), c[2])
 
-    def wait_stmt(self, meta: Meta, children: list[Any]) -> ast.WaitStmt:
-        cond, every, timeout = children
-        return ast.WaitStmt(
-            self.span(meta),
-            cond,
-            self.make_duration(every) if every is not None else None,
-            self.make_duration(timeout) if timeout is not None else None,
-        )
+    def wait_stmt(self, c: Children) -> ast.WaitStmt:  # "wait" "until" expr ["every" D] ["timeout" D]
+        return ast.WaitStmt(self.span(c), c[2], self.make_duration(c[4]), self.make_duration(c[6]))
 
-    def if_stmt(self, meta: Meta, children: list[Any]) -> ast.IfStmt:
-        cond, then, orelse = children
-        if orelse is None:
-            orelse = ()
+    def if_stmt(self, c: Children) -> ast.IfStmt:  # "if" expr block ["else" (block | if_stmt)]
+        orelse = c[4]
+        body: tuple[ast.Stmt, ...] = ()
+        if isinstance(orelse, _Block):
+            body = orelse.body
         elif isinstance(orelse, ast.IfStmt):
-            orelse = (orelse,)
-        return ast.IfStmt(self.span(meta), cond, then, orelse)
+            body = (orelse,)
+        return ast.IfStmt(self.span(c), c[1], c[2].body, body)
 
-    def assert_stmt(self, meta: Meta, children: list[Any]) -> ast.AssertStmt:
-        cond, message = children
-        return ast.AssertStmt(self.span(meta), cond, self.make_string(message) if message is not None else None)
+    def assert_stmt(self, c: Children) -> ast.AssertStmt:  # "assert" expr ["," STRING]
+        return ast.AssertStmt(self.span(c), c[1], self.make_string(c[3]) if c[3] is not None else None)
 
-    def confirm_stmt(self, meta: Meta, children: list[Any]) -> ast.ConfirmStmt:
-        return ast.ConfirmStmt(self.span(meta), self.make_string(children[0]))
+    def confirm_stmt(self, c: Children) -> ast.ConfirmStmt:
+        return ast.ConfirmStmt(self.span(c), self.make_string(c[1]))
 
-    def log_stmt(self, meta: Meta, children: list[Any]) -> ast.LogStmt:
-        return ast.LogStmt(self.span(meta), self.make_string(children[0]))
+    def log_stmt(self, c: Children) -> ast.LogStmt:
+        return ast.LogStmt(self.span(c), self.make_string(c[1]))
 
-    def undo_stmt(self, meta: Meta, children: list[Any]) -> ast.UndoStmt:
-        return ast.UndoStmt(self.span(meta), children[0])
+    def undo_stmt(self, c: Children) -> ast.UndoStmt:
+        return ast.UndoStmt(self.span(c), c[1].body)
 
-    def rollback_stmt(self, meta: Meta, children: list[Any]) -> ast.RollbackStmt:
-        return ast.RollbackStmt(self.span(meta))
+    def rollback_stmt(self, c: Children) -> ast.RollbackStmt:
+        return ast.RollbackStmt(self.span(c))
 
     # ------------------------------------------------------------------ expressions
 
-    def binary_op(self, meta: Meta, children: list[Any]) -> ast.BinaryOp:
-        left, op, right = children
-        return ast.BinaryOp(self.span(meta), cast(ast.BinaryOperator, str(op)), left, right, self.tspan(op))
+    def atom(self, c: Children) -> ast.Expr:  # "(" expr ")"
+        self.ctx.parens[id(c[1])] = self.span(c)
+        return cast(ast.Expr, c[1])
 
-    def not_in_op(self, meta: Meta, children: list[Any]) -> ast.BinaryOp:
-        left, not_tok, in_tok, right = children
-        op_span = self.join(self.tspan(not_tok), self.tspan(in_tok))
-        return ast.BinaryOp(self.span(meta), "not in", left, right, op_span)
+    def binary_op(self, c: Children) -> ast.BinaryOp:
+        left, op, right = c
+        return ast.BinaryOp(self.span(c), cast(ast.BinaryOperator, str(op)), left, right, self.tspan(op))
 
-    def unary_op(self, meta: Meta, children: list[Any]) -> ast.UnaryOp:
-        op, operand = children
-        return ast.UnaryOp(self.span(meta), "not" if str(op) == "not" else "-", operand)
+    def not_in_op(self, c: Children) -> ast.BinaryOp:
+        left, not_tok, in_tok, right = c
+        op_span = self.span([not_tok, in_tok])
+        return ast.BinaryOp(self.span(c), "not in", left, right, op_span)
 
-    def attribute(self, meta: Meta, children: list[Any]) -> ast.Attribute:
-        obj, name = children
-        return ast.Attribute(self.span(meta), obj, str(name), self.tspan(name))
+    def unary_op(self, c: Children) -> ast.UnaryOp:
+        op, operand = c
+        return ast.UnaryOp(self.span(c), "not" if str(op) == "not" else "-", operand)
 
-    def index(self, meta: Meta, children: list[Any]) -> ast.Index:
-        obj, idx = children
-        return ast.Index(self.span(meta), obj, idx)
+    def attribute(self, c: Children) -> ast.Attribute:  # postfix "." NAME
+        return ast.Attribute(self.span(c), c[0], str(c[2]), self.tspan(c[2]))
 
-    def string(self, meta: Meta, children: list[Any]) -> ast.String:
-        return self.make_string(children[0])
+    def index(self, c: Children) -> ast.Index:  # postfix "[" expr "]"
+        return ast.Index(self.span(c), c[0], c[2])
 
-    def int(self, meta: Meta, children: list[Any]) -> ast.Int:
-        return ast.Int(self.span(meta), int(children[0]))
+    def string(self, c: Children) -> ast.String:
+        return self.make_string(c[0])
 
-    def float(self, meta: Meta, children: list[Any]) -> ast.Float:
-        return ast.Float(self.span(meta), float(children[0]))
+    def int(self, c: Children) -> ast.Int:
+        return ast.Int(self.tspan(c[0]), int(c[0]))
 
-    def duration(self, meta: Meta, children: list[Any]) -> ast.Duration:
-        return self.make_duration(children[0])
+    def float(self, c: Children) -> ast.Float:
+        return ast.Float(self.tspan(c[0]), float(c[0]))
 
-    def true(self, meta: Meta, children: list[Any]) -> ast.Bool:
-        return ast.Bool(self.span(meta), True)
+    def duration(self, c: Children) -> ast.Duration:
+        return cast(ast.Duration, self.make_duration(c[0]))
 
-    def false(self, meta: Meta, children: list[Any]) -> ast.Bool:
-        return ast.Bool(self.span(meta), False)
+    def true(self, c: Children) -> ast.Bool:
+        return ast.Bool(self.tspan(c[0]), True)
 
-    def null(self, meta: Meta, children: list[Any]) -> ast.Null:
-        return ast.Null(self.span(meta))
+    def false(self, c: Children) -> ast.Bool:
+        return ast.Bool(self.tspan(c[0]), False)
 
-    def name(self, meta: Meta, children: list[Any]) -> ast.Name:
-        return ast.Name(self.span(meta), str(children[0]))
+    def null(self, c: Children) -> ast.Null:
+        return ast.Null(self.tspan(c[0]))
 
-    def call(self, meta: Meta, children: list[Any]) -> ast.Call | ast.BuiltinCall:
-        name, *args = children
-        arg_nodes = tuple(a for a in args if a is not None)
+    def name(self, c: Children) -> ast.Name:
+        return ast.Name(self.tspan(c[0]), str(c[0]))
+
+    def call(self, c: Children) -> ast.Call | ast.BuiltinCall:  # NAME "(" [arg ("," arg)* [","]] ")"
+        name = c[0]
+        args = tuple(a for a in c[2:-1] if isinstance(a, ast.Arg))
         if str(name) in ast.BUILTINS:
-            return ast.BuiltinCall(self.span(meta), str(name), self.tspan(name), arg_nodes)
-        return ast.Call(self.span(meta), str(name), self.tspan(name), arg_nodes)
+            return ast.BuiltinCall(self.span(c), str(name), self.tspan(name), args)
+        return ast.Call(self.span(c), str(name), self.tspan(name), args)
 
-    def named_arg(self, meta: Meta, children: list[Any]) -> ast.Arg:
-        name, value = children
-        return ast.Arg(self.span(meta), str(name), self.tspan(name), value)
+    def named_arg(self, c: Children) -> ast.Arg:  # NAME ":" expr
+        return ast.Arg(self.span(c), str(c[0]), self.tspan(c[0]), c[2])
 
-    def positional_arg(self, meta: Meta, children: list[Any]) -> ast.Arg:
-        value = children[0]
+    def positional_arg(self, c: Children) -> ast.Arg:
+        value = c[0]
         return ast.Arg(value.span, None, value.span, value)
 
-    def exists(self, meta: Meta, children: list[Any]) -> ast.Exists:
-        call = children[0]
+    def exists(self, c: Children) -> ast.Exists:  # "exists" call
+        call = c[1]
         if isinstance(call, ast.BuiltinCall):
             call = ast.Call(call.span, call.name, call.name_span, call.args)
-        return ast.Exists(self.span(meta), call)
+        return ast.Exists(self.span(c), call)
 
-    def quantifier(self, meta: Meta, children: list[Any]) -> ast.Quantifier:
-        kind, items, var, cond = children
-        return ast.Quantifier(self.span(meta), "all" if str(kind) == "all" else "any", items, str(var), self.tspan(var), cond)
+    def quantifier(self, c: Children) -> ast.Quantifier:  # (ALL|ANY) "(" expr "," NAME "=>" expr ")"
+        kind, _, items, _, var, _, cond, _ = c
+        return ast.Quantifier(self.span(c), "all" if str(kind) == "all" else "any", items, str(var), self.tspan(var), cond)
 
-    def list_expr(self, meta: Meta, children: list[Any]) -> ast.ListExpr:
-        return ast.ListExpr(self.span(meta), tuple(c for c in children if c is not None))
+    def list_expr(self, c: Children) -> ast.ListExpr:  # "[" [expr ("," expr)* [","]] "]"
+        return ast.ListExpr(self.span(c), tuple(x for x in c[1:-1] if x is not None and not _tok(x)))
 
-    def record(self, meta: Meta, children: list[Any]) -> ast.Record:
-        return ast.Record(self.span(meta), tuple(c for c in children if c is not None))
+    def record(self, c: Children) -> ast.Record:
+        return ast.Record(self.span(c), tuple(x for x in c[1:-1] if isinstance(x, ast.RecordEntry)))
 
-    def record_entry(self, meta: Meta, children: list[Any]) -> ast.RecordEntry:
-        key, value = children
-        return ast.RecordEntry(self.span(meta), str(key), self.tspan(key), value)
+    def record_entry(self, c: Children) -> ast.RecordEntry:  # NAME ":" expr
+        return ast.RecordEntry(self.span(c), str(c[0]), self.tspan(c[0]), c[2])
