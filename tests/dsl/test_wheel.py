@@ -1,0 +1,51 @@
+"""An installed smflow finds its grammar inside the package, not in a checkout.
+
+Builds the wheel (no network: the build backend comes from the system, ``--no-build-isolation``),
+installs it into a fresh venv that borrows the system's dependencies (``--system-site-packages``),
+and runs ``smflow check`` on a flow in a directory that is not the checkout.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FLOW = 'flow w "installed"\nparam service = "svc"\nstep "s" {\n    get_hosted_service_properties(service_name: service)\n}\n'
+
+
+def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_installed_wheel_checks_a_flow_from_another_directory(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    built = run(sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "--no-build-isolation", "-w", wheels, cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    (wheel,) = wheels.glob("smflow-*.whl")
+    venv = tmp_path / "venv"
+    made = run(sys.executable, "-m", "venv", "--system-site-packages", venv, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    python = venv / "bin" / "python"
+    installed = run(python, "-m", "pip", "install", "--no-deps", "--no-index", wheel, cwd=tmp_path)
+    assert installed.returncode == 0, installed.stderr
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "w.flow").write_text(FLOW, encoding="utf-8")
+    where = run(python, "-c", "import smflow, importlib.resources as r; print(smflow.__file__); "
+                "print(r.files('smflow').joinpath('grammar/smflow.lark').is_file())", cwd=elsewhere)
+    package_file, grammar_inside = where.stdout.split()
+    assert Path(package_file).is_relative_to(venv), "the venv must import the installed wheel, not the checkout"
+    assert grammar_inside == "True"
+
+    checked = run(venv / "bin" / "smflow", "check", "--strict", "w.flow", cwd=elsewhere)
+    assert checked.returncode == 0, checked.stderr
+    (elsewhere / "bad.flow").write_text(FLOW.replace("get_hosted", "gett_hosted"), encoding="utf-8")
+    failed = run(venv / "bin" / "smflow", "check", "bad.flow", cwd=elsewhere)
+    assert failed.returncode == 2
+    assert "error[UnknownOperation]" in failed.stderr
