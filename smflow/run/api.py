@@ -129,7 +129,7 @@ def _run(path: Path, given_vars: dict[str, Any], journal: Journal | None, state:
         runners: list[CallRunner] = []  # the replay's drift messages name the call in flight
         target, run_clock = _target(stack, o, masker, locate=lambda: runners[0].site if runners else None)
         masker.add(target.subscription_id)
-        now = run_clock.now()
+        now = RealClock().now()  # names the run and its journal: wall time even in a replay
         if journal is None:
             run_id = new_run_id(path, now)
             header = {
