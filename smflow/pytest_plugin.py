@@ -96,6 +96,7 @@ def smflow_replay(request: pytest.FixtureRequest) -> Callable[..., Any]:
     journals = Path(request.getfixturevalue("tmp_path")) / "smflow-runs"  # never the user's .smflow/
 
     def replay(flow: str | Path | None = None, cassette: str | Path | None = None, vars: Mapping[str, Any] | None = None) -> Any:
+        __tracebackhide__ = True  # a failing replay shows the flow error, not the plugin
         from smflow.run.api import run_flow  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
         flow = flow if flow is not None else defaults.get("path")

@@ -123,6 +123,7 @@ def translate_misses(cassette_getter: Callable[[], SmflowCassette | None]) -> It
     (and raised something else, or carried on), the miss recorded by the cassette still wins:
     a replay that drifted never ends quietly or with a less precise error.
     """
+    __tracebackhide__ = True  # pytest (the plugin's users) shows the error, not this frame
     try:
         yield
     except CannotOverwriteExistingCassetteException as exc:
