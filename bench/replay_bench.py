@@ -1,0 +1,97 @@
+"""Replaying blue_green: how fast, against the recording and against plain vcrpy.
+
+1. Records ``flows/blue_green.flow`` with ``run_flow(record=...)`` against the embedded emulator
+   at its default latency (what ``smflow run flows/blue_green.flow --record`` does), timing it.
+2. Replays it with ``run_flow(replay=...)``: the whole run (parse, check, journal, executor) on a
+   virtual clock. Target (issue 6): under 1 s, though the recording took far longer.
+3. Sends the cassette's recorded requests, in order, through smflow's ``RequestsTransport``
+   twice: inside ``replaying`` (smflow's matching, index, poll timeline) and inside plain
+   ``vcr.use_cassette(record_mode="none")`` (vcrpy's default method+uri matching). The ratio
+   is the harness's overhead over plain vcrpy on the same interactions. Target: at most 1.5x.
+
+Each replay figure is the median of ``--repeat`` runs. Prints one JSON object per line.
+Usage: ``python bench/replay_bench.py [--repeat 7] [--latency SECONDS]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import vcr
+
+from smflow.asm.transport import HttpRequest, RequestsTransport
+from smflow.recording.cassette import load_cassette
+from smflow.recording.session import replaying
+from smflow.run.api import run_flow
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOW = ROOT / "flows" / "blue_green.flow"
+VARS = {"package_url": "https://smflowdemo.blob.core.windows.net/packages/app-v1.cspkg"}
+
+
+def _median(repeat: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _send_all(requests: list[dict[str, Any]]) -> None:
+    transport = RequestsTransport(timeout=5)
+    for request in requests:
+        body = request["body"].encode() if isinstance(request["body"], str) else request["body"]
+        transport.send(HttpRequest(request["method"], request["uri"], {}, body))  # 404s are recorded too
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--latency", type=float, default=None, help="emulator latency (default: smflow run's)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        cassette = Path(tmp) / "blue_green.yaml"
+        journals = Path(tmp) / "runs"
+        started = time.perf_counter()
+        recorded = run_flow(FLOW, vars=VARS, record=cassette, assume_yes=True, journal_dir=journals,
+                            emulator_latency=args.latency)
+        record_s = time.perf_counter() - started
+        assert recorded.ok, recorded.error
+
+        def replay_run() -> None:
+            result = run_flow(FLOW, vars=VARS, replay=cassette, assume_yes=True, journal_dir=journals)
+            assert result.ok, result.error
+
+        replay_s = _median(args.repeat, replay_run)
+        requests = [i["request"] for i in load_cassette(cassette).interactions]
+
+        def smflow_harness() -> None:
+            with replaying(cassette, locate=lambda: None):
+                _send_all(requests)
+
+        def plain_vcrpy() -> None:
+            with vcr.use_cassette(str(cassette), record_mode="none"):
+                _send_all(requests)
+
+        harness_s = _median(args.repeat, smflow_harness)
+        plain_s = _median(args.repeat, plain_vcrpy)
+        header = load_cassette(cassette).header
+    common = {"flow": "blue_green", "interactions": len(requests)}
+    print(json.dumps({"bench": "blue_green_record", "value": round(record_s, 3), "unit": "s",
+                      "recorded_duration": header.duration, **common}))
+    print(json.dumps({"bench": "blue_green_replay_run_flow", "value": round(replay_s, 4), "unit": "s", "target": 1.0,
+                      "speedup_vs_recording": round(header.duration / replay_s, 1), **common}))
+    print(json.dumps({"bench": "replay_harness_vs_plain_vcrpy", "value": round(harness_s / plain_s, 2), "unit": "x",
+                      "target": 1.5, "smflow_s": round(harness_s, 4), "plain_vcrpy_s": round(plain_s, 4), **common}))
+
+
+if __name__ == "__main__":
+    main()
