@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from smflow.asm.types import ANY, STRING, Type
 from smflow.asm.validation import UNKNOWN
 from smflow.dsl import ast
+from smflow.dsl.arguments import ArgumentChecker
 from smflow.dsl.diagnostics import WARNING_CODES, Diagnostic, Severity
-from smflow.dsl.expressions import ExprChecker, compatible, describe_type, did_you_mean
+from smflow.dsl.expressions import compatible, describe_type, did_you_mean
 from smflow.dsl.params import convert_var, param_type
 from smflow.errors import FlowError
 from smflow.source import Span
@@ -58,7 +59,7 @@ class CheckReport:
     operations: dict[str, object] = field(default_factory=dict)
 
 
-class _FlowChecker(ExprChecker):
+class _FlowChecker(ArgumentChecker):
     def __init__(self, flow: ast.Flow) -> None:
         super().__init__(self._report)
         self.flow = flow
