@@ -13,6 +13,7 @@ import pytest
 from smflow.errors import ReplayDriftError
 from smflow.recording.cassette import load_cassette
 from smflow.run.api import run_flow
+from smflow.run.clock import VirtualClock
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "https://smflowdemo.blob.core.windows.net/packages/app-v1.cspkg"
@@ -116,3 +117,35 @@ def test_a_recorded_flow_leaves_no_subscription_password_or_secret_param_on_disk
     # The scrubbed cassette still replays, with other secret values (they are wildcards).
     replayed = _run(str(flow), vars={"admin_password": "another-Passw0rd", "deploy_token": "another-token"}, replay=Path("s.yaml"))
     assert replayed.status == "succeeded", replayed.error
+
+
+WAIT_FLOW = """
+flow wait_timeout "a wait that cannot succeed: it times out live, and must time out in replay"
+
+param service = "smflow-wait"
+
+step "create" {
+    create_hosted_service(service_name: service, label: service, location: "West US")
+}
+
+step "wait for a status that never comes" {
+    wait until get_hosted_service_properties(service_name: service).hosted_service_properties.status == "Suspended"
+         every 1s timeout 1s
+}
+"""
+
+
+def test_a_wait_that_timed_out_live_times_out_in_replay_on_virtual_time(workdir: Path, smflow_emulator: Any) -> None:
+    flow = workdir / "flows" / "wait_timeout.flow"
+    flow.write_text(WAIT_FLOW)
+    # Live: polls every 0.05 s (emulator time scale) until the 1 s deadline: many GETs recorded.
+    live = _run(str(flow), endpoint=smflow_emulator.url, emulator_latency=0.05, record=Path("w.yaml"))
+    assert live.status == "failed" and live.failed_step == "wait for a status that never comes"
+    # Replay: polls every virtual second, so fewer GETs than recorded; the last recorded answer
+    # keeps being served, and the deadline passes on the virtual clock, as it did live.
+    clock = VirtualClock()
+    replayed = _run(str(flow), replay=Path("w.yaml"), clock=clock)
+    assert (replayed.status, replayed.failed_step, replayed.error) == (live.status, live.failed_step, live.error)
+    assert "timed out after 1s" in (replayed.error or "")
+    assert replayed.requests < live.requests
+    assert sum(clock.slept) >= 1.0
