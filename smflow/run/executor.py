@@ -119,6 +119,7 @@ class Executor:
         self._bound: dict[str, str] = {}  # name -> key of its last "bind" record in this step
         self._undo_ids: list[int] = []
         self._assign_counts: dict[str, int] = {}
+        self._undo_cache: dict[int, list[ast.UndoStmt]] = {}
 
     def current_call_site(self) -> str:
         """Where the call in flight was written, e.g. ``flows/bg.flow:23:5 step 'deploy' create_deployment``."""
@@ -218,7 +219,7 @@ class Executor:
             self.emit(LogMessage, step=self._ctx.name, message=message)
         elif isinstance(stmt, ast.UndoStmt):
             if step is not None:
-                undo_id = _undo_id(step, stmt)
+                undo_id = next((i for i, u in enumerate(self._undo_stmts(step)) if u is stmt), -1)
                 self._undo_ids.append(undo_id)
                 self._register_undo(index, step, undo_id)
         elif isinstance(stmt, ast.RollbackStmt):
@@ -244,8 +245,17 @@ class Executor:
         self._bound[stmt.name] = key
         return value
 
+    def _undo_stmts(self, step: ExecStep) -> list[ast.UndoStmt]:
+        """The undo blocks of a step in source order (their position is their id in the journal)."""
+        found = self._undo_cache.get(id(step))
+        if found is None:
+            found = self._undo_cache[id(step)] = [
+                n for s in step.body for n in ast.walk(s) if isinstance(n, ast.UndoStmt)
+            ]
+        return found
+
     def _register_undo(self, index: int, step: ExecStep, undo_id: int) -> None:
-        undos = _undo_stmts(step)
+        undos = self._undo_stmts(step)
         if 0 <= undo_id < len(undos):
             self.undos.append(_Undo(index, step.name, undos[undo_id].body, undo_id))
 
@@ -324,10 +334,3 @@ def _source_text(expr: Any) -> str:
     return " ".join(text.split()) or "the condition"
 
 
-def _undo_stmts(step: ExecStep) -> list[ast.UndoStmt]:
-    """The undo blocks of a step in source order (their position is their id in the journal)."""
-    return [n for s in step.body for n in ast.walk(s) if isinstance(n, ast.UndoStmt)]
-
-
-def _undo_id(step: ExecStep, stmt: ast.UndoStmt) -> int:
-    return next((i for i, u in enumerate(_undo_stmts(step)) if u is stmt), -1)
