@@ -168,30 +168,42 @@ class Scrubber:
     subscription_id: str
     _forms: list[tuple[bytes, bytes]] = field(default_factory=list, init=False, repr=False)
     _raw: list[bytes] = field(default_factory=list, init=False, repr=False)
+    _known: int = field(default=-1, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._known = -1
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """(Re)build the replacement table when the secrets changed: a caller may pass a live
+        collection that learns secrets during the run (a password given as a literal argument)."""
+        if len(self.secrets) == self._known:
+            return
+        current = list(self.secrets)
         # The subscription id gets its own placeholder even when it is also passed as a secret.
-        values = sorted({s for s in self.secrets if s and s != self.subscription_id}, key=len, reverse=True)
+        values = sorted({s for s in current if s and s != self.subscription_id}, key=len, reverse=True)
         for value in values:
             if len(value) < MIN_SECRET_LENGTH:
                 raise UsageError(
                     f"cannot record: a secret value is shorter than {MIN_SECRET_LENGTH} characters,"
-                    " too short to be scrubbed from a cassette reliably"
+                    " too short to be scrubbed from a cassette reliably; use a longer secret"
                 )
         pairs: dict[bytes, bytes] = {}
         for value in values:
             pairs.update((form, PLACEHOLDER.encode()) for form in secret_forms(value))
-            self._raw.append(value.encode("utf-8"))
         if self.subscription_id:
             sub = self.subscription_id
             for form in {sub, sub.upper(), sub.lower(), quote(sub, safe="")}:
                 pairs[form.encode("utf-8")] = SUBSCRIPTION_PLACEHOLDER.encode()
+        self._raw = [value.encode("utf-8") for value in values]
         self._forms = sorted(pairs.items(), key=lambda p: len(p[0]), reverse=True)
+        self._known = len(current)
 
     def scrub_text(self, value: str) -> str:
         return self.scrub_bytes(value.encode("utf-8")).decode("utf-8", "replace")
 
     def scrub_bytes(self, data: bytes) -> bytes:
+        self._refresh()
         for form, placeholder in self._forms:
             if form in data:
                 data = data.replace(form, placeholder)
@@ -203,6 +215,7 @@ class Scrubber:
         data = body.encode("utf-8") if isinstance(body, str) else body
         if not isinstance(data, bytes):
             return body
+        self._refresh()
         # Elements first: a secret inside a base64 blob blanks the whole element, which a
         # substring replacement would leave as undecodable base64.
         return self.scrub_bytes(scrub_elements(data, self._raw))

@@ -94,7 +94,7 @@ def recording(
 ) -> Iterator[None]:
     """Record every request made inside the block into the cassette at ``path``."""
     path = Path(path)
-    scrubber = Scrubber(list(secrets), subscription_id)
+    scrubber = Scrubber(secrets, subscription_id)  # not copied: a live collection may grow
     recorded_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.monotonic()
     use = SmflowCassette.use(
@@ -122,7 +122,7 @@ def recording(
                 complete=complete,
                 meta=scrubber.value(dict(meta)),
             )
-            _save(path, header, cassette, secrets=list(secrets), subscription_id=subscription_id)
+            _save(path, header, cassette, secrets=list(secrets), subscription_id=subscription_id)  # as of now
 
 
 def _save(path: Path, header: CassetteHeader, cassette: SmflowCassette, *, secrets: list[str], subscription_id: str) -> None:

@@ -113,3 +113,11 @@ def test_find_leaks_is_quiet_on_a_clean_cassette() -> None:
 def test_the_subscription_id_keeps_its_own_placeholder_when_also_passed_as_a_secret() -> None:
     out = Scrubber([SUB, PASSWORD], SUB).scrub_text(f"https://h/{SUB}/x?p={PASSWORD}")
     assert out == f"https://h/SUBSCRIPTION-ID/x?p={PLACEHOLDER}"
+
+
+def test_secrets_learnt_during_the_run_are_scrubbed_from_then_on() -> None:
+    live: list[str] = []
+    scrubber = Scrubber(live, SUB)
+    assert scrubber.scrub_text(f"x {PASSWORD}") == f"x {PASSWORD}"
+    live.append(PASSWORD)
+    assert scrubber.scrub_text(f"x {PASSWORD}") == f"x {PLACEHOLDER}"
