@@ -7,7 +7,10 @@ rules that keep a flaky network or a ``kill -9`` from doing anything twice:
 2. After an ambiguous failure (dropped connection, timeout, 5xx) the state is read back before
    any retry (``readback.py``): if the effect is already in place the call is done. A 409/404
    after an ambiguous attempt is read back too (our first attempt may be what it conflicts with).
-3. A 202's request id is journaled at once, then the operation is polled to the end.
+3. A 202's request id is journaled at once, then the operation is polled to the end. An
+   operation that ends Failed with a 5xx (the server's own fault, e.g. InternalError) counts as
+   a transient failure of the call: read back, then retried within the step's policy. Any other
+   Failed ending is final (``OperationFailedError``).
 4. On resume, a call the journal shows done is skipped, one with a request id is re-attached
    and polled (never re-issued), and one with only an intent is read back before re-issuing.
 """
@@ -20,13 +23,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from smflow.asm.catalogue import OperationSpec, get_operation
-from smflow.errors import ArgumentError, ConflictError, NotFoundError, SmflowError
+from smflow.errors import ArgumentError, ConflictError, NotFoundError, OperationFailedError, SmflowError
 from smflow.run import readback
 from smflow.run.clock import Clock
 from smflow.run.events import RequestSent, Retrying, Waiting
 from smflow.run.journal import CallRecord, Journal
 from smflow.run.poll import DEFAULT_OPERATION_TIMEOUT, PollSchedule, WaitTick, poll_until, wait_for_operation
-from smflow.run.retry import RetryNotice, RetryPolicyLike, call_with_retry, is_ambiguous
+from smflow.run.retry import RetryNotice, RetryPolicyLike, call_with_retry, fault_kinds, is_ambiguous
 from smflow.run.secrets import Masker
 
 __all__ = ["CallRunner", "ClientLike", "StepContext"]
@@ -118,9 +121,15 @@ class CallRunner:
             if prior.done:
                 return
             if prior.request_id:
-                self._await(ctx, op, prior.request_id)
-                self.journal.append("call_done", key=key, op=op, reattached=True)
-                return
+                try:
+                    self._await(ctx, op, prior.request_id)
+                except OperationFailedError as err:
+                    if not fault_kinds(err):
+                        raise
+                    # The server gave up on it (5xx): decide by read-back, as after any ambiguity.
+                else:
+                    self.journal.append("call_done", key=key, op=op, reattached=True)
+                    return
             if self._in_place(ctx, op, args):
                 self._settle(ctx, spec, args)
                 self.journal.append("call_done", key=key, op=op, read_back=True)
@@ -134,7 +143,7 @@ class CallRunner:
             if ambiguous and n_attempt > 1 and self._in_place(ctx, op, args):
                 return _ALREADY
             try:
-                return self._send(ctx, op, args, n_attempt)
+                result = self._send(ctx, op, args, n_attempt)
             except SmflowError as err:
                 if is_ambiguous(err):
                     ambiguous = True
@@ -145,16 +154,23 @@ class CallRunner:
                 ):
                     return _ALREADY
                 raise
+            request_id = getattr(result, "request_id", None)
+            if spec.asynchronous and request_id:
+                self.journal.append("call_sent", key=key, op=op, request_id=request_id)
+                try:
+                    self._await(ctx, op, request_id)
+                except OperationFailedError as err:
+                    # Failed with a 5xx: transient (retried per the policy), and what it left
+                    # behind is read back before the next attempt.
+                    ambiguous = ambiguous or bool(fault_kinds(err))
+                    raise
+            return result
 
         result = self._retry(ctx, op, attempt)
-        request_id = getattr(result, "request_id", None)
         if result is _ALREADY:
             self._settle(ctx, spec, args)
             self.journal.append("call_done", key=key, op=op, read_back=True)
             return
-        if spec.asynchronous and request_id:
-            self.journal.append("call_sent", key=key, op=op, request_id=request_id)
-            self._await(ctx, op, request_id)
         self.journal.append("call_done", key=key, op=op)
 
     def _in_place(self, ctx: StepContext, op: str, args: dict[str, Any]) -> bool:

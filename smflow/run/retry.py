@@ -21,7 +21,7 @@ from typing import Protocol, TypeVar
 import tenacity
 from tenacity.wait import wait_base
 
-from smflow.errors import ApiError, ConflictError, SmflowError, TransportError
+from smflow.errors import ApiError, ConflictError, OperationFailedError, SmflowError, TransportError
 from smflow.run.clock import Clock
 
 __all__ = [
@@ -80,10 +80,14 @@ DEFAULT_POLICY = Policy()
 
 
 def fault_kinds(err: BaseException) -> frozenset[str]:
-    """Which transient kinds an error is: connection, server_error (5xx), throttled (429, 503),
-    busy (a 409 saying an operation is in progress). Empty for permanent errors."""
+    """Which transient kinds an error is: connection, server_error (5xx, or an async operation
+    that ended Failed with a 5xx), throttled (429, 503), busy (a 409 saying an operation is in
+    progress). Empty for permanent errors."""
     if isinstance(err, TransportError):
         return frozenset({"connection"})
+    if isinstance(err, OperationFailedError):
+        # An asynchronous operation the server failed itself (HttpStatusCode 5xx).
+        return frozenset({"server_error"}) if (err.http_status or 0) >= 500 else frozenset()
     if isinstance(err, ConflictError):
         text = (err.message or "").lower()
         return frozenset({"busy"}) if any(phrase in text for phrase in BUSY_PHRASES) else frozenset()

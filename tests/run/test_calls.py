@@ -117,12 +117,34 @@ def test_permanent_conflict_is_not_retried(emulator: Any, journal_dir: Path) -> 
     assert not any(e.kind == "retrying" for e in events)
 
 
-def test_failed_operation_names_the_step(emulator: Any, journal_dir: Path) -> None:
+def test_operation_failed_by_the_server_is_retried_after_read_back(emulator: Any, journal_dir: Path) -> None:
     emu = emulator(latency=5.0, scripted_faults=[ScriptedFault("create_deployment", 1, kind="op-fail")])
+    runner, events = _runner(emu, journal_dir)
+    _service(runner)
+    _deploy(runner, _ctx(2))
+    assert emu.ops("create_deployment", "Failed") == 1 and emu.ops("create_deployment", "Succeeded") == 1
+    assert [e.error for e in events if e.kind == "retrying"][0].startswith("step 'step': create_deployment failed")
+
+
+def test_failed_operation_names_the_step_and_the_attempts(emulator: Any, journal_dir: Path) -> None:
+    faults = [ScriptedFault("create_deployment", n, kind="op-fail") for n in range(1, 6)]
+    emu = emulator(latency=5.0, scripted_faults=faults)
     runner, _ = _runner(emu, journal_dir)
     _service(runner)
-    with pytest.raises(OperationFailedError, match="step 'step': create_deployment failed"):
+    with pytest.raises(OperationFailedError, match="step 'step': create_deployment failed: InternalError") as info:
         _deploy(runner, StepContext(2, "step", POLICY, None))
+    assert info.value.attempts == 5  # type: ignore[attr-defined]
+
+
+def test_permanent_operation_failure_is_not_retried(emulator: Any, journal_dir: Path) -> None:
+    from smflow.errors import ApiError
+
+    emu = emulator(latency=1.0, scripted_faults=[ScriptedFault("create_deployment", 1, status=400, code="BadRequest")])
+    runner, events = _runner(emu, journal_dir)
+    _service(runner)
+    with pytest.raises(ApiError, match="BadRequest"):
+        _deploy(runner, _ctx(2))
+    assert not [e for e in events if e.kind == "retrying"]
 
 
 def test_resume_reattaches_by_request_id(emulator: Any, journal_dir: Path) -> None:

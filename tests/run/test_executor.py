@@ -55,13 +55,15 @@ def test_blue_green_end_to_end(emulator: Any, journal_dir: Path) -> None:
 
 
 def test_failure_runs_on_failure_and_rolls_back(emulator: Any, journal_dir: Path) -> None:
-    emu = emulator(latency=10.0, scripted_faults=[ScriptedFault("delete_deployment", 1, kind="op-fail")])
+    emu = emulator(latency=10.0, scripted_faults=[ScriptedFault("delete_deployment", n, kind="op-fail")
+                                                  for n in range(1, 9)])
     assert _run(emu, "seed.flow", journal_dir).ok
     events: list[Any] = []
     result = _run(emu, "blue_green.flow", journal_dir, events, assume_yes=True)
     assert result.status == "failed"
     assert result.failed_step == "delete the old deployment"
-    assert "delete_deployment failed" in (result.error or "")
+    assert "delete_deployment failed: InternalError" in (result.error or "")
+    assert "(after 8 attempts)" in (result.error or "")
     assert result.rolled_back == ["swap"]
     assert _slots(emu) == {"Production": "v1", "Staging": "v2"}
     logs = [e.message for e in events if e.kind == "log"]
