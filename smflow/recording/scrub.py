@@ -14,8 +14,9 @@ copy that vcrpy keeps, never on what the client sees. Three layers:
 3. The subscription id becomes ``SUBSCRIPTION-ID`` in URLs, bodies and headers (``Location``).
 
 Every placeholder is ``***SCRUBBED***``; on replay the matcher treats it as a wildcard, so a
-replay that sends the real (or another) password still matches. ``find_leaks`` is the last line:
-the bytes actually written are searched for every form of every secret before the file is kept.
+replay that sends the real (or another) password still matches, and the executor runs the replay
+with ``SUBSCRIPTION-ID`` as its subscription id, so nothing needs restoring. ``leaks.find_leaks``
+is the last line: the bytes actually written are searched for every form of every secret.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote
@@ -36,9 +37,10 @@ __all__ = [
     "PLACEHOLDER",
     "SUBSCRIPTION_PLACEHOLDER",
     "Scrubber",
-    "find_leaks",
-    "secret_forms",
+    "is_secret_element",
+    "parse_xml",
     "scrub_elements",
+    "secret_forms",
 ]
 
 PLACEHOLDER = "***SCRUBBED***"
@@ -101,7 +103,7 @@ def _localname(tag: object) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
-def _is_secret_element(element: Any) -> bool:
+def is_secret_element(element: Any) -> bool:
     name = _localname(element.tag)
     if name in SECRET_ELEMENTS:
         return True
@@ -109,7 +111,7 @@ def _is_secret_element(element: Any) -> bool:
     return parent is not None and name in SECRET_CHILDREN.get(_localname(parent.tag), ())
 
 
-def _parse_xml(body: bytes) -> Any:
+def parse_xml(body: bytes) -> Any:
     stripped = body.lstrip()
     if not stripped.startswith(b"<"):
         return None
@@ -121,7 +123,7 @@ def _parse_xml(body: bytes) -> Any:
 
 def scrub_elements(body: bytes, secret_texts: Collection[bytes] = ()) -> bytes:
     """Blank secret elements, and base64 texts that decode to something holding a secret."""
-    root = _parse_xml(body)
+    root = parse_xml(body)
     if root is None:
         return body
     changed = False
@@ -129,7 +131,7 @@ def scrub_elements(body: bytes, secret_texts: Collection[bytes] = ()) -> bytes:
         text = element.text
         if not isinstance(element.tag, str) or text is None or not text.strip() or text == PLACEHOLDER:
             continue
-        if _is_secret_element(element) or (secret_texts and _decodes_to_secret(text, secret_texts)):
+        if is_secret_element(element) or (secret_texts and _decodes_to_secret(text, secret_texts)):
             element.text = PLACEHOLDER
             changed = True
     if not changed:
@@ -253,48 +255,3 @@ class Scrubber:
         if isinstance(data, list | tuple):
             return [self.value(v) for v in data]
         return data
-
-
-def _strings(data: Any) -> Iterator[bytes]:
-    """Every string and byte string inside parsed YAML (catches line folding and \\u escapes)."""
-    if isinstance(data, str):
-        yield data.encode("utf-8")
-    elif isinstance(data, bytes):
-        yield data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from _strings(key)
-            yield from _strings(value)
-    elif isinstance(data, list | tuple):
-        for value in data:
-            yield from _strings(value)
-
-
-def find_leaks(data: bytes, parsed: Any, *, secrets: Collection[str], subscription_id: str) -> list[str]:
-    """The kinds of secret present in a written cassette (its bytes and its parsed content).
-
-    Returns descriptions such as ``"the subscription id"`` or ``"an unscrubbed <AdminPassword> element"``,
-    never a value, so the error that reports them is itself safe to print.
-    """
-    kinds: list[str] = []
-    texts = list(_strings(parsed))
-    haystacks = [data, *texts]
-    if subscription_id and any(subscription_id.encode("utf-8").lower() in h.lower() for h in haystacks):
-        kinds.append("the subscription id")
-    values = [s for s in secrets if s and s != subscription_id]
-    for number, value in enumerate(values, start=1):
-        forms = secret_forms(value)
-        if any(form in h for h in haystacks for form in forms):
-            kinds.append(f"secret value #{number} of {len(values)}")
-    for text in texts:
-        root = _parse_xml(text)
-        if root is None:
-            continue
-        for element in root.iter():
-            if isinstance(element.tag, str) and _is_secret_element(element):
-                content = (element.text or "").strip()
-                if content and content != PLACEHOLDER:
-                    kind = f"an unscrubbed <{_localname(element.tag)}> element"
-                    if kind not in kinds:
-                        kinds.append(kind)
-    return kinds

@@ -36,9 +36,10 @@ from vcr.serializers import compat
 from smflow.errors import SecretLeakError
 from smflow.recording.cassette import CassetteHeader, atomic_write, dump_cassette, load_cassette, parse_yaml
 from smflow.recording.drift import translate_misses
+from smflow.recording.leaks import find_leaks
 from smflow.recording.matching import VCR_MATCHERS
 from smflow.recording.player import SmflowCassette
-from smflow.recording.scrub import SUBSCRIPTION_PLACEHOLDER, Scrubber, find_leaks
+from smflow.recording.scrub import SUBSCRIPTION_PLACEHOLDER, Scrubber
 
 __all__ = ["ReplayInfo", "recording", "replay_setup", "replaying"]
 

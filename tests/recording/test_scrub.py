@@ -9,7 +9,8 @@ import pytest
 from vcr.request import Request
 
 from smflow.errors import UsageError
-from smflow.recording.scrub import PLACEHOLDER, Scrubber, find_leaks, secret_forms
+from smflow.recording.leaks import find_leaks
+from smflow.recording.scrub import PLACEHOLDER, Scrubber, secret_forms
 
 SUB = "8f2c1d7e-5b4a-4c3d-9e8f-123456789abc"
 PASSWORD = "Tr0ub4dor&3-horse"
