@@ -133,6 +133,26 @@ def _header(path: Path, data: Any) -> CassetteHeader:
         raise CassetteFormatError(f"{path}: the 'smflow:' block is missing or has a bad {exc}") from None
 
 
+_REQUEST_KEYS = {"method", "uri", "body", "headers"}
+
+
+def _interaction_problem(interaction: Any) -> str | None:
+    """What makes one interaction unusable (a hand edit gone wrong), or None."""
+    if not isinstance(interaction, dict):
+        return "not a mapping"
+    request, response = interaction.get("request"), interaction.get("response")
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        return "needs a 'request' and a 'response' mapping"
+    if set(request) != _REQUEST_KEYS or not isinstance(request["method"], str) or not isinstance(request["uri"], str):
+        return "the request needs exactly method, uri, body and headers"
+    status, body = response.get("status"), response.get("body")
+    if not isinstance(status, dict) or not isinstance(status.get("code"), int):
+        return "the response needs a status with an integer code"
+    if not isinstance(response.get("headers"), dict) or not isinstance(body, dict) or "string" not in body:
+        return "the response needs headers and a body with a 'string'"
+    return None
+
+
 def load_cassette(path: Path) -> LoadedCassette:
     """Read and validate a cassette. Raises CassetteNotFoundError / CassetteFormatError."""
     path = Path(path)
@@ -150,11 +170,12 @@ def load_cassette(path: Path) -> LoadedCassette:
         raise CassetteFormatError(f"{path}: not valid YAML{where}") from None
     header = _header(path, data)
     interactions = data["interactions"]
-    if not isinstance(interactions, list) or not all(
-        isinstance(i, dict) and isinstance(i.get("request"), dict) and isinstance(i.get("response"), dict)
-        for i in interactions
-    ):
-        raise CassetteFormatError(f"{path}: 'interactions' must be a list of request/response mappings")
+    if not isinstance(interactions, list):
+        raise CassetteFormatError(f"{path}: 'interactions' must be a list")
+    for number, interaction in enumerate(interactions, start=1):
+        problem = _interaction_problem(interaction)
+        if problem:
+            raise CassetteFormatError(f"{path}: interaction {number}: {problem}")
     return LoadedCassette(path, header, interactions)
 
 

@@ -29,14 +29,12 @@ __all__ = [
     "XmlNode",
     "body_matches",
     "canonical_body",
-    "is_operation_poll",
     "request_diff",
     "request_key",
     "VCR_MATCHERS",
 ]
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True, huge_tree=True)
-_POLL_PATH = re.compile(r"^/[^/]+/operations/[^/]+/?$")
 
 
 @dataclass(frozen=True)
@@ -155,11 +153,6 @@ def request_key(method: str, uri: str) -> RequestKey:
     parts = urlsplit(uri)
     query = tuple(sorted(parse_qsl(parts.query, keep_blank_values=True)))
     return RequestKey(method.upper(), _normalised_path(parts.path), query)
-
-
-def is_operation_poll(key: RequestKey) -> bool:
-    """``GET /<sub>/operations/<request-id>``: served as a timeline, not consumed once."""
-    return key.method == "GET" and _POLL_PATH.match(key.path) is not None
 
 
 def _node_diff(recorded: XmlNode, sent: XmlNode, where: str, out: list[FieldDiff]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import vcr
@@ -115,3 +116,21 @@ def test_a_failing_check_keeps_the_old_file_and_removes_the_temp(tmp_path: Path)
     assert seen == [b"new"]  # the check read what really reached the disk
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["c.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (lambda i: i["request"].pop("uri"), "interaction 1: the request needs exactly method, uri, body and headers"),
+        (lambda i: i["response"].update(status={"code": "200"}), "interaction 1: the response needs a status with an integer code"),
+        (lambda i: i["response"].pop("body"), "interaction 1: the response needs headers and a body with a 'string'"),
+    ],
+)
+def test_a_broken_interaction_is_named(tmp_path: Path, edit: Any, problem: str) -> None:
+    interaction = json.loads(json.dumps(INTERACTION))
+    edit(interaction)
+    path = tmp_path / "c.yaml"
+    path.write_text(dump_cassette(HEADER, [interaction]))
+    with pytest.raises(CassetteFormatError) as caught:
+        load_cassette(path)
+    assert str(caught.value) == f"{path}: {problem}"
