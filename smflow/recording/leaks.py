@@ -47,8 +47,10 @@ def find_leaks(data: bytes, parsed: Any, *, secrets: Collection[str], subscripti
     kinds: list[str] = []
     texts = list(_strings(parsed))
     haystacks = [data, *texts]
-    if subscription_id and any(subscription_id.encode("utf-8").lower() in h.lower() for h in haystacks):
-        kinds.append("the subscription id")
+    if subscription_id:
+        sub_forms = [subscription_id.encode("utf-8").lower(), *secret_forms(subscription_id)]
+        if any(form in h or form in h.lower() for h in haystacks for form in sub_forms):
+            kinds.append("the subscription id")
     values = [s for s in secrets if s and s != subscription_id]
     for number, value in enumerate(values, start=1):
         forms = secret_forms(value)

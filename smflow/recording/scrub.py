@@ -195,6 +195,9 @@ class Scrubber:
             pairs.update((form, PLACEHOLDER.encode()) for form in secret_forms(value))
         if self.subscription_id:
             sub = self.subscription_id
+            # Encoded (base64...) it is a secret like any other; as text it becomes the
+            # placeholder the replay runs with.
+            pairs.update((form, PLACEHOLDER.encode()) for form in secret_forms(sub))
             for form in {sub, sub.upper(), sub.lower(), quote(sub, safe="")}:
                 pairs[form.encode("utf-8")] = SUBSCRIPTION_PLACEHOLDER.encode()
         self._raw = [value.encode("utf-8") for value in values]

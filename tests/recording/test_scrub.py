@@ -122,3 +122,10 @@ def test_secrets_learnt_during_the_run_are_scrubbed_from_then_on() -> None:
     assert scrubber.scrub_text(f"x {PASSWORD}") == f"x {PASSWORD}"
     live.append(PASSWORD)
     assert scrubber.scrub_text(f"x {PASSWORD}") == f"x {PLACEHOLDER}"
+
+
+def test_a_base64_encoded_subscription_id_is_scrubbed_and_would_be_caught() -> None:
+    encoded = base64.b64encode(f"sub={SUB}".encode()).decode()
+    out = _scrubber().scrub_text(f"<Label>{encoded}</Label>")
+    assert PLACEHOLDER in out and encoded not in out
+    assert find_leaks(encoded.encode(), {"x": encoded}, secrets=[], subscription_id=SUB) == ["the subscription id"]
