@@ -1,7 +1,8 @@
 """Replaying blue_green: how fast, against the recording and against plain vcrpy.
 
-1. Records ``flows/blue_green.flow`` with ``run_flow(record=...)`` against the embedded emulator
-   at its default latency (what ``smflow run flows/blue_green.flow --record`` does), timing it.
+1. Records ``flows/blue_green.flow`` with ``run_flow(record=...)`` against a local emulator at
+   its default latency (``EmulatorServer()``: operations take about as long as the emulator
+   models them), timing it.
 2. Replays it with ``run_flow(replay=...)``: the whole run (parse, check, journal, executor) on a
    virtual clock. Target (issue 6): under 1 s, though the recording took far longer.
 3. Sends the cassette's recorded requests, in order, through smflow's ``RequestsTransport``
@@ -27,6 +28,7 @@ from typing import Any
 import vcr
 
 from smflow.asm.transport import HttpRequest, RequestsTransport
+from smflow.emulator.server import EmulatorServer
 from smflow.recording.cassette import load_cassette
 from smflow.recording.session import replaying
 from smflow.run.api import run_flow
@@ -55,15 +57,17 @@ def _send_all(requests: list[dict[str, Any]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--latency", type=float, default=None, help="emulator latency (default: smflow run's)")
+    parser.add_argument("--latency", type=float, default=None, help="emulator latency (default: the emulator's)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         cassette = Path(tmp) / "blue_green.yaml"
         journals = Path(tmp) / "runs"
-        started = time.perf_counter()
-        recorded = run_flow(FLOW, vars=VARS, record=cassette, assume_yes=True, journal_dir=journals,
-                            emulator_latency=args.latency)
-        record_s = time.perf_counter() - started
+        emulator = EmulatorServer() if args.latency is None else EmulatorServer(latency=args.latency)
+        with emulator:
+            started = time.perf_counter()
+            recorded = run_flow(FLOW, vars=VARS, endpoint=emulator.url, record=cassette, assume_yes=True,
+                                journal_dir=journals)
+            record_s = time.perf_counter() - started
         assert recorded.ok, recorded.error
 
         def replay_run() -> None:
