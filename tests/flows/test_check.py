@@ -15,12 +15,3 @@ def test_flow_passes_check_strict(flow_name: str) -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
-
-def test_every_flow_says_what_it_covers_and_how_to_run_it(flow_name: str) -> None:
-    """A newcomer opens the file: the header comment names the guide section and the command."""
-    text = (FLOWS / f"{flow_name}.flow").read_text(encoding="utf-8")
-    header = text.split("\nflow ", 1)[0]
-    assert header.startswith("#"), f"{flow_name}.flow has no header comment"
-    if flow_name != "blue_green":  # the lead's flow predates this rule
-        assert "Guide section" in header, f"{flow_name}.flow: the header does not name the guide section"
-        assert f"smflow run flows/{flow_name}.flow" in header, f"{flow_name}.flow: the header does not say how to run it"
