@@ -226,6 +226,8 @@ def _confirmer(assume_yes: bool) -> Callable[[str], bool]:
                 f"confirm \"{question}\" needs an answer, but stdin is not a terminal; pass --yes to confirm "
                 "without asking"
             )
+        if sys.stdout.isatty():
+            print(file=sys.stdout, flush=True)  # leave the live progress line intact
         print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
         answer = sys.stdin.readline().strip().lower()
         return answer in ("y", "yes")

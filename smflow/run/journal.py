@@ -25,6 +25,7 @@ resumed run appends. Any other unreadable line makes the journal unusable: ``Jou
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -163,6 +164,7 @@ class Journal:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         except OSError as exc:
             raise JournalError(f"cannot create the run journal {path}: {exc.strerror}") from None
+        _lock(fd, path, run_id)
         journal = cls(path, run_id, fd)
         journal.append("run", format=FORMAT, run_id=run_id, **header)  # made durable by the first intent
         _fsync_dir(directory)
@@ -171,9 +173,14 @@ class Journal:
     @classmethod
     def reopen(cls, directory: Path, run_id: str) -> tuple[Journal, JournalState]:
         path = journal_path(directory, run_id)
-        state = read_journal(path)
+        read_journal(path)  # refuse an unreadable journal before anything else
         try:
             fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+        except OSError as exc:
+            raise JournalError(f"cannot append to the run journal {path}: {exc.strerror}") from None
+        _lock(fd, path, run_id)
+        state = read_journal(path)  # again, now that no other process can be appending
+        try:
             if os.fstat(fd).st_size > state.good_bytes:
                 os.ftruncate(fd, state.good_bytes)  # drop a torn tail so the next line starts clean
         except OSError as exc:
@@ -203,6 +210,18 @@ class Journal:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _lock(fd: int, path: Path, run_id: str) -> None:
+    """One process per run: a second ``--resume`` of a run still going is refused. The lock dies
+    with its process, so a run killed with -9 can be resumed at once."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise JournalError(f"run {run_id} is still running in another process ({path} is locked)") from None
+    except OSError:
+        pass  # a filesystem without locks: nothing more we can do
 
 
 def _fsync_dir(directory: Path) -> None:

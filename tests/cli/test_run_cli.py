@@ -229,3 +229,23 @@ def test_kill_nine_anywhere_then_resume(tmp_path: Path) -> None:
         server.stop()
     assert problems == [], "\n".join(problems)
     assert len(killed_at) >= 20, killed_at
+
+
+@pytest.mark.parametrize(("answer", "code"), [("y\n", 0), ("n\n", 1)])
+def test_confirm_asks_on_a_terminal(tmp_path: Path, answer: str, code: int) -> None:
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "smflow", "run", str(FLOW), "--var", f"package_url={PACKAGE}"],
+                                cwd=tmp_path, stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=_env())
+        os.write(master, answer.encode())  # the terminal's line buffer holds it until read
+        out, err = proc.communicate(timeout=120)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert proc.returncode == code, out + err
+    assert "Promote v1 to production (nothing is live yet)? [y/N]" in err
+    if code:
+        assert "not confirmed" in out

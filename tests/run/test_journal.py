@@ -96,3 +96,11 @@ def test_run_done_and_resumed(tmp_path: Path) -> None:
     with j2:
         j2.append("run_resumed")
     assert read_journal(j.path).run_status is None
+
+
+def test_a_run_still_going_cannot_be_resumed_twice(tmp_path: Path) -> None:
+    with _journal(tmp_path) as j:
+        with pytest.raises(JournalError, match="still running in another process"):
+            Journal.reopen(tmp_path, j.run_id)
+    j2, _ = Journal.reopen(tmp_path, j.run_id)  # released on close (and by a kill -9)
+    j2.close()
