@@ -54,6 +54,14 @@ def test_arguments_override_the_marker_and_name_another_cassette(user_repo: pyte
     user_repo.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+def test_the_cassette_directory_is_an_ini_option(user_repo: pytest.Pytester) -> None:
+    (user_repo.path / "recordings").mkdir()
+    shutil.move(user_repo.path / "cassettes" / "blue_green.yaml", user_repo.path / "recordings" / "blue_green.yaml")
+    user_repo.makeini("[pytest]\nsmflow_cassette_dir = recordings\n")
+    user_repo.makepyfile(test_release=TEST_WITH_MARKER)
+    user_repo.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
 def test_a_missing_cassette_fails_the_test_with_a_clear_message(user_repo: pytest.Pytester) -> None:
     (user_repo.path / "cassettes" / "blue_green.yaml").unlink()
     user_repo.makepyfile(test_release=TEST_WITH_MARKER)
