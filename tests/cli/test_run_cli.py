@@ -249,3 +249,26 @@ def test_confirm_asks_on_a_terminal(tmp_path: Path, answer: str, code: int) -> N
     assert "Promote v1 to production (nothing is live yet)? [y/N]" in err
     if code:
         assert "not confirmed" in out
+
+
+def test_record_then_replay_offline_with_secrets_scrubbed(tmp_path: Path) -> None:
+    flow = tmp_path / "labelled.flow"
+    flow.write_text('flow labelled "x"\nparam service = "svc-rec"\nsecret param label_text : string\n'
+                    'step "make" {\n'
+                    '  create_hosted_service(service_name: service, label: label_text, location: "West US")\n'
+                    '  got = get_hosted_service_properties(service_name: service)\n'
+                    '  log "made ${got.service_name}"\n}\n')
+    cassette = tmp_path / "labelled.yaml"
+    env = dict(_env(), SMFLOW_VAR_LABEL_TEXT="Sup3rSecretLabel")
+    recorded = smflow("run", str(flow), "--record", str(cassette), "--emulator-latency", "0.01", cwd=tmp_path, env=env)
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    text = cassette.read_text()
+    assert "Sup3rSecretLabel" not in text
+    replayed = smflow("run", str(flow), "--replay", str(cassette), cwd=tmp_path, env=env)
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert replayed.stdout.splitlines()[0].startswith("target: replay of ")
+    assert "log: made svc-rec" in replayed.stdout
+    drifted = smflow("run", str(flow), "--replay", str(cassette), "--var", "service=svc-other", cwd=tmp_path, env=env)
+    assert drifted.returncode == 1
+    assert "labelled.flow:5:3" in drifted.stderr and "create_hosted_service" in drifted.stderr
+    assert "Traceback" not in drifted.stderr

@@ -179,3 +179,18 @@ def test_virtual_clock_means_no_real_sleeping(emulator: Any, journal_dir: Path) 
     result = _run(emu, "seed.flow", journal_dir)
     assert result.ok, result.error
     assert clock.monotonic() >= 600.0
+
+
+def test_resume_after_a_rollback_runs_the_undone_steps_again(emulator: Any, journal_dir: Path) -> None:
+    emu = emulator(latency=10.0, scripted_faults=[ScriptedFault("delete_deployment", n, kind="op-fail")
+                                                  for n in range(1, 9)])
+    assert _run(emu, "seed.flow", journal_dir).ok
+    first = _run(emu, "blue_green.flow", journal_dir, assume_yes=True)
+    assert first.status == "failed" and first.rolled_back == ["swap"]
+    assert _slots(emu) == {"Production": "v1", "Staging": "v2"}
+    second = run_flow(None, resume=first.run_id, clock=emu.clock, journal_dir=journal_dir, assume_yes=True)
+    assert second.ok, second.error
+    assert [s.status for s in second.steps] == ["skipped"] * 3 + ["succeeded"] * 2
+    assert _slots(emu).get("Production") == "v2" and _slots(emu).get("Staging") is None
+    assert emu.ops("create_deployment") == 2  # nothing re-created: only the swap was undone and redone
+    assert emu.ops("swap_deployment") == 3  # swap, its undo, swap again
