@@ -2,6 +2,7 @@
 
 Prints one JSON object per result line:
 - ``emulator_get_rps``: GET hosted service properties per second over one keep-alive session (target >= 1000)
+- ``emulator_get_rps_raw_client``: the same over a bare socket, i.e. the server's cost alone
 - ``emulator_list_1000_rps``: GET services/hostedservices with 1,000 services, per second
 - ``emulator_memory_10k``: MiB allocated by the state for 10,000 resources (hosted services + storage accounts)
 - ``emulator_start_stop``: seconds for one start() + stop() of the in-process server (target < 0.2)
@@ -10,6 +11,7 @@ Prints one JSON object per result line:
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -74,12 +76,32 @@ def throughput(where: str) -> None:
         emit("emulator_get_rps", rps, "req/s", requests=n, server=where, target=1000)
         rps, n = rate(session, base, 3.0)
         emit("emulator_list_1000_rps", rps, "req/s", requests=n, services=1000, server=where)
+        rps, n = raw_rate(url, "/" + SUB + "/services/hostedservices/svc1?embed-detail=false", 3.0)
+        emit("emulator_get_rps_raw_client", rps, "req/s", requests=n, server=where, target=1000)
     finally:
         if proc is not None:
             proc.terminate()
             proc.wait(10)
         if srv is not None:
             srv.stop()
+
+
+def raw_rate(url: str, path: str, seconds: float) -> tuple[float, int]:
+    """GETs over one keep-alive socket with no client library: the server's own cost per request."""
+    host, port = url.split("//", 1)[1].split(":")
+    request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nx-ms-version: 2014-10-01\r\n"
+               "Connection: keep-alive\r\n\r\n").encode()  # fmt: skip
+    n, start = 0, time.perf_counter()
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        while (elapsed := time.perf_counter() - start) < seconds:
+            sock.sendall(request)
+            data = b""
+            while b"</HostedService>" not in data:
+                chunk = sock.recv(65536)
+                assert chunk, "the server closed the connection"
+                data += chunk
+            n += 1
+    return n / elapsed, n
 
 
 def main() -> None:
