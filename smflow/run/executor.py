@@ -27,7 +27,8 @@ from smflow.run.clock import Clock
 from smflow.run.events import LogMessage, RolledBack, StepFailed, StepFinished, StepSkipped, StepStarted, Waiting
 from smflow.run.journal import Journal, JournalState
 from smflow.run.poll import PollSchedule, WaitTick, poll_until
-from smflow.run.retry import DEFAULT_POLICY, RetryPolicyLike, attempts_of
+from smflow.run.retry import DEFAULT_POLICY, RetryPolicyLike
+from smflow.run.wording import describe_error, source_text, where
 
 __all__ = ["Evaluate", "ExecStep", "Executor", "Outcome", "StepOutcome"]
 
@@ -157,7 +158,7 @@ class Executor:
                 raise  # the cassette does not match the flow: nothing else may run (no handler)
             except SmflowError as err:
                 elapsed = self.clock.monotonic() - start
-                message = _describe(err)
+                message = describe_error(err)
                 self.journal.append("step_failed", index=index, step=step.name, error=message)
                 self.emit(StepFailed, index=index, total=total, step=step.name, elapsed=elapsed, error=message)
                 outcomes[index - 1] = StepOutcome(step.name, "failed", elapsed, message)
@@ -173,7 +174,7 @@ class Executor:
         failed_index, failed_err = failure
         failed = self.steps[failed_index - 1].name
         rolled: list[str] = []
-        message = _describe(failed_err)
+        message = describe_error(failed_err)
         if self.on_failure:
             scope = dict(self.scope, failed_step=failed, error=message)
             self._ctx = StepContext(0, "on failure", self.default_policy, None, key_prefix="on_failure",
@@ -183,7 +184,7 @@ class Executor:
             except ReplayError:
                 raise
             except SmflowError as handler_err:
-                message += f" (and the on-failure handler failed: {_describe(handler_err)})"
+                message += f" (and the on-failure handler failed: {describe_error(handler_err)})"
         return Outcome("failed", outcomes, self.scope, message, failed, rolled)
 
     # -- statements -----------------------------------------------------------------------------
@@ -208,11 +209,11 @@ class Executor:
         elif isinstance(stmt, ast.AssertStmt):
             if not self._eval(stmt.condition, scope):
                 text = self._eval(stmt.message, scope) if stmt.message else "assertion failed"
-                raise FlowFailedError(f"{_where(stmt)}: {text}", step=self._ctx.name)
+                raise FlowFailedError(f"{where(stmt)}: {text}", step=self._ctx.name)
         elif isinstance(stmt, ast.ConfirmStmt):
             question = str(self._eval(stmt.message, scope))
             if not self.confirm(question):
-                raise FlowFailedError(f"{_where(stmt)}: not confirmed: {question}", step=self._ctx.name)
+                raise FlowFailedError(f"{where(stmt)}: not confirmed: {question}", step=self._ctx.name)
         elif isinstance(stmt, ast.LogStmt):
             message = str(self._eval(stmt.message, scope))
             self.journal.append("log", step=self._ctx.name, message=self.calls.masker.text(message))
@@ -271,8 +272,8 @@ class Executor:
                 raise
             except SmflowError as err:
                 self.journal.append("rolled_back", index=undo.step_index, step=undo.step, ok=False,
-                                    error=_describe(err))
-                self.emit(RolledBack, step=undo.step, ok=False, error=_describe(err))
+                                    error=describe_error(err))
+                self.emit(RolledBack, step=undo.step, ok=False, error=describe_error(err))
                 continue
             self.journal.append("rolled_back", index=undo.step_index, step=undo.step, ok=True)
             self.emit(RolledBack, step=undo.step, ok=True)
@@ -283,7 +284,7 @@ class Executor:
         timeout = stmt.timeout.seconds if stmt.timeout is not None else DEFAULT_WAIT_TIMEOUT
         if self._ctx.deadline is not None:
             timeout = min(timeout, max(self._ctx.deadline - self.clock.monotonic(), 0.0))
-        what = _source_text(stmt.condition)
+        what = source_text(stmt.condition)
         ctx = self._ctx
 
         def tick(t: WaitTick) -> None:
@@ -306,31 +307,4 @@ class Executor:
         return self.evaluate(expr, scope, self._call)
 
     def _call(self, op: str, args: dict[str, Any], node: ast.Call | None) -> Any:
-        return self.calls.call(self._ctx, op, args, _where(node) if node is not None else "")
-
-
-def _describe(err: SmflowError) -> str:
-    n = attempts_of(err)
-    return f"{err} (after {n} attempts)" if n > 1 else str(err)
-
-
-def _where(node: Any) -> str:
-    span = getattr(node, "span", None)
-    if span is None:
-        return ""
-    return f"{span.source.name}:{span.line}:{span.col}"
-
-
-def _source_text(expr: Any) -> str:
-    span = getattr(expr, "span", None)
-    if span is None:
-        return "the condition"
-    lines = [span.source.line(n) for n in range(span.line, span.end_line + 1)]
-    if len(lines) == 1:
-        text = lines[0][span.col - 1: span.end_col - 1]
-    else:
-        text = " ".join([lines[0][span.col - 1:]] + [ln.strip() for ln in lines[1:-1]]
-                        + [lines[-1][: span.end_col - 1].strip()])
-    return " ".join(text.split()) or "the condition"
-
-
+        return self.calls.call(self._ctx, op, args, where(node) if node is not None else "")
