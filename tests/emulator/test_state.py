@@ -206,3 +206,30 @@ def test_reset_forgets_everything(state: EmulatorState) -> None:
     _service(_sub(state))
     state.reset()
     assert _sub(state).services == {}
+
+
+def test_change_configuration_grows_instances_keeping_the_old_ones(state: EmulatorState, clock: FakeClock) -> None:
+    sub = _sub(state)
+    _service(sub)
+    _deploy(sub, "op1", "v1")
+    clock.advance(2)
+    sub.settle()
+    sub.change_deployment_configuration("op2", "svc", "v1", "<new/>", [RoleSpec("WebRole1", 4)], {"k": "v"})
+    dep = sub.deployment_by_name("svc", "v1")
+    assert dep.status == "RunningTransitioning" and dep.configuration == "<new/>"
+    assert [i.status for i in dep.instances] == ["ReadyRole", "ReadyRole", "CreatingVM", "CreatingVM"]
+    clock.advance(2)
+    sub.settle()
+    assert dep.status == "Running" and {i.status for i in dep.instances} == {"ReadyRole"}
+    assert dep.extended_properties == {"k": "v"}
+
+
+def test_delete_hosted_service_complete_takes_its_deployments(state: EmulatorState, clock: FakeClock) -> None:
+    sub = _sub(state)
+    _service(sub)
+    _deploy(sub, "op1", "v1")
+    assert _fault(sub.delete_hosted_service, "r1", "svc", True).status == 409  # still busy deploying
+    clock.advance(2)
+    sub.settle()
+    sub.delete_hosted_service("r2", "svc", True)
+    assert "svc" not in sub.services
