@@ -106,8 +106,10 @@ class FlowTransformer:
 
     def tspan(self, tok: Token) -> Span:
         ctx = self.ctx
-        line, col = cast(int, tok.line), cast(int, tok.column)
-        end_line, end_col = cast(int, tok.end_line), cast(int, tok.end_column)
+        line: int = tok.line  # type: ignore[assignment]
+        col: int = tok.column  # type: ignore[assignment]
+        end_line: int = tok.end_line  # type: ignore[assignment]
+        end_col: int = tok.end_column  # type: ignore[assignment]
         if line == 1:
             col += ctx.col_offset
         if end_line == 1:
@@ -124,11 +126,19 @@ class FlowTransformer:
 
     def span(self, children: Children) -> Span:
         """From the start of the first child to the end of the last (placeholders skipped)."""
-        first = next(c for c in children if c is not None)
-        last = next(c for c in reversed(children) if c is not None)
-        a, b = self._start(first), (self._start(last) if last is not first else None)
-        if b is None:
+        first = last = None
+        for c in children:
+            if c is not None:
+                first = c
+                break
+        for c in reversed(children):
+            if c is not None:
+                last = c
+                break
+        a = self._start(first)
+        if last is first:
             return a
+        b = self._start(last)
         return Span(a.source, a.line, a.col, b.end_line, b.end_col)
 
     # ------------------------------------------------------------------ strings
