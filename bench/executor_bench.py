@@ -46,8 +46,10 @@ def _exists(client: ServiceManagementClient, op: str, args: dict[str, Any]) -> b
     return True
 
 
-def direct(client: ServiceManagementClient, service: str, config: str) -> None:
-    """What blue_green does, as a hand-written script (no retry, no journal, no events)."""
+def direct(endpoint: str, service: str, config: str) -> None:
+    """What blue_green does, as a hand-written script (no retry, no journal, no events). Like a
+    script (and like ``run_flow``), it makes its own client, so both sides open one connection."""
+    client = ServiceManagementClient(SUB, endpoint=endpoint)
     if not _exists(client, "get_hosted_service_properties", {"service_name": service}):
         client.call("create_hosted_service", {"service_name": service, "label": service, "location": "West US"})
     staging = {"service_name": service, "deployment_slot": "staging"}
@@ -78,13 +80,12 @@ def main() -> None:
     config = (ROOT / "flows" / "ServiceConfiguration.cscfg").read_text()
     with tempfile.TemporaryDirectory(dir=args.journal_dir) as tmp, EmulatorServer(latency=0.0) as server:
         journals = Path(tmp) / "runs"
-        client = ServiceManagementClient(SUB, endpoint=server.url)
         for side in ("direct", "executor"):  # seed every service first, outside the timings
             for i in range(args.runs + 1):
                 run_flow(SEED, vars={"service": f"{side}-{i}"}, endpoint=server.url, emulator_latency=0.0,
                          journal_dir=journals)
         # One warm-up each (imports, lark grammar, connection pool), then the timed runs.
-        direct(client, "direct-0", config)
+        direct(server.url, "direct-0", config)
         run_flow(FLOW, vars={"service": "executor-0", "package_url": PACKAGE, "version": "v2"},
                  endpoint=server.url, emulator_latency=0.0, journal_dir=journals, assume_yes=True)
         # Alternate the two sides so that noise from other processes on the machine hits both.
@@ -94,7 +95,7 @@ def main() -> None:
         requests = 0
         for i in range(1, args.runs + 1):
             start, cpu = time.perf_counter(), time.process_time()
-            direct(client, f"direct-{i}", config)
+            direct(server.url, f"direct-{i}", config)
             direct_times.append(time.perf_counter() - start)
             direct_cpu += time.process_time() - cpu
             start, cpu = time.perf_counter(), time.process_time()

@@ -74,6 +74,9 @@ def test_unconfirmed_swap_fails_with_exit_1_and_says_what_was_rolled_back(tmp_pa
         (["--resume", "../../etc/passwd"], "is not a run id"),
         ([str(FLOW), "--var", f"package_url={PACKAGE}", "--subscription", "1234"], "needs a management certificate"),
         ([str(FLOW), "--var", f"package_url={PACKAGE}", "--endpoint", "ftp://x"], "http:// or https://"),
+        ([str(FLOW), "--var", f"package_url={PACKAGE}", "--subscription", "1234", "--cert", "/nonexistent/mgmt.pem"],
+         "does not exist"),
+        ([str(FLOW), "--record", "a.yaml", "--replay", "b.yaml"], "cannot be used together"),
     ],
 )
 def test_usage_errors_exit_2_in_one_line(tmp_path: Path, args: list[str], needle: str) -> None:
