@@ -88,10 +88,11 @@ def run_flow(
     if resume:
         journal, state = Journal.reopen(journal_dir, resume)
         header = state.header
-        if path is not None and Path(path).resolve() != Path(str(header["flow"])).resolve():
+        recorded = Path(str(header.get("flow_path") or header["flow"]))  # absolute since format 1
+        if path is not None and Path(path).resolve() != recorded.resolve():
             journal.close()
             raise UsageError(f"run {resume} ran {header['flow']}, not {path}: drop the flow argument to resume it")
-        path = Path(str(header["flow"]))
+        path = recorded if recorded.exists() else Path(str(header["flow"]))
         given_vars = {**dict(header.get("vars", {})), **given_vars}
         if not endpoint and not subscription_id and header.get("target") == "endpoint":
             endpoint = str(header.get("endpoint"))
@@ -134,6 +135,7 @@ def _run(path: Path, given_vars: dict[str, Any], journal: Journal | None, state:
             run_id = new_run_id(path, now)
             header = {
                 "flow": str(path),
+                "flow_path": str(path.resolve()),  # so --resume works from any directory
                 "flow_sha256": text_hash,
                 "vars": public_vars,  # as given; secret params are never journaled
                 "secret_params": sorted(secret_names),

@@ -194,3 +194,13 @@ def test_resume_after_a_rollback_runs_the_undone_steps_again(emulator: Any, jour
     assert _slots(emu).get("Production") == "v2" and _slots(emu).get("Staging") is None
     assert emu.ops("create_deployment") == 2  # nothing re-created: only the swap was undone and redone
     assert emu.ops("swap_deployment") == 3  # swap, its undo, swap again
+
+
+def test_resume_works_from_another_directory(emulator: Any, journal_dir: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    emu = emulator(latency=1.0, scripted_faults=[ScriptedFault("create_hosted_service", 1, status=400)])
+    monkeypatch.chdir(FLOWS)
+    first = run_flow(Path("seed.flow"), endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir)
+    assert first.status == "failed"
+    monkeypatch.chdir(tmp_path)
+    assert run_flow(None, resume=first.run_id, clock=emu.clock, journal_dir=journal_dir).ok
