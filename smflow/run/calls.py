@@ -244,4 +244,4 @@ class CallRunner:
                       delay=notice.delay, error=str(notice.error))
 
         return call_with_retry(once, policy=ctx.policy, clock=self.clock, on_retry=on_retry,
-                               scale=self.time_scale, rng=self.rng)
+                               scale=self.time_scale, rng=self.rng, deadline=ctx.deadline)

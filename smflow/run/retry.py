@@ -180,8 +180,10 @@ def call_with_retry(
     transient: Callable[[BaseException], bool] | None = None,
     scale: float = 1.0,
     rng: random.Random | None = None,
+    deadline: float | None = None,
 ) -> T:
-    """Call ``fn`` until it succeeds, fails permanently, or the policy's attempts run out."""
+    """Call ``fn`` until it succeeds, fails permanently, or the policy's attempts run out (or
+    the step's ``deadline``, on ``clock.monotonic()``, passes: no retry starts after it)."""
     attempts = max(int(policy.attempts), 1)
     transient = transient or transient_for(policy)
 
@@ -203,8 +205,11 @@ def call_with_retry(
         err.attempts = state.attempt_number  # type: ignore[attr-defined]
         raise err
 
+    def past_deadline(state: tenacity.RetryCallState) -> bool:
+        return deadline is not None and clock.monotonic() >= deadline
+
     retrying = tenacity.Retrying(
-        stop=tenacity.stop_after_attempt(attempts),
+        stop=tenacity.stop_after_attempt(attempts) | tenacity.stop.stop_any(past_deadline),
         wait=BackoffWait(policy.backoff_min, policy.backoff_max, policy.jitter, scale=scale, rng=rng),
         retry=tenacity.retry_if_exception(should_retry),
         sleep=clock.sleep,

@@ -162,3 +162,19 @@ def test_policy_kinds_limit_what_is_retried() -> None:
     with pytest.raises(ApiError):
         call_with_retry(throttled, policy=Policy(attempts=4, backoff_min=0, backoff_max=0), clock=VirtualClock())
     assert calls == 5
+
+
+def test_no_retry_starts_after_the_deadline() -> None:
+    clock = VirtualClock()
+    calls = 0
+
+    def busy() -> None:
+        nonlocal calls
+        calls += 1
+        raise ApiError("busy", status=503)
+
+    policy = Policy(attempts=50, backoff_min=10, backoff_max=10, jitter=False)
+    with pytest.raises(ApiError) as info:
+        call_with_retry(busy, policy=policy, clock=clock, deadline=35.0)
+    assert attempts_of(info.value) == 5
+    assert calls == 5  # at 0, 10, 20, 30, 40 s: the one at 40 s was the last, past the deadline
