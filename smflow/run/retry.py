@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 import tenacity
+from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
 from smflow.errors import ApiError, ConflictError, OperationFailedError, SmflowError, TransportError
@@ -28,6 +29,7 @@ __all__ = [
     "DEFAULT_POLICY",
     "RETRY_AFTER_CAP",
     "BackoffWait",
+    "PastDeadline",
     "Policy",
     "RetryNotice",
     "RetryPolicyLike",
@@ -161,6 +163,17 @@ class BackoffWait(wait_base):  # type: ignore[misc]
         return float(delay * self.scale)
 
 
+class PastDeadline(stop_base):  # type: ignore[misc]
+    """Stop once the run clock reaches ``deadline`` (tenacity's own delay stop reads real time)."""
+
+    def __init__(self, clock: Clock, deadline: float | None) -> None:
+        self.clock = clock
+        self.deadline = deadline
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        return self.deadline is not None and self.clock.monotonic() >= self.deadline
+
+
 @dataclass(frozen=True)
 class RetryNotice:
     """Handed to ``on_retry`` just before sleeping between two attempts."""
@@ -205,11 +218,8 @@ def call_with_retry(
         err.attempts = state.attempt_number  # type: ignore[attr-defined]
         raise err
 
-    def past_deadline(state: tenacity.RetryCallState) -> bool:
-        return deadline is not None and clock.monotonic() >= deadline
-
     retrying = tenacity.Retrying(
-        stop=tenacity.stop_after_attempt(attempts) | tenacity.stop.stop_any(past_deadline),
+        stop=tenacity.stop_after_attempt(attempts) | PastDeadline(clock, deadline),
         wait=BackoffWait(policy.backoff_min, policy.backoff_max, policy.jitter, scale=scale, rng=rng),
         retry=tenacity.retry_if_exception(should_retry),
         sleep=clock.sleep,
