@@ -10,6 +10,7 @@ JSON object per line, flushed, for machines.
 from __future__ import annotations
 
 import json
+import shutil
 from typing import TextIO
 
 from smflow.run.events import (
@@ -68,6 +69,10 @@ class TextProgress:
         self.stream.flush()
 
     def _status(self, text: str) -> None:
+        # A line wider than the terminal would wrap, and "\r" only returns to the last row of it.
+        width = shutil.get_terminal_size((100, 24)).columns - 1
+        if len(text) > width:
+            text = text[: max(width - 1, 10)] + "…"
         self.stream.write("\r\x1b[K" + text)
         self.stream.flush()
         self._live_shown = True

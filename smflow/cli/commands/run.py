@@ -34,7 +34,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--key", metavar="PEM", help="its private key, when not in the certificate file")
     p.add_argument("--json", action="store_true", help="one JSON event per line on stdout")
     p.add_argument("--yes", "-y", action="store_true", help="answer yes to every confirm")
-    p.add_argument("--resume", metavar="RUN_ID", help="continue a killed or failed run from its journal")
+    p.add_argument("--resume", metavar="RUN_ID", help="continue a killed or failed run from its journal (secret params are never journaled: "
+                   "give them again with --var or SMFLOW_VAR_<NAME>)")
     p.add_argument("--force", action="store_true", help="resume even though the flow file changed")
     p.add_argument("--record", metavar="CASSETTE", help="record every request into a cassette")
     p.add_argument("--replay", metavar="CASSETTE", help="serve every request from a cassette (offline)")
