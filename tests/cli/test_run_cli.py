@@ -154,8 +154,12 @@ def _matches(record: dict[str, Any], want: dict[str, Any]) -> bool:
 
 def _run_until_killed(cmd: list[str], cwd: Path, journals: Path, kind: str, want: dict[str, Any]) -> bool:
     """Start ``cmd``; SIGKILL it as soon as the event/journal record appears. True if killed."""
+    import threading
+
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_env())
     deadline = time.monotonic() + 90
+    watchdog = threading.Timer(90, proc.kill)  # a hung run cannot hang the test
+    watchdog.start()
     killed = False
     try:
         assert proc.stdout is not None
@@ -181,6 +185,7 @@ def _run_until_killed(cmd: list[str], cwd: Path, journals: Path, kind: str, want
                     break
                 time.sleep(0.002)
     finally:
+        watchdog.cancel()
         if proc.poll() is None and not killed and time.monotonic() >= deadline:
             proc.kill()
         proc.wait(timeout=30)
