@@ -98,28 +98,45 @@ def run_flow(
             endpoint = str(header.get("endpoint"))
     if path is None:
         raise UsageError("which flow? give a .flow file, or --resume RUN_ID")
+    options = _Options(endpoint, subscription_id, cert_file, key_file, record, replay, assume_yes, on_event,
+                       journal_dir, clock, emulator_latency, force, confirm)
     try:
-        return _run(Path(path), given_vars, journal, state, locals_=dict(
-            endpoint=endpoint, subscription_id=subscription_id, cert_file=cert_file, key_file=key_file,
-            record=record, replay=replay, assume_yes=assume_yes, on_event=on_event, journal_dir=journal_dir,
-            resume=resume, clock=clock, emulator_latency=emulator_latency, force=force, confirm=confirm))
+        return _run(Path(path), given_vars, journal, state, options)
     finally:
         if journal is not None:
             journal.close()
 
 
+@dataclass(frozen=True)
+class _Options:
+    """``run_flow``'s keyword arguments, as the helpers below need them."""
+
+    endpoint: str | None
+    subscription_id: str | None
+    cert_file: str | Path | None
+    key_file: str | Path | None
+    record: str | Path | None
+    replay: str | Path | None
+    assume_yes: bool
+    on_event: Callable[[Event], None] | None
+    journal_dir: Path
+    clock: Clock | None
+    emulator_latency: float | None
+    force: bool
+    confirm: Callable[[str], bool] | None
+
+
 def _run(path: Path, given_vars: dict[str, Any], journal: Journal | None, state: JournalState | None,
-         locals_: dict[str, Any]) -> RunResult:
-    o = locals_
+         o: _Options) -> RunResult:
     loaded = flowplan.load(path, given_vars)
     text_hash = hashlib.sha256(loaded.text.encode()).hexdigest()
     masker = Masker(loaded.secret_values.values())
     secret_names = set(loaded.plan.secrets)
     public_vars = {k: v for k, v in loaded.given_vars.items() if k not in secret_names}
-    o = dict(o, meta={"flow": str(path), "vars": masker.value(public_vars)})
+    meta = {"flow": str(path), "vars": masker.value(public_vars)}  # the cassette's header, when recording
     if state is not None:
         assert journal is not None
-        if state.header.get("flow_sha256") != text_hash and not o["force"]:
+        if state.header.get("flow_sha256") != text_hash and not o.force:
             raise JournalError(
                 f"{path} changed since run {journal.run_id} started (its sha256 differs); resuming would mix "
                 "two versions of the procedure. Pass --force to resume anyway."
@@ -128,7 +145,7 @@ def _run(path: Path, given_vars: dict[str, Any], journal: Journal | None, state:
             return RunResult(journal.run_id, "succeeded", [], {}, 0, journal=journal.path, already_done=True)
     with ExitStack() as stack:
         runners: list[CallRunner] = []  # the replay's drift messages name the call in flight
-        target, run_clock = _target(stack, o, masker, locate=lambda: runners[0].site if runners else None)
+        target, run_clock = _target(stack, o, masker, meta, locate=lambda: runners[0].site if runners else None)
         masker.add(target.subscription_id)
         now = RealClock().now()  # names the run and its journal: wall time even in a replay
         if journal is None:
@@ -143,25 +160,25 @@ def _run(path: Path, given_vars: dict[str, Any], journal: Journal | None, state:
                 "endpoint": target.endpoint if target.kind in ("endpoint", "embedded") else None,
                 "started": now.isoformat(),
             }
-            journal = stack.enter_context(Journal.create(o["journal_dir"], run_id, masker.value(header)))
+            journal = stack.enter_context(Journal.create(o.journal_dir, run_id, masker.value(header)))
         else:
             journal.append("run_resumed", at=now.isoformat(), target=target.kind)
         run_id = journal.run_id
-        emit = _emitter(run_id, run_clock, masker, o["on_event"])
+        emit = _emitter(run_id, run_clock, masker, o.on_event)
         client = _client(target)
         calls = CallRunner(client, clock=run_clock, journal=journal, masker=masker, emit=emit,
                            time_scale=target.time_scale, poll=target.poll,
                            resume_calls=dict(state.calls) if state else None)
         runners.append(calls)
         executor = Executor(
-            loaded.steps, on_failure=loaded.on_failure, scope=dict(loaded.params), evaluate=loaded.evaluator(run_clock.now),
-            calls=calls, clock=run_clock, journal=journal, emit=emit,
-            confirm=o["confirm"] or _confirmer(bool(o["assume_yes"])),
+            loaded.steps, on_failure=loaded.on_failure, scope=dict(loaded.params),
+            evaluate=loaded.evaluator(run_clock.now), calls=calls, clock=run_clock, journal=journal, emit=emit,
+            confirm=o.confirm or _confirmer(o.assume_yes),
             secret_values={value: name for name, value in loaded.secret_values.items()},
             poll=target.poll, time_scale=target.time_scale, resume=state,
         )
         emit(RunStarted, flow=str(path), target=target.description, steps=len(loaded.steps),
-             journal=str(journal_path(Path(o["journal_dir"]), run_id)), resumed=state is not None)
+             journal=str(journal_path(o.journal_dir, run_id)), resumed=state is not None)
         start = run_clock.monotonic()
         outcome = executor.run()
         elapsed = run_clock.monotonic() - start
@@ -182,24 +199,25 @@ def _result(run_id: str, outcome: Outcome, requests: int, masker: Masker, params
                      list(outcome.rolled_back), journal)
 
 
-def _target(stack: ExitStack, o: dict[str, Any], masker: Masker,
+def _target(stack: ExitStack, o: _Options, masker: Masker, meta: dict[str, Any],
             locate: Callable[[], str | None]) -> tuple[Target, Clock]:
-    if o["replay"]:
+    """Where requests go and which clock the run uses; a replay runs on a virtual clock."""
+    if o.replay:
         from smflow.recording.session import replaying
 
-        info = stack.enter_context(replaying(Path(o["replay"]), locate=locate))
-        target = Target("replay", info.endpoint, info.subscription_id, f"replay of {o['replay']} (nothing is sent)",
+        info = stack.enter_context(replaying(Path(o.replay), locate=locate))
+        target = Target("replay", info.endpoint, info.subscription_id, f"replay of {o.replay} (nothing is sent)",
                         poll=PollSchedule())
-        return target, o["clock"] or VirtualClock()
+        return target, o.clock or VirtualClock()
     target = stack.enter_context(choose_target(
-        endpoint=o["endpoint"], subscription_id=o["subscription_id"], cert_file=o["cert_file"],
-        key_file=o["key_file"], emulator_latency=o["emulator_latency"]))
-    if o["record"]:
+        endpoint=o.endpoint, subscription_id=o.subscription_id, cert_file=o.cert_file,
+        key_file=o.key_file, emulator_latency=o.emulator_latency))
+    if o.record:
         from smflow.recording.session import recording
 
-        stack.enter_context(recording(Path(o["record"]), secrets=sorted(masker.secrets | {target.subscription_id}),
-                                      subscription_id=target.subscription_id, meta=dict(o["meta"])))
-    return target, o["clock"] or RealClock()
+        stack.enter_context(recording(Path(o.record), secrets=sorted(masker.secrets | {target.subscription_id}),
+                                      subscription_id=target.subscription_id, meta=meta))
+    return target, o.clock or RealClock()
 
 
 def _client(target: Target) -> Any:
