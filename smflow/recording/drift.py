@@ -106,6 +106,10 @@ def drift_error(cassette: SmflowCassette, request: Any, location: str | None) ->
                 "  differs: nothing, but the recording holds this request once and it was already replayed"
                 " (the flow now sends it again)"
             )
+        elif not nearest.diffs:
+            expected = cassette.next_write()
+            first = f"interaction {expected + 1}: {_target(cassette.data[expected][0])}" if expected is not None else "none"
+            lines.append(f"  differs: nothing, but the recording sends it later; the next recorded write is {first}")
         for diff in nearest.diffs[:MAX_DIFFS]:
             lines.append(f"  differs: {diff.render()}")
         if len(nearest.diffs) > MAX_DIFFS:

@@ -10,8 +10,9 @@ the cassette size) and serves each match once. smflow needs other rules, kept he
   A replay may poll more or fewer times than the recording (virtual time lets it poll once
   more before a deadline than the live run managed), and an operation that ended Succeeded or
   a resource that reached ReadyRole stays so.
-- Writes (POST, PUT, DELETE...) are served each once, in order: a flow that issues a create
-  twice fails with a drift error instead of replaying the same 201 again.
+- Writes (POST, PUT, DELETE...) are served each once, and in the recorded order: a flow that
+  issues a create twice, skips one, or now swaps before it deletes fails with a drift error
+  instead of replaying answers that belonged to another sequence of changes.
 - When nothing matches, the miss is remembered with the call site (``locate()``) at that moment,
   for ``drift.py`` to explain once vcrpy's exception has come out of the run.
 """
@@ -29,7 +30,9 @@ from vcr.record_mode import RecordMode
 from smflow.recording.matching import RequestKey, XmlNode, body_matches, canonical_body, request_key
 from smflow.recording.scrub import PLACEHOLDER
 
-__all__ = ["Miss", "SmflowCassette"]
+__all__ = ["READS", "Miss", "SmflowCassette"]
+
+READS = frozenset({"GET", "HEAD"})
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
         self._exact: dict[tuple[RequestKey, XmlNode | bytes], list[int]] = {}
         self._wild: dict[RequestKey, list[int]] = {}
         self._indexed = 0  # how many of self.data are indexed (recording appends more)
+        self._writes: list[int] = []  # recorded writes, in order
+        self._write_pos = 0  # position in _writes of the first unplayed one
         self._last_pick: tuple[Any, int | None] = (None, None)
         self.misses: list[Miss] = []
 
@@ -67,7 +72,16 @@ class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
                 self._wild.setdefault(key, []).append(self._indexed)
             else:
                 self._exact.setdefault((key, canonical_body(body)), []).append(self._indexed)
+            if key.method not in READS:
+                self._writes.append(self._indexed)
             self._indexed += 1
+
+    def next_write(self) -> int | None:
+        """The index of the first recorded write not replayed yet (the only one that may be)."""
+        self._index()
+        while self._write_pos < len(self._writes) and self.play_counts[self._writes[self._write_pos]] > 0:
+            self._write_pos += 1
+        return self._writes[self._write_pos] if self._write_pos < len(self._writes) else None
 
     def _candidates(self, request: Any, key: RequestKey) -> list[int]:
         self._index()
@@ -82,8 +96,11 @@ class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
         key = request_key(request.method, request.uri)
         candidates = self._candidates(request, key)
         number = next((n for n in candidates if self.play_counts[n] == 0), None)
-        if number is None and candidates and (key.method in ("GET", "HEAD") or self.allow_playback_repeats):
-            number = candidates[-1]  # the timeline ran out: the last state holds
+        if key.method in READS or self.allow_playback_repeats:
+            if number is None and candidates:
+                number = candidates[-1]  # the timeline ran out: the last state holds
+        elif number is not None and number != self.next_write():
+            number = None  # recorded, but later: another write comes first
         self._last_pick = (request, number)
         return number
 

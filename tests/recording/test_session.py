@@ -106,6 +106,24 @@ def test_a_write_is_served_once_so_a_duplicate_create_drifts(recorded: tuple[Pat
     )
 
 
+def test_writes_replay_in_the_recorded_order(tmp_path: Path, mini_asm: Any) -> None:
+    path = tmp_path / "two.yaml"
+    base = mini_asm.base_url
+    with recording(path, secrets=[], subscription_id=SUB, meta={}):
+        requests.post(f"{base}/{SUB}/services/hostedservices", data=_create_body("first"), timeout=TIMEOUT)
+        requests.post(f"{base}/{SUB}/services/hostedservices", data=_create_body("second"), timeout=TIMEOUT)
+    with pytest.raises(ReplayDriftError) as caught:
+        with replaying(path, locate=lambda: "flows/x.flow:4:5 step 'two' create_hosted_service") as info:
+            url = f"{info.endpoint}/{info.subscription_id}/services/hostedservices"
+            requests.post(url, data=_create_body("second"), timeout=TIMEOUT)
+    assert str(caught.value).splitlines()[1:4] == [
+        "  sent:    POST /SUBSCRIPTION-ID/services/hostedservices",
+        "  nearest: POST /SUBSCRIPTION-ID/services/hostedservices (interaction 2 of 2)",
+        "  differs: nothing, but the recording sends it later; the next recorded write is interaction 1:"
+        " POST /SUBSCRIPTION-ID/services/hostedservices",
+    ]
+
+
 def test_a_changed_argument_drifts_with_the_call_site_and_the_field(recorded: tuple[Path, list[str]]) -> None:
     path, _ = recorded
     with pytest.raises(ReplayDriftError) as caught:
