@@ -37,9 +37,17 @@ class ArgumentChecker(ExprChecker):
         flagged: set[str] = set()
         seen: set[str] = set()
         statics: dict[str, object] = {}
+        given = {a.name for a in call.args}
+        # A positional value most likely meant the next required argument not written by name.
+        unnamed = [a.name for a in spec.required if a.name not in given]
         for arg in call.args:
             if arg.name is None:
-                self.report("UnknownArgument", f"arguments of {spec.name} are named: write 'name: value'", arg.span)
+                meant = unnamed.pop(0) if unnamed else None
+                hint = f"write '{meant}: ...'" if meant else "write 'name: value'"
+                if meant:
+                    seen.add(meant)
+                    flagged.add(meant)
+                self.report("UnknownArgument", f"arguments of {spec.name} are named: {hint}", arg.span)
                 self.type_of(arg.value)
                 continue
             if arg.name in seen:
