@@ -26,6 +26,10 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("name", nargs="?", help="an operation name, e.g. create_deployment")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument(
+        "--markdown", action="store_true",
+        help="print the operation reference as a Markdown table (the list in README.md is this output)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -94,7 +98,24 @@ def _show(spec: OperationSpec) -> str:
     return "\n".join(lines)
 
 
+def markdown_reference() -> str:
+    """The operation table of README.md, generated so that it cannot drift from the catalogue."""
+    lines = [
+        "| operation | HTTP | async | required arguments | optional arguments |",
+        "|---|---|---|---|---|",
+    ]
+    for spec in CATALOGUE.values():
+        required = ", ".join(f"`{a.name}`" for a in spec.arguments if a.required) or "-"
+        optional = ", ".join(f"`{a.name}`" for a in spec.arguments if not a.required) or "-"
+        http = f"{spec.method} `{spec.path}`".replace("|", "\\|")
+        lines.append(f"| `{spec.name}` | {http} | {'yes' if spec.asynchronous else 'no'} | {required} | {optional} |")
+    return "\n".join(lines) + "\n"
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.markdown:
+        print(markdown_reference(), end="")
+        return 0
     if args.name:
         spec = _lookup(args.name)
         print(json.dumps(_spec_json(spec)) if args.json else _show(spec))
