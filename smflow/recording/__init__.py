@@ -13,7 +13,8 @@ The modules, one job each:
   written bytes that refuses the cassette if one got through anyway.
 - ``matching``: when a replayed request is the recorded one (method, path, query, canonical
   XML) and, if not, which field differs; ``player``: vcrpy's cassette with smflow's playback
-  rules (reads are a timeline whose last answer repeats, writes are served once) and an index.
+  rules (reads are a timeline whose last answer repeats, writes are served once and in order, a
+  request that got no answer live fails again) and an index.
 - ``drift``: a replay miss as a ``ReplayDriftError`` naming the flow's line, the request, the
   nearest recorded request and the differing fields.
 

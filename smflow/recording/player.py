@@ -15,6 +15,9 @@ the cassette size) and serves each match once. smflow needs other rules, kept he
   instead of replaying answers that belonged to another sequence of changes.
 - When nothing matches, the miss is remembered with the call site (``locate()``) at that moment,
   for ``drift.py`` to explain once vcrpy's exception has come out of the run.
+- A request that got no answer while recording (connection refused or dropped, timeout: vcrpy
+  records nothing then) is recorded as a transport failure, and replaying it raises a connection
+  error again, so the run retries, reads back and goes on exactly as it did live.
 """
 
 from __future__ import annotations
@@ -30,9 +33,15 @@ from vcr.record_mode import RecordMode
 from smflow.recording.matching import RequestKey, XmlNode, body_matches, canonical_body, request_key
 from smflow.recording.scrub import PLACEHOLDER
 
-__all__ = ["READS", "Miss", "SmflowCassette"]
+__all__ = ["READS", "TRANSPORT_FAILURE", "Miss", "RecordedTransportError", "SmflowCassette"]
 
 READS = frozenset({"GET", "HEAD"})
+TRANSPORT_FAILURE = "x-smflow-transport-failure"  # header of a recorded "no answer"
+
+
+class RecordedTransportError(ConnectionResetError):
+    """Replays a request that got no answer when it was recorded (urllib3 and requests turn it
+    into a connection error, as they did live)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,7 @@ class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
         self._writes: list[int] = []  # recorded writes, in order
         self._write_pos = 0  # position in _writes of the first unplayed one
         self._last_pick: tuple[Any, int | None] = (None, None)
+        self._in_flight: Any = None  # recording: the request sent and not answered yet
         self.misses: list[Miss] = []
 
     # -- lookup -------------------------------------------------------------------------------
@@ -106,7 +116,10 @@ class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
 
     # -- vcrpy's playback interface -----------------------------------------------------------------
     def can_play_response_for(self, request: Any) -> bool:
-        if self.record_mode == RecordMode.ALL or not (self.rewound or self.allow_playback_repeats):
+        if self.record_mode == RecordMode.ALL:
+            self._sending(request)
+            return False
+        if not (self.rewound or self.allow_playback_repeats):
             return False
         if self._pick(request) is not None:
             return True
@@ -120,7 +133,31 @@ class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
             raise UnhandledHTTPRequestError(f"The cassette ({self._path!r}) doesn't contain the request ({request!r})")
         self.play_counts[number] += 1
         self._last_pick = (None, None)  # the next request (even the same object) picks afresh
-        return self.data[number][1]
+        response = self.data[number][1]
+        if TRANSPORT_FAILURE in response.get("headers", {}):
+            raise RecordedTransportError(f"no answer when recorded: {response['status'].get('message', '')}")
+        return response
 
     def __contains__(self, request: Any) -> bool:
         return self._pick(request) is not None
+
+    # -- recording: requests that got no answer ------------------------------------------------------
+    def _sending(self, request: Any) -> None:
+        """vcrpy asks whether it can play ``request`` just before sending it for real: a previous
+        request still in flight then never got its answer appended, so it failed."""
+        if self._in_flight is not None and self._in_flight is not request:
+            self.record_unanswered()
+        self._in_flight = request
+
+    def append(self, request: Any, response: Any) -> None:
+        if request is self._in_flight:
+            self._in_flight = None
+        super().append(request, response)
+
+    def record_unanswered(self) -> None:
+        """Record the request in flight as a transport failure (at the latest when recording ends)."""
+        request, self._in_flight = self._in_flight, None
+        if request is not None:
+            failure = {"status": {"code": 599, "message": "no answer (connection failed or timed out)"},
+                       "headers": {TRANSPORT_FAILURE: ["no answer"]}, "body": {"string": b""}}
+            super().append(request, failure)

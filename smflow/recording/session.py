@@ -13,7 +13,9 @@ recorded) under the rules of ``player.SmflowCassette``, and turns any miss into 
 recorded one and what differs. Time: the executor runs a replay on a ``VirtualClock`` that only
 moves when it sleeps, so a replay never waits; since the poll timeline is served as recorded
 (the last answer repeating once it runs out), a wait that timed out live times out again, and
-one that succeeded succeeds, whatever the real latency was.
+one that succeeded succeeds, whatever the real latency was. Faults replay too: error answers are
+recorded like any other, and a request that got no answer (dropped connection, timeout) is
+recorded as such and fails again in replay, so retries and read-backs happen as they did live.
 """
 
 from __future__ import annotations
@@ -115,6 +117,7 @@ def recording(
         complete = True
     finally:
         if cassette is not None:
+            cassette.record_unanswered()  # the last request, if it never got an answer
             header = CassetteHeader(
                 endpoint=scrubber.scrub_text(_endpoint(cassette.requests, meta)),
                 subscription_id=SUBSCRIPTION_PLACEHOLDER,

@@ -21,6 +21,7 @@ NS = 'xmlns="http://schemas.microsoft.com/windowsazure" xmlns:i="http://www.w3.o
 class MiniAsm:
     base_url: str = ""
     polls_before_success: int = 2
+    drops: int = 0  # the next N requests to a path holding "/drop" get no answer at all
     polls: dict[str, int] = field(default_factory=dict)
     received: list[tuple[str, str, bytes]] = field(default_factory=list)
     next_id: int = 0
@@ -47,6 +48,10 @@ def _handler(state: MiniAsm) -> type[http.server.BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             state.received.append(("GET", self.path, b""))
+            if "/drop" in self.path and state.drops > 0:
+                state.drops -= 1
+                self.close_connection = True  # hang up without a status line
+                return
             sub, _, rest = self.path.lstrip("/").partition("/")
             if rest.startswith("operations/"):
                 op = rest.split("/")[1]

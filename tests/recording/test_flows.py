@@ -149,3 +149,17 @@ def test_a_wait_that_timed_out_live_times_out_in_replay_on_virtual_time(workdir:
     assert "timed out after 1s" in (replayed.error or "")
     assert replayed.requests < live.requests
     assert sum(clock.slept) >= 1.0
+
+
+@pytest.mark.parametrize("seed", [1, 5, 8])
+def test_a_run_through_faults_replays_the_same_way(workdir: Path, seed: int) -> None:
+    """Faults (5xx, 429, 409, dropped connections) while recording: the replay meets the same
+    ones, so it retries, reads back and succeeds exactly as the live run did."""
+    from smflow.emulator.server import EmulatorServer
+
+    with EmulatorServer(latency=0, fault_rate=0.3, seed=seed) as emulator:
+        live = _run("flows/blue_green.flow", vars={"package_url": PACKAGE}, endpoint=emulator.url,
+                    emulator_latency=0.001, record=Path("f.yaml"))
+    replayed = _run("flows/blue_green.flow", vars={"package_url": PACKAGE}, replay=Path("f.yaml"))
+    assert (replayed.status, replayed.requests, replayed.error) == (live.status, live.requests, live.error)
+    assert [(s.name, s.status) for s in replayed.steps] == [(s.name, s.status) for s in live.steps]

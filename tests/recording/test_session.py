@@ -124,6 +124,29 @@ def test_writes_replay_in_the_recorded_order(tmp_path: Path, mini_asm: Any) -> N
     ]
 
 
+def test_a_request_that_got_no_answer_fails_again_in_replay(tmp_path: Path, mini_asm: Any) -> None:
+    path = tmp_path / "drop.yaml"
+    mini_asm.drops = 1
+
+    def attempts(base: str, sub: str) -> list[str]:
+        seen = []
+        for _ in range(2):
+            try:
+                seen.append(requests.get(f"{base}/{sub}/drop/x", timeout=TIMEOUT).text)
+            except requests.ConnectionError:
+                seen.append("connection error")
+        return seen
+
+    with recording(path, secrets=[], subscription_id=SUB, meta={}):
+        live = attempts(mini_asm.base_url, SUB)
+    assert live[0] == "connection error" and "HostedService" in live[1]
+    assert load_cassette(path).interactions[0]["response"]["status"]["code"] == 599
+    with replaying(path, locate=lambda: None) as info:
+        replayed = attempts(info.endpoint, info.subscription_id)
+    assert replayed[0] == "connection error"
+    assert replayed[1].replace("SUBSCRIPTION-ID", SUB) == live[1]
+
+
 def test_a_changed_argument_drifts_with_the_call_site_and_the_field(recorded: tuple[Path, list[str]]) -> None:
     path, _ = recorded
     with pytest.raises(ReplayDriftError) as caught:
