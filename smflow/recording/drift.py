@@ -32,7 +32,7 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 
 from smflow.errors import ReplayDriftError
 from smflow.recording.matching import FieldDiff, request_diff, request_key
-from smflow.recording.player import SmflowCassette
+from smflow.recording.player import READS, SmflowCassette
 from smflow.source import SourceFile
 
 __all__ = ["Nearest", "drift_error", "nearest_recorded", "translate_misses"]
@@ -93,6 +93,18 @@ def _headline(location: str | None, message: str) -> str:
     return source.span_at(line, col, line, col + width).render("error", "ReplayDrift", text)
 
 
+def _why_not(cassette: SmflowCassette, nearest: Nearest) -> str:
+    """Why an identical recorded request was not served: it is a matter of when."""
+    expected = cassette.next_write()
+    following = f"interaction {expected + 1}: {_target(cassette.data[expected][0])}" if expected is not None else None
+    if nearest.request.method.upper() in READS:
+        where = f"before its next write ({following})" if following else "after its last write"
+        return f"the recording makes this read only at another point of the run, not {where}"
+    if nearest.played:
+        return "the recording holds this request once and it was already replayed (the flow now sends it again)"
+    return f"the recording sends it later; the next recorded write is {following or 'none'}"
+
+
 def drift_error(cassette: SmflowCassette, request: Any, location: str | None) -> ReplayDriftError:
     path = Path(cassette._path)
     lines = [_headline(location, f"replay drift: this request is not in {path}"), f"  sent:    {_target(request)}"]
@@ -101,15 +113,8 @@ def drift_error(cassette: SmflowCassette, request: Any, location: str | None) ->
         lines.append("  nearest: none (the cassette holds no interactions)")
     else:
         lines.append(f"  nearest: {_target(nearest.request)} (interaction {nearest.number} of {len(cassette.data)})")
-        if not nearest.diffs and nearest.played:
-            lines.append(
-                "  differs: nothing, but the recording holds this request once and it was already replayed"
-                " (the flow now sends it again)"
-            )
-        elif not nearest.diffs:
-            expected = cassette.next_write()
-            first = f"interaction {expected + 1}: {_target(cassette.data[expected][0])}" if expected is not None else "none"
-            lines.append(f"  differs: nothing, but the recording sends it later; the next recorded write is {first}")
+        if not nearest.diffs:
+            lines.append(f"  differs: nothing, but {_why_not(cassette, nearest)}")
         for diff in nearest.diffs[:MAX_DIFFS]:
             lines.append(f"  differs: {diff.render()}")
         if len(nearest.diffs) > MAX_DIFFS:

@@ -6,7 +6,9 @@ the cassette size) and serves each match once. smflow needs other rules, kept he
 - Requests are indexed by method, normalised path and query; only the bucket's bodies are
   compared (canonical XML), so a 10,000-interaction cassette replays in linear time.
 - Reads (``GET``, which includes ``GET /<sub>/operations/<id>`` polls) are a **timeline**: the
-  recorded answers are served in order, and once they run out the last one keeps being served.
+  recorded answers are served in order, and once they run out the last one keeps being served,
+  always from between the same two recorded writes as the replay stands (never an answer
+  that the recording got after a change the replay has not made yet).
   A replay may poll more or fewer times than the recording (virtual time lets it poll once
   more before a deadline than the live run managed), and an operation that ended Succeeded or
   a resource that reached ReadyRole stays so.
@@ -22,6 +24,7 @@ the cassette size) and serves each match once. smflow needs other rules, kept he
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +71,7 @@ class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
         self._writes: list[int] = []  # recorded writes, in order
         self._write_pos = 0  # position in _writes of the first unplayed one
         self._last_pick: tuple[Any, int | None] = (None, None)
+        self._cursor: dict[int, int] = {}  # id(candidate list) -> first position maybe unplayed
         self._in_flight: Any = None  # recording: the request sent and not answered yet
         self.misses: list[Miss] = []
 
@@ -105,14 +109,31 @@ class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
             return self._last_pick[1]
         key = request_key(request.method, request.uri)
         candidates = self._candidates(request, key)
-        number = next((n for n in candidates if self.play_counts[n] == 0), None)
-        if key.method in READS or self.allow_playback_repeats:
-            if number is None and candidates:
-                number = candidates[-1]  # the timeline ran out: the last state holds
-        elif number is not None and number != self.next_write():
-            number = None  # recorded, but later: another write comes first
+        if key.method in READS:
+            number = self._pick_read(candidates)
+        else:
+            number = next((n for n in candidates if self.play_counts[n] == 0), None)
+            if number is not None and number != self.next_write() and not self.allow_playback_repeats:
+                number = None  # recorded, but later: another write comes first
         self._last_pick = (request, number)
         return number
+
+    def _pick_read(self, candidates: list[int]) -> int | None:
+        """A read is answered from where the replay stands between the recording's writes: the
+        next recorded answer after the last replayed write, or the last one before the next write
+        once they run out. An answer from across a write would be another state of the world."""
+        upper = self.next_write()
+        upper = len(self.data) if upper is None else upper
+        lower = self._writes[self._write_pos - 1] if self._write_pos > 0 else -1
+        low, high = bisect_right(candidates, lower), bisect_left(candidates, upper)
+        if low == high:
+            return None
+        start = max(low, self._cursor.get(id(candidates), 0))  # polls: don't rescan the played ones
+        for position in range(start, high):
+            if self.play_counts[candidates[position]] == 0:
+                self._cursor[id(candidates)] = position
+                return candidates[position]
+        return candidates[high - 1]  # the timeline ran out: the last state holds
 
     # -- vcrpy's playback interface -----------------------------------------------------------------
     def can_play_response_for(self, request: Any) -> bool:

@@ -147,6 +147,30 @@ def test_a_request_that_got_no_answer_fails_again_in_replay(tmp_path: Path, mini
     assert replayed[1].replace("SUBSCRIPTION-ID", SUB) == live[1]
 
 
+def test_a_read_is_answered_from_the_same_point_between_writes(tmp_path: Path, mini_asm: Any) -> None:
+    """Recorded: read (before), create, read (after). A replay that skips the first read must
+    not be answered, after its create, with the state from before it."""
+    path = tmp_path / "epochs.yaml"
+    base = mini_asm.base_url
+    with recording(path, secrets=[], subscription_id=SUB, meta={}):
+        requests.get(f"{base}/{SUB}/services/hostedservices/svc?embed-detail=false", timeout=TIMEOUT)
+        requests.post(f"{base}/{SUB}/services/hostedservices", data=_create_body("svc"), timeout=TIMEOUT)
+        requests.get(f"{base}/{SUB}/operations/{1:032x}", timeout=TIMEOUT)
+    with replaying(path, locate=lambda: None) as info:
+        url = f"{info.endpoint}/{info.subscription_id}"
+        requests.post(f"{url}/services/hostedservices", data=_create_body("svc"), timeout=TIMEOUT)
+        requests.get(f"{url}/operations/{1:032x}", timeout=TIMEOUT)  # after the create: recorded there
+    with pytest.raises(ReplayDriftError) as caught:
+        with replaying(path, locate=lambda: None) as info:
+            url = f"{info.endpoint}/{info.subscription_id}"
+            requests.post(f"{url}/services/hostedservices", data=_create_body("svc"), timeout=TIMEOUT)
+            requests.get(f"{url}/services/hostedservices/svc?embed-detail=false", timeout=TIMEOUT)
+    assert str(caught.value).splitlines()[3] == (
+        "  differs: nothing, but the recording makes this read only at another point of the run,"
+        " not after its last write"
+    )
+
+
 def test_a_changed_argument_drifts_with_the_call_site_and_the_field(recorded: tuple[Path, list[str]]) -> None:
     path, _ = recorded
     with pytest.raises(ReplayDriftError) as caught:
