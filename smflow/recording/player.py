@@ -19,7 +19,8 @@ the cassette size) and serves each match once. smflow needs other rules, kept he
   for ``drift.py`` to explain once vcrpy's exception has come out of the run.
 - A request that got no answer while recording (connection refused or dropped, timeout: vcrpy
   records nothing then) is recorded as a transport failure, and replaying it raises a connection
-  error again, so the run retries, reads back and goes on exactly as it did live.
+  error again, so the run retries, reads back and goes on exactly as it did live. (This relies
+  on requests being sent one at a time, as the executor does.)
 """
 
 from __future__ import annotations
