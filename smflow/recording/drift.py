@@ -21,7 +21,7 @@ segments, query parameters, XML elements), unplayed ones first.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +31,9 @@ from urllib.parse import urlsplit
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from smflow.errors import ReplayDriftError
-from smflow.recording.matching import FieldDiff, request_diff, request_key
+from smflow.recording.matching import MASK, FieldDiff, request_diff, request_key
 from smflow.recording.player import READS, SmflowCassette
+from smflow.recording.scrub import MIN_SECRET_LENGTH, secret_forms
 from smflow.source import SourceFile
 
 __all__ = ["Nearest", "drift_error", "nearest_recorded", "translate_misses"]
@@ -121,7 +122,18 @@ def drift_error(cassette: SmflowCassette, request: Any, location: str | None) ->
             lines.append(f"  ... and {len(nearest.diffs) - MAX_DIFFS} more differences")
     flow = cassette.flow or "FLOW"
     lines.append(f"  if the change is intended, re-record: smflow run {flow} --record {path}")
-    return ReplayDriftError("\n".join(lines))
+    return ReplayDriftError(_masked("\n".join(lines), cassette.secrets))
+
+
+def _masked(text: str, secrets: Collection[str]) -> str:
+    """The message with every form of every secret of the run replaced by ``***``: a diff shows
+    what the flow sent, and that may be a secret param where the recording had something else."""
+    data = text.encode("utf-8")
+    forms = sorted({form for value in secrets if len(value) >= MIN_SECRET_LENGTH for form in secret_forms(value)},
+                   key=len, reverse=True)
+    for form in forms:
+        data = data.replace(form, MASK.encode())
+    return data.decode("utf-8", "replace")
 
 
 @contextmanager

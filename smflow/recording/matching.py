@@ -21,9 +21,10 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from lxml import etree
 
-from smflow.recording.scrub import PLACEHOLDER, SUBSCRIPTION_PLACEHOLDER
+from smflow.recording.scrub import PLACEHOLDER, SUBSCRIPTION_PLACEHOLDER, is_secret_name
 
 __all__ = [
+    "MASK",
     "FieldDiff",
     "RequestKey",
     "XmlNode",
@@ -34,6 +35,7 @@ __all__ = [
     "VCR_MATCHERS",
 ]
 
+MASK = "***"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True, huge_tree=True)
 
 
@@ -155,12 +157,15 @@ def request_key(method: str, uri: str) -> RequestKey:
     return RequestKey(method.upper(), _normalised_path(parts.path), query)
 
 
-def _node_diff(recorded: XmlNode, sent: XmlNode, where: str, out: list[FieldDiff]) -> None:
+def _node_diff(recorded: XmlNode, sent: XmlNode, where: str, out: list[FieldDiff], parent: str = "") -> None:
     if recorded.name != sent.name:
         out.append(FieldDiff(f"body {where}", f"<{recorded.name}>", f"<{sent.name}>"))
         return
     if not _text_matches(recorded.text, sent.text):
-        out.append(FieldDiff(f"body {where}", recorded.text, sent.text))
+        if is_secret_name(parent, recorded.name):  # a password's value is never shown, even in a diff
+            out.append(FieldDiff(f"body {where}", MASK if recorded.text else None, MASK if sent.text else None))
+        else:
+            out.append(FieldDiff(f"body {where}", recorded.text, sent.text))
     for name in sorted({k for k, _ in recorded.attrs} | {k for k, _ in sent.attrs}):
         r_attr, s_attr = dict(recorded.attrs).get(name), dict(sent.attrs).get(name)
         if r_attr != s_attr:
@@ -172,7 +177,7 @@ def _node_diff(recorded: XmlNode, sent: XmlNode, where: str, out: list[FieldDiff
         for r_child, s_child in zip(recorded.children, sent.children, strict=True):
             counts[r_child.name] = counts.get(r_child.name, 0) + 1
             index = f"[{counts[r_child.name]}]" if r_names.count(r_child.name) > 1 else ""
-            _node_diff(r_child, s_child, f"{where}/{r_child.name}{index}", out)
+            _node_diff(r_child, s_child, f"{where}/{r_child.name}{index}", out, recorded.name)
         return
     # Elements added, removed or reordered: name them rather than diffing misaligned children.
     for name in [n for n in r_names if n not in s_names]:

@@ -26,7 +26,7 @@ the cassette size) and serves each match once. smflow needs other rules, kept he
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +61,7 @@ class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
 
     locate: Callable[[], str | None] = staticmethod(lambda: None)
     flow: str | None = None  # the recorded flow (cassette meta), for the re-record hint
+    secrets: Collection[str] = ()  # the replaying run's secret values, masked in drift messages
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -38,6 +38,7 @@ __all__ = [
     "SUBSCRIPTION_PLACEHOLDER",
     "Scrubber",
     "is_secret_element",
+    "is_secret_name",
     "parse_xml",
     "scrub_elements",
     "secret_forms",
@@ -103,12 +104,14 @@ def _localname(tag: object) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
+def is_secret_name(parent: str, name: str) -> bool:
+    """Whether element ``name`` (local name) under ``parent`` holds a secret whatever its value."""
+    return name in SECRET_ELEMENTS or name in SECRET_CHILDREN.get(parent, ())
+
+
 def is_secret_element(element: Any) -> bool:
-    name = _localname(element.tag)
-    if name in SECRET_ELEMENTS:
-        return True
     parent = element.getparent()
-    return parent is not None and name in SECRET_CHILDREN.get(_localname(parent.tag), ())
+    return is_secret_name(_localname(parent.tag) if parent is not None else "", _localname(element.tag))
 
 
 def parse_xml(body: bytes) -> Any:

@@ -174,8 +174,14 @@ def replay_setup(path: Path) -> tuple[ReplayInfo, dict[str, Any]]:
 
 
 @contextmanager
-def replaying(path: Path, *, locate: Callable[[], str | None]) -> Iterator[ReplayInfo]:
-    """Serve every request made inside the block from the cassette at ``path``; miss = drift."""
+def replaying(
+    path: Path, *, locate: Callable[[], str | None], secrets: Collection[str] = ()
+) -> Iterator[ReplayInfo]:
+    """Serve every request made inside the block from the cassette at ``path``; miss = drift.
+
+    ``secrets`` (optional): the run's secret values, masked in a drift message's diff (a live
+    collection may grow during the run; it is read when the message is made).
+    """
     info, args = replay_setup(path)
     use = SmflowCassette.use(**args, record_on_exception=False)
     cassette: SmflowCassette | None = None
@@ -184,4 +190,5 @@ def replaying(path: Path, *, locate: Callable[[], str | None]) -> Iterator[Repla
             cassette.locate = locate
             flow = info.meta.get("flow")
             cassette.flow = str(flow) if flow else None
+            cassette.secrets = secrets
             yield info

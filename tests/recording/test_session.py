@@ -187,6 +187,16 @@ def test_a_changed_argument_drifts_with_the_call_site_and_the_field(recorded: tu
     )
 
 
+def test_secret_values_given_to_the_replay_are_masked_in_the_diff(recorded: tuple[Path, list[str]]) -> None:
+    path, _ = recorded
+    with pytest.raises(ReplayDriftError) as caught:
+        with replaying(path, locate=lambda: None, secrets=["svc-token-42"]) as info:
+            requests.post(f"{info.endpoint}/{info.subscription_id}/services/hostedservices", data=_create_body("svc-token-42"), timeout=TIMEOUT)
+    message = str(caught.value)
+    assert "body CreateHostedService/ServiceName: recorded 'svc', sent '***'" in message
+    assert "svc-token-42" not in message and "c3ZjLXRva2VuLTQy" not in message  # nor its base64 (the Label)
+
+
 def test_a_replay_may_send_another_password_since_the_recording_has_none(recorded: tuple[Path, list[str]]) -> None:
     path, _ = recorded
     with replaying(path, locate=lambda: None) as info:
