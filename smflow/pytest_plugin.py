@@ -13,7 +13,9 @@ inside the fixtures. In a test::
         result = smflow_replay("flows/rollback.flow", cassette="cassettes/rollback_drill.yaml")
 
 Paths are relative to the pytest rootdir; the cassette defaults to
-``<smflow_cassette_dir>/<flow stem>.yaml`` (ini option, default ``cassettes``). Run pytest with
+``<smflow_cassette_dir>/<flow stem>.yaml`` (ini option, default ``cassettes``). Vars default to
+those the cassette was recorded with (``vars`` given here win); secret params are never in a
+cassette, so those are always given. Run pytest with
 ``--smflow-record`` to re-record every cassette these tests use against a fresh local emulator
 (no latency) and then replay it, instead of replaying the committed one.
 """
@@ -77,6 +79,20 @@ def _marker_defaults(request: pytest.FixtureRequest) -> dict[str, Any]:
     return defaults
 
 
+def _recorded_vars(cassette: Path) -> dict[str, Any]:
+    """The (public) vars the cassette was recorded with: a replay needs no --var to repeat them.
+    Secret params are not in a cassette; they still have to be given. Missing cassette: nothing
+    here, run_flow says it is missing."""
+    from smflow.errors import CassetteNotFoundError
+    from smflow.recording.cassette import load_cassette
+
+    try:
+        recorded = load_cassette(cassette).header.meta.get("vars")
+    except CassetteNotFoundError:
+        return {}
+    return dict(recorded) if isinstance(recorded, dict) else {}
+
+
 def _short(path: Path) -> Path:
     """Relative to the working directory when inside it: drift messages and cassettes name
     ``flows/x.flow``, not an absolute path of one machine."""
@@ -116,6 +132,8 @@ def smflow_replay(request: pytest.FixtureRequest) -> Callable[..., Any]:
                          journal_dir=journals)
             finally:
                 server.stop()
+        else:
+            values = {**_recorded_vars(cassette_path), **values}
         return run_flow(flow_path, vars=values, replay=cassette_path, assume_yes=True, journal_dir=journals)
 
     return replay

@@ -41,6 +41,16 @@ def test_the_marker_and_fixture_replay_a_flow_from_its_cassette(user_repo: pytes
     user_repo.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+def test_vars_default_to_those_the_cassette_was_recorded_with(user_repo: pytest.Pytester) -> None:
+    user_repo.makepyfile(
+        """
+        def test_release(smflow_replay):
+            assert smflow_replay("flows/blue_green.flow").ok
+        """
+    )
+    user_repo.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
 def test_arguments_override_the_marker_and_name_another_cassette(user_repo: pytest.Pytester) -> None:
     shutil.move(user_repo.path / "cassettes" / "blue_green.yaml", user_repo.path / "cassettes" / "release.yaml")
     user_repo.makepyfile(
