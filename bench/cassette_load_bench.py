@@ -76,7 +76,7 @@ def replay_all(path: Path, interactions: list[dict[str, Any]]) -> int:
 
 def match_only(path: Path, interactions: list[dict[str, Any]]) -> int:
     """The harness alone: load, index and answer every request, with no HTTP stack around it."""
-    _info, args = replay_setup(path)
+    _info, _header, args = replay_setup(path)
     cassette = SmflowCassette.load(**args)
     served = 0
     for interaction in interactions:

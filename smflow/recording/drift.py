@@ -120,6 +120,9 @@ def drift_error(cassette: SmflowCassette, request: Any, location: str | None) ->
             lines.append(f"  differs: {diff.render()}")
         if len(nearest.diffs) > MAX_DIFFS:
             lines.append(f"  ... and {len(nearest.diffs) - MAX_DIFFS} more differences")
+    if not cassette.complete:
+        lines.append(f"  note: the recorded run stopped with an error after interaction {len(cassette.data)}:"
+                     " this cassette holds only what happened until then")
     flow = cassette.flow or "FLOW"
     lines.append(f"  if the change is intended, re-record: smflow run {flow} --record {path}")
     return ReplayDriftError(_masked("\n".join(lines), cassette.secrets))

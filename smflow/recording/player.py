@@ -62,6 +62,7 @@ class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
     locate: Callable[[], str | None] = staticmethod(lambda: None)
     flow: str | None = None  # the recorded flow (cassette meta), for the re-record hint
     secrets: Collection[str] = ()  # the replaying run's secret values, masked in drift messages
+    complete: bool = True  # False: the recorded run raised, and the cassette stops there
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -148,8 +148,8 @@ def _save(path: Path, header: CassetteHeader, cassette: SmflowCassette, *, secre
     atomic_write(path, data, check=refuse_leaks)
 
 
-def replay_setup(path: Path) -> tuple[ReplayInfo, dict[str, Any]]:
-    """Load a cassette for replay: what the run needs, and the ``SmflowCassette`` arguments.
+def replay_setup(path: Path) -> tuple[ReplayInfo, CassetteHeader, dict[str, Any]]:
+    """Load a cassette for replay: what the run needs, its header, the ``SmflowCassette`` arguments.
 
     ``SmflowCassette.load(**args)`` gives the cassette without patching anything (benchmarks,
     tools); ``replaying`` uses ``SmflowCassette.use(**args)``.
@@ -170,7 +170,7 @@ def replay_setup(path: Path) -> tuple[ReplayInfo, dict[str, Any]]:
         "record_mode": RecordMode.NONE,
         "match_on": MATCH_ON,
     }
-    return info, args
+    return info, header, args
 
 
 @contextmanager
@@ -182,7 +182,7 @@ def replaying(
     ``secrets`` (optional): the run's secret values, masked in a drift message's diff (a live
     collection may grow during the run; it is read when the message is made).
     """
-    info, args = replay_setup(path)
+    info, header, args = replay_setup(path)
     use = SmflowCassette.use(**args, record_on_exception=False)
     cassette: SmflowCassette | None = None
     with translate_misses(lambda: cassette):
@@ -191,4 +191,5 @@ def replaying(
             flow = info.meta.get("flow")
             cassette.flow = str(flow) if flow else None
             cassette.secrets = secrets
+            cassette.complete = header.complete
             yield info

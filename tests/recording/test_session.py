@@ -261,6 +261,22 @@ def test_a_run_that_raises_is_still_saved_marked_incomplete(tmp_path: Path, mini
     assert len(loaded.interactions) == 3
 
 
+def test_replaying_past_the_end_of_an_incomplete_cassette_says_it_is_incomplete(tmp_path: Path, mini_asm: Any) -> None:
+    path = tmp_path / "c.yaml"
+    with pytest.raises(RuntimeError, match="boom"):
+        with recording(path, secrets=[], subscription_id=SUB, meta={}):
+            _scenario(mini_asm.base_url, SUB, polls=1)
+            raise RuntimeError("boom")
+    with pytest.raises(ReplayDriftError) as caught:
+        with replaying(path, locate=lambda: None) as info:
+            _scenario(info.endpoint, info.subscription_id, polls=1)
+            requests.delete(f"{info.endpoint}/{info.subscription_id}/services/hostedservices/svc", timeout=TIMEOUT)
+    assert (
+        "  note: the recorded run stopped with an error after interaction 3: this cassette holds only what"
+        " happened until then"
+    ) in str(caught.value).splitlines()
+
+
 def test_an_empty_run_still_writes_a_replayable_cassette(tmp_path: Path) -> None:
     path = tmp_path / "empty.yaml"
     with recording(path, secrets=[], subscription_id=SUB, meta={"endpoint": "http://127.0.0.1:1"}):
