@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -253,11 +254,12 @@ class Scrubber:
         return response
 
     def value(self, data: Any) -> Any:
-        """Scrub every string inside plain data (the cassette's ``meta``)."""
-        if isinstance(data, str):
-            return self.scrub_text(data)
+        """Scrub every string inside the cassette's ``meta``, made plain data on the way (a Path
+        or a datetime becomes its text) so that the cassette file can always be written."""
         if isinstance(data, dict):
             return {self.scrub_text(str(k)): self.value(v) for k, v in data.items()}
-        if isinstance(data, list | tuple):
+        if isinstance(data, list | tuple | set | frozenset):
             return [self.value(v) for v in data]
-        return data
+        if data is None or isinstance(data, bool | int) or (isinstance(data, float) and math.isfinite(data)):
+            return data
+        return self.scrub_text(data if isinstance(data, str) else str(data))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -129,3 +130,12 @@ def test_a_base64_encoded_subscription_id_is_scrubbed_and_would_be_caught() -> N
     out = _scrubber().scrub_text(f"<Label>{encoded}</Label>")
     assert PLACEHOLDER in out and encoded not in out
     assert find_leaks(encoded.encode(), {"x": encoded}, secrets=[], subscription_id=SUB) == ["the subscription id"]
+
+
+def test_meta_becomes_plain_scrubbed_data() -> None:
+    meta = {"flow": Path("flows/x.flow"), "vars": {"n": 3, "ok": True, "ratio": 0.5, "bad": float("nan"),
+                                                    "token": PASSWORD, "tags": ("a", SUB)}}
+    assert _scrubber(PASSWORD).value(meta) == {
+        "flow": "flows/x.flow",
+        "vars": {"n": 3, "ok": True, "ratio": 0.5, "bad": "nan", "token": PLACEHOLDER, "tags": ["a", "SUBSCRIPTION-ID"]},
+    }
