@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from smflow.asm.catalogue import OperationSpec, get_operation
-from smflow.errors import ArgumentError, ConflictError, NotFoundError, OperationFailedError, SmflowError
+from smflow.errors import (
+    ArgumentError,
+    ConflictError,
+    NotFoundError,
+    OperationFailedError,
+    SmflowError,
+    TransportError,
+)
 from smflow.run import readback
 from smflow.run.clock import Clock
 from smflow.run.events import RequestSent, Retrying, Waiting
@@ -226,7 +233,13 @@ class CallRunner:
 
     def _send(self, ctx: StepContext, op: str, args: dict[str, Any], attempt: int) -> Any:
         self.requests += 1
-        result = self.client.call(op, args)
+        try:
+            result = self.client.call(op, args)
+        except TransportError as err:
+            if err.operation:
+                raise
+            # Say which call could not get through (the transport does not know operations).
+            raise TransportError(err.message, operation=op, timeout=err.timeout) from err
         self.emit(RequestSent, step=ctx.name, operation=op, attempt=attempt,
                   request_id=getattr(result, "request_id", None))
         return result
