@@ -29,6 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from smflow.run.preview import preview
 
     loaded = load(Path(args.flow), parse_vars(args.var))
+    for warning in loaded.plan.warnings:  # the checker's warnings (errors were raised by load)
+        print(warning.render(), file=sys.stderr)
     calls = preview(loaded)
     out = sys.stdout
     if args.json:
