@@ -1,14 +1,19 @@
 """An installed smflow finds its grammar inside the package, not in a checkout.
 
 Builds the wheel (no network: the build backend comes from the system, ``--no-build-isolation``),
-installs it into a fresh venv that borrows the system's dependencies (``--system-site-packages``),
-and runs ``smflow check`` on a flow in a directory that is not the checkout.
+installs it into a fresh venv that borrows the running environment's dependencies (a ``.pth``
+file naming this interpreter's site-packages, which works whether the tests run in the system
+Python or in CI's own venv, and does not pull in the editable checkout: a path added by a ``.pth``
+is not a site dir, so its own ``.pth`` files are not read), and runs ``smflow check`` on a flow
+in a directory that is not the checkout.
 """
 
 from __future__ import annotations
 
+import site
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -28,9 +33,12 @@ def test_installed_wheel_checks_a_flow_from_another_directory(tmp_path: Path) ->
     assert built.returncode == 0, built.stderr
     (wheel,) = wheels.glob("smflow-*.whl")
     venv = tmp_path / "venv"
-    made = run(sys.executable, "-m", "venv", "--system-site-packages", venv, cwd=tmp_path)
+    made = run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     python = venv / "bin" / "python"
+    venv_site = run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=tmp_path).stdout.strip()
+    borrowed = dict.fromkeys([sysconfig.get_path("purelib"), sysconfig.get_path("platlib"), *site.getsitepackages()])
+    (Path(venv_site) / "borrowed-deps.pth").write_text("\n".join(borrowed) + "\n", encoding="utf-8")
     installed = run(python, "-m", "pip", "install", "--no-deps", "--no-index", wheel, cwd=tmp_path)
     assert installed.returncode == 0, installed.stderr
 
