@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from smflow.asm.catalogue import OperationSpec, get_operation
+from smflow.asm.models import AsynchronousOperationResult
 from smflow.errors import (
     ArgumentError,
     ConflictError,
@@ -110,15 +111,18 @@ class CallRunner:
             result = self.read(ctx, op, args)
             self.masker.learn_result(result)
             return result
-        self._write(ctx, spec, args)
-        return None
+        return self._write(ctx, spec, args)
 
     def read(self, ctx: StepContext, op: str, args: dict[str, Any]) -> Any:
         return self._retry(ctx, op, lambda n: self._send(ctx, op, args, n))
 
     # -- writes ---------------------------------------------------------------------------------
 
-    def _write(self, ctx: StepContext, spec: OperationSpec, args: dict[str, Any]) -> None:
+    def _write(self, ctx: StepContext, spec: OperationSpec, args: dict[str, Any]) -> AsynchronousOperationResult:
+        """Send a write once (in effect), and return its result, so a flow can bind it and pass
+        ``r.request_id`` to ``get_operation_status``. When the write was found already applied
+        (resume, read-back) its request id may be unknown: the result then has ``request_id``
+        None, which is what a flow sees rather than a made-up id."""
         op = spec.name
         n = ctx.counters[op] = ctx.counters.get(op, 0) + 1
         key = f"{ctx.key_prefix}/{op}#{n}"
@@ -126,7 +130,7 @@ class CallRunner:
         suspect = False  # an earlier process may have sent this call already
         if prior is not None:
             if prior.done:
-                return
+                return AsynchronousOperationResult(request_id=prior.request_id)
             if prior.request_id:
                 try:
                     self._await(ctx, op, prior.request_id)
@@ -135,12 +139,12 @@ class CallRunner:
                         raise
                     # The server gave up on it (5xx): decide by read-back, as after any ambiguity.
                 else:
-                    self.journal.append("call_done", key=key, op=op, reattached=True)
-                    return
+                    self.journal.append("call_done", key=key, op=op, reattached=True, request_id=prior.request_id)
+                    return AsynchronousOperationResult(request_id=prior.request_id)
             if self._in_place(ctx, op, args):
                 self._settle(ctx, spec, args)
                 self.journal.append("call_done", key=key, op=op, read_back=True)
-                return
+                return AsynchronousOperationResult(request_id=None)
             suspect = True
         self.journal.append("call_intent", key=key, op=op, args=self.masker.arguments(spec, args), durable=True)
         ambiguous = suspect
@@ -177,8 +181,12 @@ class CallRunner:
         if result is _ALREADY:
             self._settle(ctx, spec, args)
             self.journal.append("call_done", key=key, op=op, read_back=True)
-            return
-        self.journal.append("call_done", key=key, op=op)
+            return AsynchronousOperationResult(request_id=None)
+        request_id = getattr(result, "request_id", None)
+        self.journal.append("call_done", key=key, op=op, request_id=request_id)
+        if isinstance(result, AsynchronousOperationResult):
+            return result
+        return AsynchronousOperationResult(request_id=request_id)
 
     def _in_place(self, ctx: StepContext, op: str, args: dict[str, Any]) -> bool:
         return readback.effect_in_place(op, args, lambda read_op, read_args: self.read(ctx, read_op, read_args)) is True

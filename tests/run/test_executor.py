@@ -204,3 +204,23 @@ def test_resume_works_from_another_directory(emulator: Any, journal_dir: Path, t
     assert first.status == "failed"
     monkeypatch.chdir(tmp_path)
     assert run_flow(None, resume=first.run_id, clock=emu.clock, journal_dir=journal_dir).ok
+
+
+def test_a_write_binds_its_result_so_its_operation_can_be_asked_about(
+    emulator: Any, journal_dir: Path, tmp_path: Path
+) -> None:
+    emu = emulator(latency=1.0)
+    flow = tmp_path / "status.flow"
+    flow.write_text(
+        'flow s "x"\nstep "create" {\n'
+        '  r = create_storage_account(service_name: "smflowstor", description: "d", label: "l", location: "West US")\n'
+        '  op = get_operation_status(request_id: r.request_id)\n'
+        '  assert op.status == "Succeeded", "ended ${op.status}"\n'
+        '  log "request ${r.request_id}"\n}\n'
+    )
+    events: list[Any] = []
+    result = run_flow(flow, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir, on_event=events.append)
+    assert result.ok, result.error
+    (sent,) = [e for e in events if e.kind == "request_sent" and e.operation == "create_storage_account"]
+    assert sent.request_id and result.outputs["r"]["request_id"] == sent.request_id
+    assert any(e.kind == "log" and e.message == f"request {sent.request_id}" for e in events)
