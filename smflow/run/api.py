@@ -25,7 +25,7 @@ from smflow.run.events import Event, RunFinished, RunStarted
 from smflow.run.executor import Executor, Outcome
 from smflow.run.journal import Journal, JournalState, journal_path, new_run_id
 from smflow.run.poll import PollSchedule
-from smflow.run.secrets import Masker
+from smflow.run.secrets import LiveSecrets, Masker
 from smflow.run.target import Target, choose_target
 
 __all__ = ["RunResult", "StepResult", "run_flow"]
@@ -146,7 +146,8 @@ def _run(path: Path, given_vars: dict[str, Any], journal: Journal | None, state:
     with ExitStack() as stack:
         runners: list[CallRunner] = []  # the replay's drift messages name the call in flight
         target, run_clock = _target(stack, o, masker, meta, locate=lambda: runners[0].site if runners else None)
-        masker.add(target.subscription_id)
+        if target.kind != "replay":  # a replay's subscription is the cassette's placeholder, not a secret
+            masker.add(target.subscription_id)
         now = RealClock().now()  # names the run and its journal: wall time even in a replay
         if journal is None:
             run_id = new_run_id(path, now)
@@ -205,7 +206,7 @@ def _target(stack: ExitStack, o: _Options, masker: Masker, meta: dict[str, Any],
     if o.replay:
         from smflow.recording.session import replaying
 
-        info = stack.enter_context(replaying(Path(o.replay), locate=locate))
+        info = stack.enter_context(replaying(Path(o.replay), locate=locate, secrets=LiveSecrets(masker)))
         target = Target("replay", info.endpoint, info.subscription_id, f"replay of {o.replay} (nothing is sent)",
                         poll=PollSchedule())
         return target, o.clock or VirtualClock()
@@ -215,7 +216,7 @@ def _target(stack: ExitStack, o: _Options, masker: Masker, meta: dict[str, Any],
     if o.record:
         from smflow.recording.session import recording
 
-        stack.enter_context(recording(Path(o.record), secrets=sorted(masker.secrets | {target.subscription_id}),
+        stack.enter_context(recording(Path(o.record), secrets=LiveSecrets(masker, {target.subscription_id}),
                                       subscription_id=target.subscription_id, meta=meta))
     return target, o.clock or RealClock()
 

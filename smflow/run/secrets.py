@@ -18,13 +18,13 @@ import dataclasses
 import functools
 import threading
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 from smflow.asm.catalogue import OperationSpec
 from smflow.asm.records import SECRET_FIELDS
 
-__all__ = ["MASK", "MIN_SUBSTRING", "Masker"]
+__all__ = ["MASK", "MIN_SUBSTRING", "LiveSecrets", "Masker"]
 
 MASK = "***"
 MIN_SUBSTRING = 4
@@ -145,3 +145,27 @@ def _classes_in(annotation: Any) -> list[type]:
     if isinstance(annotation, type):
         return [annotation]
     return [c for a in typing.get_args(annotation) for c in _classes_in(a)]
+
+
+class LiveSecrets(Collection[str]):
+    """A read-only view of a masker's secrets (plus ``extra``) that grows as the run learns more.
+
+    The recorder and the replayer re-read it whenever they scrub or mask, so a secret learnt
+    mid-run (a storage key read by one step) is kept out of everything written after it.
+    """
+
+    def __init__(self, masker: Masker, extra: Iterable[str] = ()) -> None:
+        self._masker = masker
+        self._extra = frozenset(extra)
+
+    def _current(self) -> frozenset[str]:
+        return self._masker.secrets | self._extra
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._current()))
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._current()
