@@ -31,9 +31,7 @@ target, so a crash or a refused check never leaves a truncated or leaky cassette
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +45,6 @@ __all__ = [
     "FORMAT",
     "CassetteHeader",
     "LoadedCassette",
-    "atomic_write",
     "dump_cassette",
     "load_cassette",
     "parse_yaml",
@@ -192,44 +189,3 @@ def dump_cassette(header: CassetteHeader, interactions: list[dict[str, Any]]) ->
     except (TypeError, ValueError):  # bytes (a binary body) or a non-finite float
         text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=2**31 - 1)
         return text
-
-
-def atomic_write(path: Path, data: bytes, *, check: Callable[[Path], None] | None = None) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
-
-    ``check`` gets the temp file's path after fsync (to read back what really reached the disk);
-    if it raises, the temp file is deleted and ``path`` is left untouched.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        # mkstemp makes the file 0600; a cassette is an ordinary (committed) file: keep the mode
-        # of the one it replaces, or 0644.
-        os.chmod(fd, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if check is not None:
-            check(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where directories can't be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -35,8 +35,9 @@ from vcr.record_mode import RecordMode
 from vcr.request import Request
 from vcr.serializers import compat
 
+from smflow.durable import atomic_write
 from smflow.errors import SecretLeakError
-from smflow.recording.cassette import CassetteHeader, atomic_write, dump_cassette, load_cassette, parse_yaml
+from smflow.recording.cassette import CassetteHeader, dump_cassette, load_cassette, parse_yaml
 from smflow.recording.drift import translate_misses
 from smflow.recording.leaks import find_leaks
 from smflow.recording.matching import VCR_MATCHERS

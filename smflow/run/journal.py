@@ -35,6 +35,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from smflow.durable import fsync_dir
 from smflow.errors import JournalError
 
 __all__ = ["CallRecord", "Journal", "JournalState", "new_run_id", "read_journal", "journal_path"]
@@ -167,7 +168,7 @@ class Journal:
         _lock(fd, path, run_id)
         journal = cls(path, run_id, fd)
         journal.append("run", format=FORMAT, run_id=run_id, **header)  # made durable by the first intent
-        _fsync_dir(directory)
+        fsync_dir(directory)
         return journal
 
     @classmethod
@@ -222,17 +223,3 @@ def _lock(fd: int, path: Path, run_id: str) -> None:
         raise JournalError(f"run {run_id} is still running in another process ({path} is locked)") from None
     except OSError:
         pass  # a filesystem without locks: nothing more we can do
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the new file's directory entry durable too (POSIX: fsync the directory)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -114,3 +114,14 @@ def test_cli_graph_bad_flow_shows_caret(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "smflow", "graph", str(path)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "t.flow:" in proc.stderr and "^" in proc.stderr
+
+
+def test_cli_graph_writes_output_file(tmp_path: Path) -> None:
+    out = tmp_path / "bg.mmd"
+    proc = subprocess.run(
+        [sys.executable, "-m", "smflow", "graph", str(BLUE_GREEN), "-o", str(out)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "" and out.read_text(encoding="utf-8").startswith("flowchart TD\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["bg.mmd"]  # no temp file left behind

@@ -10,9 +10,10 @@ import pytest
 import vcr
 import yaml
 
+from smflow.durable import atomic_write
 from smflow.errors import CassetteFormatError, CassetteNotFoundError
 from smflow.recording import cassette as cassette_module
-from smflow.recording.cassette import CassetteHeader, atomic_write, dump_cassette, load_cassette
+from smflow.recording.cassette import CassetteHeader, dump_cassette, load_cassette
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 HEADER = CassetteHeader(endpoint="http://127.0.0.1:1", subscription_id="SUBSCRIPTION-ID", duration=1.5, recorded_at="2026-11-26T00:00:00+00:00", meta={"flow": "x"})

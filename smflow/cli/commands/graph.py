@@ -26,6 +26,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from smflow.dsl import load_flow
+    from smflow.durable import atomic_write
     from smflow.graph import build_graph, render_dot, render_mermaid
 
     path = Path(args.flow)
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     graph = build_graph(load_flow(path))
     text = render_mermaid(graph) if args.format == "mermaid" else render_dot(graph)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        atomic_write(Path(args.output), text.encode("utf-8"))
     else:
         print(text, end="")
     return 0
