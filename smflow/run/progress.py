@@ -82,7 +82,7 @@ class TextProgress:
             self._embedded = event.target.startswith("embedded")
             self._line(f"target: {event.target}")
             verb = "resuming" if event.resumed else "run"
-            self._line(f"{verb} {event.run_id}: {event.flow} ({event.steps} steps, journal {event.journal})")
+            self._line(f"{verb} {event.run_id}: {event.flow} ({event.steps} step{'' if event.steps == 1 else 's'}, journal {event.journal})")
         elif isinstance(event, StepStarted):
             self._step_label = f"[{event.index}/{event.total}] {event.step}"
             self._last_wait_print = None
@@ -124,7 +124,7 @@ class TextProgress:
 
     def _finish(self, event: RunFinished) -> None:
         if event.status == "succeeded":
-            self._line(f"run {event.run_id} succeeded in {_secs(event.elapsed)} ({event.requests} requests)")
+            self._line(f"run {event.run_id} succeeded in {_secs(event.elapsed)} ({event.requests} request{'' if event.requests == 1 else 's'})")
             return
         where = f" at step '{event.failed_step}'" if event.failed_step else ""
         self._line(f"run {event.run_id} FAILED{where}: {event.error}")
