@@ -30,6 +30,8 @@ __all__ = ["DURATION_UNITS", "FlowTransformer", "duration_seconds"]
 
 DURATION_UNITS: dict[str, float] = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "$": "$"}
+# Where plain text stops inside a string: an escape or a possible ``${``.
+_SPECIAL = re.compile(r"[\\$]")
 _DOTTED = re.compile(r"([ \t]*)([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)[ \t]*")
 # Words the grammar reserves: an interpolation made of one goes through the parser.
 _KEYWORDS = frozenset({
@@ -71,10 +73,70 @@ class _Context:
     # A parenthesised expression keeps its own span; the node around it starts or ends at the
     # bracket (id of the inner node → span with the brackets).
     parens: dict[int, Span] = field(default_factory=dict)
+    # The parse this one interrupted (a ``${...}`` is parsed in the middle of its file).
+    previous: _Context | None = None
+    # False for text read from the start of its file: lark's positions are the file's.
+    shifted: bool = False
 
 
-def _tok(c: Any) -> bool:
-    return isinstance(c, Token)
+_new = object.__new__
+
+
+def _mkspan(source: SourceFile, line: int, col: int, end_line: int, end_col: int) -> Span:
+    """``Span(source, line, col, end_line, end_col)``, built without the frozen dataclass's
+    ``__init__`` (five ``object.__setattr__`` calls): a parse makes one span per token and per
+    node, and this halves their cost. The result is an ordinary, equal ``Span``."""
+    span: Span = _new(Span)
+    span.__dict__.update(source=source, line=line, col=col, end_line=end_line, end_col=end_col)
+    return span
+
+
+def _tspan(ctx: _Context, tok: Token) -> Span:
+    line: int = tok.line  # type: ignore[assignment]
+    end_line: int = tok.end_line  # type: ignore[assignment]
+    if not ctx.shifted:
+        return _mkspan(ctx.source, line, tok.column, end_line, tok.end_column)  # type: ignore[arg-type]
+    col: int = tok.column  # type: ignore[assignment]
+    end_col: int = tok.end_column  # type: ignore[assignment]
+    if line == 1:
+        col += ctx.col_offset
+    if end_line == 1:
+        end_col += ctx.col_offset
+    return _mkspan(ctx.source, line + ctx.line_offset, col, end_line + ctx.line_offset, end_col)
+
+
+def _start(ctx: _Context, c: Any) -> Span:
+    if type(c) is Token:
+        return _tspan(ctx, c)
+    parens = ctx.parens
+    if parens and id(c) in parens:
+        return parens[id(c)]
+    return cast(Span, c.span)
+
+
+def _between(ctx: _Context, first: Any, last: Any) -> Span:
+    """From the start of ``first`` to the end of ``last`` (tokens or nodes, neither ``None``)."""
+    a = _start(ctx, first)
+    b = _start(ctx, last)
+    return _mkspan(a.source, a.line, a.col, b.end_line, b.end_col)
+
+
+def _span(ctx: _Context, children: Children) -> Span:
+    """From the start of the first child to the end of the last (placeholders skipped)."""
+    first = last = None
+    for c in children:
+        if c is not None:
+            first = c
+            break
+    for c in reversed(children):
+        if c is not None:
+            last = c
+            break
+    a = _start(ctx, first)
+    if last is first:
+        return a
+    b = _start(ctx, last)
+    return _mkspan(a.source, a.line, a.col, b.end_line, b.end_col)
 
 
 class FlowTransformer:
@@ -85,74 +147,53 @@ class FlowTransformer:
         self._local = threading.local()
 
     # ------------------------------------------------------------------ context
-
-    def _stack(self) -> list[_Context]:
-        stack: list[_Context] | None = getattr(self._local, "stack", None)
-        if stack is None:
-            stack = self._local.stack = []
-        return stack
+    # The current context is one thread-local attribute (the innermost parse), looked up once
+    # per callback rather than once per token.
 
     def push(self, source: SourceFile, line: int = 1, col: int = 1) -> None:
-        self._stack().append(_Context(source, line - 1, col - 1))
+        local = self._local
+        local.ctx = _Context(source, line - 1, col - 1, previous=getattr(local, "ctx", None),
+                             shifted=line != 1 or col != 1)
 
     def pop(self) -> None:
-        self._stack().pop()
+        local = self._local
+        local.ctx = local.ctx.previous
 
     @property
     def ctx(self) -> _Context:
-        return self._stack()[-1]
+        ctx: _Context = self._local.ctx
+        return ctx
 
     # ------------------------------------------------------------------ positions
 
     def tspan(self, tok: Token) -> Span:
-        ctx = self.ctx
-        line: int = tok.line  # type: ignore[assignment]
-        col: int = tok.column  # type: ignore[assignment]
-        end_line: int = tok.end_line  # type: ignore[assignment]
-        end_col: int = tok.end_column  # type: ignore[assignment]
-        if line == 1:
-            col += ctx.col_offset
-        if end_line == 1:
-            end_col += ctx.col_offset
-        return Span(ctx.source, line + ctx.line_offset, col, end_line + ctx.line_offset, end_col)
-
-    def _start(self, c: Any) -> Span:
-        if isinstance(c, Token):
-            return self.tspan(c)
-        parens = self.ctx.parens
-        if parens and id(c) in parens:
-            return parens[id(c)]
-        return cast(Span, c.span)
+        return _tspan(self._local.ctx, tok)
 
     def span(self, children: Children) -> Span:
-        """From the start of the first child to the end of the last (placeholders skipped)."""
-        first = last = None
-        for c in children:
-            if c is not None:
-                first = c
-                break
-        for c in reversed(children):
-            if c is not None:
-                last = c
-                break
-        a = self._start(first)
-        if last is first:
-            return a
-        b = self._start(last)
-        return Span(a.source, a.line, a.col, b.end_line, b.end_col)
+        return _span(self._local.ctx, children)
 
     # ------------------------------------------------------------------ strings
 
     def make_string(self, tok: Token) -> ast.String:
         """Decode escapes and split out ``${expr}`` parts of a STRING token."""
         raw = str(tok)
-        span = self.tspan(tok)
+        span = _tspan(self._local.ctx, tok)
+        end = len(raw) - 1  # inside the quotes: raw[1:end]
+        if "\\" not in raw and "$" not in raw:  # most strings: the text as written
+            return ast.String(span, (raw[1:end],) if end > 1 else ())
         parts: list[ast.StringPart] = []
         text: list[str] = []
-        i, end = 1, len(raw) - 1  # inside the quotes
+        i = 1
         while i < end:
-            ch = raw[i]
-            if ch == "\\":
+            m = _SPECIAL.search(raw, i, end)
+            if m is None:
+                text.append(raw[i:end])
+                break
+            j = m.start()
+            if j > i:
+                text.append(raw[i:j])
+            i = j
+            if raw[i] == "\\":
                 nxt = raw[i + 1]
                 if nxt not in _ESCAPES:
                     at = Span(span.source, span.line, span.col + i, span.line, span.col + i + 2)
@@ -161,10 +202,10 @@ class FlowTransformer:
                     )
                 text.append(_ESCAPES[nxt])
                 i += 2
-            elif ch == "$" and raw.startswith("$${", i):
+            elif raw.startswith("$${", i):
                 text.append("${")
                 i += 3
-            elif ch == "$" and raw.startswith("${", i):
+            elif raw.startswith("${", i):
                 close = raw.index("}", i)
                 inner = raw[i + 2 : close]
                 if text:
@@ -176,7 +217,7 @@ class FlowTransformer:
                 parts.append(self._interpolation(inner, span, span.col + i + 2))
                 i = close + 1
             else:
-                text.append(ch)
+                text.append("$")
                 i += 1
         if text:
             parts.append("".join(text))
@@ -191,11 +232,11 @@ class FlowTransformer:
         col += m.start(2)
         expr: ast.Expr | None = None
         for word in m.group(2).split("."):
-            here = Span(span.source, span.line, col, span.line, col + len(word))
+            here = _mkspan(span.source, span.line, col, span.line, col + len(word))
             if expr is None:
                 expr = ast.Name(here, word)
             else:
-                whole = Span(span.source, span.line, expr.span.col, span.line, col + len(word))
+                whole = _mkspan(span.source, span.line, expr.span.col, span.line, col + len(word))
                 expr = ast.Attribute(whole, expr, word, here)
             col += len(word) + 1
         assert expr is not None
@@ -243,7 +284,7 @@ class FlowTransformer:
     def retry_clause(self, c: Children) -> ast.RetryClause:
         # "retry" ["attempts" INT] ["backoff" D ".." D] [JITTER] ["on" NAME ("," NAME)*]
         attempts, low, high, jitter = c[2], c[4], c[6], c[7]
-        kinds = tuple(ast.Name(self.tspan(k), str(k)) for k in c[9:] if _tok(k) and k.type == "NAME")
+        kinds = tuple(ast.Name(self.tspan(k), str(k)) for k in c[9:] if type(k) is Token and k.type == "NAME")
         return ast.RetryClause(
             self.span(c),
             ast.Int(self.tspan(attempts), int(attempts)) if attempts is not None else None,
@@ -254,15 +295,21 @@ class FlowTransformer:
         )
 
     def step_decl(self, c: Children) -> ast.Step:  # "step" STRING ["timeout" D] [retry] block
+        ctx = self._local.ctx
         _, name, _, timeout, retry, block = c
-        return ast.Step(self.span(c), self.plain_text(name), self.tspan(name), self.make_duration(timeout), retry,
-                        block.body)
+        a = _tspan(ctx, c[0])
+        b = block.span
+        return ast.Step(_mkspan(a.source, a.line, a.col, b.end_line, b.end_col), self.plain_text(name),
+                        _tspan(ctx, name), self.make_duration(timeout), retry, block.body)
 
     def on_failure(self, c: Children) -> ast.OnFailure:
         return ast.OnFailure(self.span(c), c[1].body)
 
     def block(self, c: Children) -> _Block:  # "{" stmt* "}"
-        return _Block(self.span(c), tuple(c[1:-1]))
+        ctx = self._local.ctx
+        a = _tspan(ctx, c[0])
+        b = _tspan(ctx, c[-1])
+        return _Block(_mkspan(a.source, a.line, a.col, b.end_line, b.end_col), tuple(c[1:-1]))
 
     # ------------------------------------------------------------------ statements
 
@@ -274,7 +321,10 @@ class FlowTransformer:
         return ast.CallStmt(call.span, call)
 
     def assign_stmt(self, c: Children) -> ast.AssignStmt:  # NAME "=" expr
-        return ast.AssignStmt(self.span(c), str(c[0]), self.tspan(c[0]), c[2])
+        ctx = self._local.ctx
+        a = _tspan(ctx, c[0])
+        b = _start(ctx, c[2])
+        return ast.AssignStmt(_mkspan(a.source, a.line, a.col, b.end_line, b.end_col), str(c[0]), _tspan(ctx, c[0]), c[2])
 
     def wait_stmt(self, c: Children) -> ast.WaitStmt:  # "wait" "until" expr ["every" D] ["timeout" D]
         return ast.WaitStmt(self.span(c), c[2], self.make_duration(c[4]), self.make_duration(c[6]))
@@ -295,7 +345,10 @@ class FlowTransformer:
         return ast.ConfirmStmt(self.span(c), self.make_string(c[1]))
 
     def log_stmt(self, c: Children) -> ast.LogStmt:
-        return ast.LogStmt(self.span(c), self.make_string(c[1]))
+        message = self.make_string(c[1])
+        a = _tspan(self._local.ctx, c[0])
+        b = message.span
+        return ast.LogStmt(_mkspan(a.source, a.line, a.col, b.end_line, b.end_col), message)
 
     def undo_stmt(self, c: Children) -> ast.UndoStmt:
         return ast.UndoStmt(self.span(c), c[1].body)
@@ -310,8 +363,9 @@ class FlowTransformer:
         return cast(ast.Expr, c[1])
 
     def binary_op(self, c: Children) -> ast.BinaryOp:
+        ctx = self._local.ctx
         left, op, right = c
-        return ast.BinaryOp(self.span(c), cast(ast.BinaryOperator, str(op)), left, right, self.tspan(op))
+        return ast.BinaryOp(_between(ctx, left, right), cast(ast.BinaryOperator, str(op)), left, right, _tspan(ctx, op))
 
     def not_in_op(self, c: Children) -> ast.BinaryOp:
         left, not_tok, in_tok, right = c
@@ -323,7 +377,8 @@ class FlowTransformer:
         return ast.UnaryOp(self.span(c), "not" if str(op) == "not" else "-", operand)
 
     def attribute(self, c: Children) -> ast.Attribute:  # postfix "." NAME
-        return ast.Attribute(self.span(c), c[0], str(c[2]), self.tspan(c[2]))
+        ctx = self._local.ctx
+        return ast.Attribute(_between(ctx, c[0], c[2]), c[0], str(c[2]), _tspan(ctx, c[2]))
 
     def index(self, c: Children) -> ast.Index:  # postfix "[" expr "]"
         return ast.Index(self.span(c), c[0], c[2])
@@ -332,7 +387,7 @@ class FlowTransformer:
         return self.make_string(c[0])
 
     def int(self, c: Children) -> ast.Int:
-        return ast.Int(self.tspan(c[0]), int(c[0]))
+        return ast.Int(_tspan(self._local.ctx, c[0]), int(c[0]))
 
     def float(self, c: Children) -> ast.Float:
         return ast.Float(self.tspan(c[0]), float(c[0]))
@@ -341,26 +396,33 @@ class FlowTransformer:
         return cast(ast.Duration, self.make_duration(c[0]))
 
     def true(self, c: Children) -> ast.Bool:
-        return ast.Bool(self.tspan(c[0]), True)
+        return ast.Bool(_tspan(self._local.ctx, c[0]), True)
 
     def false(self, c: Children) -> ast.Bool:
-        return ast.Bool(self.tspan(c[0]), False)
+        return ast.Bool(_tspan(self._local.ctx, c[0]), False)
 
     def null(self, c: Children) -> ast.Null:
         return ast.Null(self.tspan(c[0]))
 
     def name(self, c: Children) -> ast.Name:
-        return ast.Name(self.tspan(c[0]), str(c[0]))
+        return ast.Name(_tspan(self._local.ctx, c[0]), str(c[0]))
 
     def call(self, c: Children) -> ast.Call | ast.BuiltinCall:  # NAME "(" [arg ("," arg)* [","]] ")"
-        name = c[0]
-        args = tuple(a for a in c[2:-1] if isinstance(a, ast.Arg))
-        if str(name) in ast.BUILTINS:
-            return ast.BuiltinCall(self.span(c), str(name), self.tspan(name), args)
-        return ast.Call(self.span(c), str(name), self.tspan(name), args)
+        ctx = self._local.ctx
+        name = str(c[0])
+        args = tuple(a for a in c[2:-1] if type(a) is ast.Arg)
+        a = _tspan(ctx, c[0])
+        b = _tspan(ctx, c[-1])
+        span = _mkspan(a.source, a.line, a.col, b.end_line, b.end_col)
+        if name in ast.BUILTINS:
+            return ast.BuiltinCall(span, name, _tspan(ctx, c[0]), args)
+        return ast.Call(span, name, _tspan(ctx, c[0]), args)
 
     def named_arg(self, c: Children) -> ast.Arg:  # NAME ":" expr
-        return ast.Arg(self.span(c), str(c[0]), self.tspan(c[0]), c[2])
+        ctx = self._local.ctx
+        a = _tspan(ctx, c[0])
+        b = _start(ctx, c[2])
+        return ast.Arg(_mkspan(a.source, a.line, a.col, b.end_line, b.end_col), str(c[0]), _tspan(ctx, c[0]), c[2])
 
     def positional_arg(self, c: Children) -> ast.Arg:
         value = c[0]
@@ -377,7 +439,7 @@ class FlowTransformer:
         return ast.Quantifier(self.span(c), "all" if str(kind) == "all" else "any", items, str(var), self.tspan(var), cond)
 
     def list_expr(self, c: Children) -> ast.ListExpr:  # "[" [expr ("," expr)* [","]] "]"
-        return ast.ListExpr(self.span(c), tuple(x for x in c[1:-1] if x is not None and not _tok(x)))
+        return ast.ListExpr(self.span(c), tuple(x for x in c[1:-1] if x is not None and type(x) is not Token))
 
     def record(self, c: Children) -> ast.Record:
         return ast.Record(self.span(c), tuple(x for x in c[1:-1] if isinstance(x, ast.RecordEntry)))
