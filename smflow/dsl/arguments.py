@@ -8,13 +8,30 @@ client would refuse, with a caret under the value instead of an error after a re
 
 from __future__ import annotations
 
-from smflow.asm.catalogue import OperationSpec, get_operation, operation_names
+from smflow.asm.catalogue import Argument, OperationSpec, get_operation, operation_names
 from smflow.asm.types import EnumType, ListType, RecordType, Type
 from smflow.asm.validation import validate_arguments, validate_value
 from smflow.dsl import ast
 from smflow.dsl.expressions import ExprChecker, compatible, describe_type, did_you_mean
 
 __all__ = ["ArgumentChecker"]
+
+# Per operation spec (by identity; specs are frozen): its arguments by name, first one wins as
+# in ``OperationSpec.argument``, and its required ones. Both are otherwise rebuilt or scanned
+# for every argument of every call.
+_INDEX: dict[int, tuple[OperationSpec, dict[str, Argument], tuple[Argument, ...]]] = {}
+
+
+def _index(spec: OperationSpec) -> tuple[dict[str, Argument], tuple[Argument, ...]]:
+    entry = _INDEX.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        if len(_INDEX) > 4096:  # specs made on the fly (tests): keep the cache bounded
+            _INDEX.clear()
+        by_name: dict[str, Argument] = {}
+        for a in spec.arguments:
+            by_name.setdefault(a.name, a)
+        entry = _INDEX[id(spec)] = (spec, by_name, spec.required)
+    return entry[1], entry[2]
 
 
 class ArgumentChecker(ExprChecker):
@@ -37,9 +54,10 @@ class ArgumentChecker(ExprChecker):
         flagged: set[str] = set()
         seen: set[str] = set()
         statics: dict[str, object] = {}
+        by_name, required = _index(spec)
         given = {a.name for a in call.args}
         # A positional value most likely meant the next required argument not written by name.
-        unnamed = [a.name for a in spec.required if a.name not in given]
+        unnamed = [a.name for a in required if a.name not in given]
         for arg in call.args:
             if arg.name is None:
                 meant = unnamed.pop(0) if unnamed else None
@@ -55,7 +73,7 @@ class ArgumentChecker(ExprChecker):
                 self.type_of(arg.value)
                 continue
             seen.add(arg.name)
-            declared = spec.argument(arg.name)
+            declared = by_name.get(arg.name)
             if declared is None:
                 known = [a.name for a in spec.arguments]
                 self.report(
@@ -69,7 +87,7 @@ class ArgumentChecker(ExprChecker):
             if not self.value(arg.value, declared.type, arg.name):
                 flagged.add(arg.name)
             statics[arg.name] = self.static(arg.value)
-        for declared in spec.required:
+        for declared in required:
             if declared.name not in seen:
                 self.report(
                     "MissingArgument",

@@ -151,6 +151,15 @@ class ExprChecker:
             self.report("TypeMismatch", f"{what} must be a bool, got {describe_type(t)}", e.span)
 
     def type_of(self, e: ast.Expr) -> Type:
+        # The common kinds first, by exact class (AST classes are final): a name or attribute
+        # otherwise walks a dozen isinstance tests, and type_of runs once per expression.
+        if type(e) is ast.Name:
+            return self.type_of_name(e)
+        if type(e) is ast.Attribute:
+            return self._attribute(e)
+        if type(e) is ast.Call:
+            spec = self.call(e)
+            return spec.result if spec is not None and spec.result is not None else ANY
         if isinstance(e, ast.String):
             for part in e.parts:
                 if not isinstance(part, str):
