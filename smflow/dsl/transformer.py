@@ -80,14 +80,20 @@ class _Context:
 
 
 _new = object.__new__
+_set = object.__setattr__
 
 
 def _mkspan(source: SourceFile, line: int, col: int, end_line: int, end_col: int) -> Span:
-    """``Span(source, line, col, end_line, end_col)``, built without the frozen dataclass's
-    ``__init__`` (five ``object.__setattr__`` calls): a parse makes one span per token and per
-    node, and this halves their cost. The result is an ordinary, equal ``Span``."""
+    """``Span(source, line, col, end_line, end_col)`` without the frozen dataclass's ``__init__``
+    frame: a parse makes one span per token and per node. Same fields set the same way, so the
+    result is an ordinary ``Span``, equal and as compact (filling ``__dict__`` directly would
+    be faster still but makes every span 128 bytes bigger: 800 MB at 100,000 steps)."""
     span: Span = _new(Span)
-    span.__dict__.update(source=source, line=line, col=col, end_line=end_line, end_col=end_col)
+    _set(span, "source", source)
+    _set(span, "line", line)
+    _set(span, "col", col)
+    _set(span, "end_line", end_line)
+    _set(span, "end_col", end_col)
     return span
 
 
