@@ -111,6 +111,14 @@ def _tspan(ctx: _Context, tok: Token) -> Span:
     return _mkspan(ctx.source, line + ctx.line_offset, col, end_line + ctx.line_offset, end_col)
 
 
+def _from_token(ctx: _Context, first: Token, end: Span) -> Span:
+    """From the start of token ``first`` to the end of ``end`` (no span made for the token)."""
+    if not ctx.shifted:
+        return _mkspan(ctx.source, first.line, first.column, end.end_line, end.end_col)  # type: ignore[arg-type]
+    a = _tspan(ctx, first)
+    return _mkspan(a.source, a.line, a.col, end.end_line, end.end_col)
+
+
 def _start(ctx: _Context, c: Any) -> Span:
     if type(c) is Token:
         return _tspan(ctx, c)
@@ -303,9 +311,7 @@ class FlowTransformer:
     def step_decl(self, c: Children) -> ast.Step:  # "step" STRING ["timeout" D] [retry] block
         ctx = self._local.ctx
         _, name, _, timeout, retry, block = c
-        a = _tspan(ctx, c[0])
-        b = block.span
-        return ast.Step(_mkspan(a.source, a.line, a.col, b.end_line, b.end_col), self.plain_text(name),
+        return ast.Step(_from_token(ctx, c[0], block.span), self.plain_text(name),
                         _tspan(ctx, name), self.make_duration(timeout), retry, block.body)
 
     def on_failure(self, c: Children) -> ast.OnFailure:
@@ -313,9 +319,7 @@ class FlowTransformer:
 
     def block(self, c: Children) -> _Block:  # "{" stmt* "}"
         ctx = self._local.ctx
-        a = _tspan(ctx, c[0])
-        b = _tspan(ctx, c[-1])
-        return _Block(_mkspan(a.source, a.line, a.col, b.end_line, b.end_col), tuple(c[1:-1]))
+        return _Block(_from_token(ctx, c[0], _tspan(ctx, c[-1])), tuple(c[1:-1]))
 
     # ------------------------------------------------------------------ statements
 
@@ -330,7 +334,7 @@ class FlowTransformer:
         ctx = self._local.ctx
         a = _tspan(ctx, c[0])
         b = _start(ctx, c[2])
-        return ast.AssignStmt(_mkspan(a.source, a.line, a.col, b.end_line, b.end_col), str(c[0]), _tspan(ctx, c[0]), c[2])
+        return ast.AssignStmt(_mkspan(a.source, a.line, a.col, b.end_line, b.end_col), str(c[0]), a, c[2])
 
     def wait_stmt(self, c: Children) -> ast.WaitStmt:  # "wait" "until" expr ["every" D] ["timeout" D]
         return ast.WaitStmt(self.span(c), c[2], self.make_duration(c[4]), self.make_duration(c[6]))
@@ -352,9 +356,7 @@ class FlowTransformer:
 
     def log_stmt(self, c: Children) -> ast.LogStmt:
         message = self.make_string(c[1])
-        a = _tspan(self._local.ctx, c[0])
-        b = message.span
-        return ast.LogStmt(_mkspan(a.source, a.line, a.col, b.end_line, b.end_col), message)
+        return ast.LogStmt(_from_token(self._local.ctx, c[0], message.span), message)
 
     def undo_stmt(self, c: Children) -> ast.UndoStmt:
         return ast.UndoStmt(self.span(c), c[1].body)
@@ -421,14 +423,14 @@ class FlowTransformer:
         b = _tspan(ctx, c[-1])
         span = _mkspan(a.source, a.line, a.col, b.end_line, b.end_col)
         if name in ast.BUILTINS:
-            return ast.BuiltinCall(span, name, _tspan(ctx, c[0]), args)
-        return ast.Call(span, name, _tspan(ctx, c[0]), args)
+            return ast.BuiltinCall(span, name, a, args)
+        return ast.Call(span, name, a, args)
 
     def named_arg(self, c: Children) -> ast.Arg:  # NAME ":" expr
         ctx = self._local.ctx
         a = _tspan(ctx, c[0])
         b = _start(ctx, c[2])
-        return ast.Arg(_mkspan(a.source, a.line, a.col, b.end_line, b.end_col), str(c[0]), _tspan(ctx, c[0]), c[2])
+        return ast.Arg(_mkspan(a.source, a.line, a.col, b.end_line, b.end_col), str(c[0]), a, c[2])
 
     def positional_arg(self, c: Children) -> ast.Arg:
         value = c[0]
