@@ -524,16 +524,41 @@ Node: TypeAlias = (
 
 def children(node: object) -> Iterator[object]:
     """The direct child nodes of ``node`` (in field order), skipping spans and plain values."""
-    for f in dataclasses.fields(node):  # type: ignore[arg-type]
-        if f.name == "span":
-            continue
-        value = getattr(node, f.name)
+    names = _CHILD_FIELDS.get(type(node))
+    if names is None:
+        names = _child_fields(node)
+    for name in names:
+        value = getattr(node, name)
         if isinstance(value, tuple):
             for item in value:
-                if dataclasses.is_dataclass(item) and not isinstance(item, Span):
+                if _is_child(item, Span):
                     yield item
-        elif dataclasses.is_dataclass(value) and not isinstance(value, (Span, type)):
+        elif _is_child(value, (Span, type)):
             yield value
+
+
+# The executor and the planner walk the same (immutable) trees on every run: the field names of
+# a node class, and whether a value's class is a non-span dataclass, are looked up once per class.
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_NODE_CLASS: dict[type, bool] = {}
+
+
+def _child_fields(node: object) -> tuple[str, ...]:
+    names = tuple(f.name for f in dataclasses.fields(node) if f.name != "span")  # type: ignore[arg-type]
+    _CHILD_FIELDS[type(node)] = names
+    return names
+
+
+def _is_child(value: object, skip: type | tuple[type, ...]) -> bool:
+    """``dataclasses.is_dataclass(value) and not isinstance(value, skip)``, cached per class for
+    instances (a class object itself takes the uncached path: it is rare and ``skip`` decides)."""
+    if isinstance(value, type):
+        return dataclasses.is_dataclass(value) and not isinstance(value, skip)
+    cls = type(value)
+    known = _NODE_CLASS.get(cls)
+    if known is None:
+        known = _NODE_CLASS[cls] = dataclasses.is_dataclass(cls) and not issubclass(cls, Span)
+    return known
 
 
 def walk(node: object) -> Iterator[object]:
