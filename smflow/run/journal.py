@@ -156,6 +156,7 @@ class Journal:
         self.path = path
         self.run_id = run_id
         self._fd = fd
+        self._new_in: Path | None = None  # a new file's directory, until its entry is made durable
 
     @classmethod
     def create(cls, directory: Path, run_id: str, header: dict[str, Any]) -> Journal:
@@ -167,8 +168,11 @@ class Journal:
             raise JournalError(f"cannot create the run journal {path}: {exc.strerror}") from None
         _lock(fd, path, run_id)
         journal = cls(path, run_id, fd)
-        journal.append("run", format=FORMAT, run_id=run_id, **header)  # made durable by the first intent
-        fsync_dir(directory)
+        # The header and the file's directory entry are made durable by the first intent (the
+        # directory right after the file: on a journalling filesystem the file's fsync has then
+        # already committed the new entry, so the directory's costs next to nothing), or on close.
+        journal._new_in = directory
+        journal.append("run", format=FORMAT, run_id=run_id, **header)
         return journal
 
     @classmethod
@@ -200,9 +204,18 @@ class Journal:
                 os.fdatasync(self._fd)
         except OSError as exc:
             raise JournalError(f"cannot write the run journal {self.path}: {exc.strerror}") from None
+        if durable:
+            self._sync_entry()
+
+    def _sync_entry(self) -> None:
+        """A new journal is only as durable as its directory entry (POSIX: fsync the directory)."""
+        if self._new_in is not None:
+            fsync_dir(self._new_in)
+            self._new_in = None
 
     def close(self) -> None:
         if self._fd >= 0:
+            self._sync_entry()
             os.close(self._fd)
             self._fd = -1
 
