@@ -39,7 +39,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, TypeVar
 
 from smflow.source import Span
 
@@ -85,6 +85,7 @@ __all__ = [
     "Use",
     "WaitStmt",
     "children",
+    "descendants",
     "walk",
 ]
 
@@ -568,3 +569,28 @@ def walk(node: object) -> Iterator[object]:
         current = stack.pop()
         yield current
         stack.extend(reversed(list(children(current))))
+
+
+N = TypeVar("N")
+
+# (id(body), cls) -> (body, nodes). The body is kept so its id cannot be reused while cached.
+_DESCENDANTS: dict[tuple[int, type], tuple[tuple[object, ...], tuple[object, ...]]] = {}
+_DESCENDANTS_MAX = 1024
+
+
+def descendants(body: tuple[object, ...], cls: type[N]) -> tuple[N, ...]:
+    """Every node of type ``cls`` in ``body`` (each statement walked depth first, in source order).
+
+    Trees are immutable and a flow's AST is kept between runs, so the planner (operation calls)
+    and the executor (undo blocks) ask the same question of the same body on every run: the
+    answer is memoised per body object.
+    """
+    key = (id(body), cls)
+    cached = _DESCENDANTS.get(key)
+    if cached is not None and cached[0] is body:
+        return cached[1]  # type: ignore[return-value]
+    found = tuple(n for s in body for n in walk(s) if isinstance(n, cls))
+    if len(_DESCENDANTS) >= _DESCENDANTS_MAX:
+        _DESCENDANTS.clear()
+    _DESCENDANTS[key] = (body, found)
+    return found

@@ -115,7 +115,7 @@ def load_flow(path_or_text: str | Path, name: str | None = None) -> ast.Flow:
 
 
 def _calls(body: tuple[ast.Stmt, ...]) -> list[ast.Call]:
-    return [n for s in body for n in ast.walk(s) if isinstance(n, ast.Call)]
+    return list(ast.descendants(body, ast.Call))
 
 
 def check_flow(

@@ -120,7 +120,6 @@ class Executor:
         self._bound: dict[str, str] = {}  # name -> key of its last "bind" record in this step
         self._undo_ids: list[int] = []
         self._assign_counts: dict[str, int] = {}
-        self._undo_cache: dict[int, list[ast.UndoStmt]] = {}
 
     def current_call_site(self) -> str:
         """Where the call in flight was written, e.g. ``flows/bg.flow:23:5 step 'deploy' create_deployment``."""
@@ -246,14 +245,9 @@ class Executor:
         self._bound[stmt.name] = key
         return value
 
-    def _undo_stmts(self, step: ExecStep) -> list[ast.UndoStmt]:
+    def _undo_stmts(self, step: ExecStep) -> tuple[ast.UndoStmt, ...]:
         """The undo blocks of a step in source order (their position is their id in the journal)."""
-        found = self._undo_cache.get(id(step))
-        if found is None:
-            found = self._undo_cache[id(step)] = [
-                n for s in step.body for n in ast.walk(s) if isinstance(n, ast.UndoStmt)
-            ]
-        return found
+        return ast.descendants(step.body, ast.UndoStmt)
 
     def _register_undo(self, index: int, step: ExecStep, undo_id: int) -> None:
         undos = self._undo_stmts(step)
