@@ -218,6 +218,24 @@ def call_with_retry(
         err.attempts = state.attempt_number  # type: ignore[attr-defined]
         raise err
 
+    # Most calls succeed at once: the first attempt is made here, and tenacity (whose set-up
+    # costs more than a request to a local emulator) only takes over when it failed in a way
+    # worth retrying. It then sees that same failure as its own first attempt, so stops, waits,
+    # before_sleep notices and the exhausted error are exactly what they would have been.
+    try:
+        return fn()
+    except BaseException as err:  # handed on to tenacity, or re-raised as is
+        if not should_retry(err):
+            raise
+        first: BaseException | None = err
+
+    def attempt() -> T:
+        nonlocal first
+        if first is not None:
+            err, first = first, None
+            raise err
+        return fn()
+
     retrying = tenacity.Retrying(
         stop=tenacity.stop_after_attempt(attempts) | PastDeadline(clock, deadline),
         wait=BackoffWait(policy.backoff_min, policy.backoff_max, policy.jitter, scale=scale, rng=rng),
@@ -227,5 +245,5 @@ def call_with_retry(
         retry_error_callback=exhausted,
         reraise=True,
     )
-    result: T = retrying(fn)
+    result: T = retrying(attempt)
     return result
