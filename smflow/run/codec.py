@@ -14,6 +14,7 @@ never journaled, so they must be passed again with ``--var`` or the environment)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -46,13 +47,12 @@ def encode(value: Any, secrets: Mapping[str, str] | None = None) -> Any:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        cls = type(value)
+        tag, names = _model(type(value))
         fields = {
-            f.name: "***" if f.metadata.get("secret") else encode(getattr(value, f.name), secrets)
-            for f in dataclasses.fields(value)
-            if f.init
+            name: "***" if secret else encode(getattr(value, name), secrets)
+            for name, secret in names
         }
-        return {_TAG_MODEL: f"{cls.__module__}:{cls.__qualname__}", "fields": fields}
+        return {_TAG_MODEL: tag, "fields": fields}
     if isinstance(value, Mapping):
         return {str(k): encode(v, secrets) for k, v in value.items()}
     if isinstance(value, tuple):
@@ -60,6 +60,14 @@ def encode(value: Any, secrets: Mapping[str, str] | None = None) -> Any:
     if isinstance(value, (list, set, frozenset)):
         return [encode(v, secrets) for v in value]
     return str(value)
+
+
+@functools.cache
+def _model(cls: type) -> tuple[str, tuple[tuple[str, bool], ...]]:
+    """A model class's tag and its init fields as (name, secret), read once per class (every
+    bound result of every run is encoded into the journal)."""
+    fields = tuple((f.name, bool(f.metadata.get("secret"))) for f in dataclasses.fields(cls) if f.init)
+    return f"{cls.__module__}:{cls.__qualname__}", fields
 
 
 def decode(data: Any, secrets: Mapping[str, str] | None = None) -> Any:

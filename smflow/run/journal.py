@@ -41,6 +41,8 @@ from smflow.errors import JournalError
 __all__ = ["CallRecord", "Journal", "JournalState", "new_run_id", "read_journal", "journal_path"]
 
 FORMAT = 1
+# One encoder for every line (json.dumps with options builds a new one per call).
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
 RUN_ID_RE = re.compile(r"^[0-9]{8}-[0-9]{6}-[A-Za-z0-9_.-]+-[0-9a-f]{4}$")
 
 
@@ -195,7 +197,7 @@ class Journal:
     def append(self, kind: str, *, durable: bool = False, **fields: Any) -> None:
         """Append one record; ``durable`` also forces it (and every line before it) to disk."""
         record = {"t": kind, **fields}
-        data = (json.dumps(record, separators=(",", ":"), default=str) + "\n").encode()
+        data = (_ENCODER.encode(record) + "\n").encode()
         try:
             written = 0
             while written < len(data):

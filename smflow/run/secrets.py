@@ -78,8 +78,8 @@ class Masker:
             return self.text(value.decode("utf-8", "replace"))
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return {
-                f.name: MASK if f.metadata.get("secret") else self.value(getattr(value, f.name))
-                for f in dataclasses.fields(value)
+                name: MASK if secret else self.value(getattr(value, name))
+                for name, secret in _fields(type(value))
             }
         if isinstance(value, Mapping):
             return {str(k): MASK if k in SECRET_FIELDS and v else self.value(v) for k, v in value.items()}
@@ -120,6 +120,13 @@ class Masker:
         self.learn_arguments(spec, args)
         secret_names = {a.name for a in spec.arguments if a.secret} if spec else set()
         return {k: (MASK if k in secret_names and v is not None else self.value(v)) for k, v in args.items()}
+
+
+@functools.cache
+def _fields(cls: type) -> tuple[tuple[str, bool], ...]:
+    """A model class's fields as (name, secret): masking every event and result reads them per
+    object, and ``dataclasses.fields`` rebuilds its answer on each call."""
+    return tuple((f.name, bool(f.metadata.get("secret"))) for f in dataclasses.fields(cls))
 
 
 @functools.cache
