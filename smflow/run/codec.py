@@ -34,9 +34,10 @@ _TAG_TUPLE = "__tuple__"
 def encode(value: Any, secrets: Mapping[str, str] | None = None) -> Any:
     """A JSON-ready form of ``value``; ``secrets`` maps secret values to their param names."""
     secrets = secrets or {}
-    if isinstance(value, str):
+    cls: type = type(value)
+    if cls is str or isinstance(value, str):
         return {_TAG_SECRET: secrets[value]} if value in secrets else value
-    if value is None or isinstance(value, (bool, int, float)):
+    if cls in _PLAIN or value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, Enum):
         return encode(value.value, secrets)
@@ -46,8 +47,9 @@ def encode(value: Any, secrets: Mapping[str, str] | None = None) -> Any:
         return value.total_seconds()
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        tag, names = _model(type(value))
+    model = _model(cls)
+    if model is not None:
+        tag, names = model
         fields = {
             name: "***" if secret else encode(getattr(value, name), secrets)
             for name, secret in names
@@ -62,10 +64,16 @@ def encode(value: Any, secrets: Mapping[str, str] | None = None) -> Any:
     return str(value)
 
 
+_PLAIN: frozenset[type] = frozenset({int, float, bool, type(None)})  # kept as they are
+
+
 @functools.cache
-def _model(cls: type) -> tuple[str, tuple[tuple[str, bool], ...]]:
-    """A model class's tag and its init fields as (name, secret), read once per class (every
-    bound result of every run is encoded into the journal)."""
+def _model(cls: type) -> tuple[str, tuple[tuple[str, bool], ...]] | None:
+    """A dataclass's tag and its init fields as (name, secret), read once per class (every bound
+    result of every run is encoded into the journal); None for any other class (a dataclass
+    *class* has ``type`` as its class, so it is not taken for an instance)."""
+    if not dataclasses.is_dataclass(cls):
+        return None
     fields = tuple((f.name, bool(f.metadata.get("secret"))) for f in dataclasses.fields(cls) if f.init)
     return f"{cls.__module__}:{cls.__qualname__}", fields
 

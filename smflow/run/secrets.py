@@ -34,9 +34,10 @@ class Masker:
     """Knows every secret value of a run and hides them in whatever is about to be shown."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._lock = threading.Lock()
-        self._whole: set[str] = set()
-        self._substrings: list[str] = []
+        self._lock = threading.Lock()  # serialises writers; readers take the current state
+        # (whole values, substrings longest first), replaced as a whole on every add: text()
+        # runs for every string of every event, journal line and result, and reads it lock-free.
+        self._state: tuple[frozenset[str], tuple[str, ...]] = (frozenset(), ())
         for value in secrets:
             self.add(value)
 
@@ -45,42 +46,45 @@ class Masker:
         if not isinstance(value, str) or not value:
             return
         with self._lock:
-            if value in self._whole:
+            whole, substrings = self._state
+            if value in whole:
                 return
-            self._whole.add(value)
             if len(value) >= MIN_SUBSTRING:
                 variants = {value, base64.b64encode(value.encode()).decode()}
                 variants.add(base64.b64encode(value.encode()).decode().rstrip("="))
-                self._substrings.extend(v for v in variants if len(v) >= MIN_SUBSTRING)
                 # Longest first so that a secret containing another is replaced whole.
-                self._substrings.sort(key=len, reverse=True)
+                substrings = tuple(sorted([*substrings, *(v for v in variants if len(v) >= MIN_SUBSTRING)],
+                                          key=len, reverse=True))
+            self._state = (whole | {value}, substrings)
 
     @property
     def secrets(self) -> frozenset[str]:
-        with self._lock:
-            return frozenset(self._whole)
+        return self._state[0]
 
     def text(self, text: str) -> str:
         """``text`` with every secret replaced by ``***``."""
-        with self._lock:
-            if text in self._whole:
-                return MASK
-            for secret in self._substrings:
-                if secret in text:
-                    text = text.replace(secret, MASK)
-            return text
+        whole, substrings = self._state
+        if text in whole:
+            return MASK
+        for secret in substrings:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return text
 
     def value(self, value: Any) -> Any:
         """A masked copy of a JSON-like value (dataclasses become dicts)."""
+        cls: type = type(value)
+        if cls is str:
+            return self.text(value)
+        if cls in _PLAIN:
+            return value
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, bytes):
             return self.text(value.decode("utf-8", "replace"))
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return {
-                name: MASK if secret else self.value(getattr(value, name))
-                for name, secret in _fields(type(value))
-            }
+        fields = _fields(cls)
+        if fields is not None:
+            return {name: MASK if secret else self.value(getattr(value, name)) for name, secret in fields}
         if isinstance(value, Mapping):
             return {str(k): MASK if k in SECRET_FIELDS and v else self.value(v) for k, v in value.items()}
         if isinstance(value, (list, tuple, set, frozenset)):
@@ -122,10 +126,17 @@ class Masker:
         return {k: (MASK if k in secret_names and v is not None else self.value(v)) for k, v in args.items()}
 
 
+# Values masked as they are: nothing in them can hold a secret (exact classes, not subclasses).
+_PLAIN: frozenset[type] = frozenset({int, float, bool, type(None)})
+
+
 @functools.cache
-def _fields(cls: type) -> tuple[tuple[str, bool], ...]:
-    """A model class's fields as (name, secret): masking every event and result reads them per
-    object, and ``dataclasses.fields`` rebuilds its answer on each call."""
+def _fields(cls: type) -> tuple[tuple[str, bool], ...] | None:
+    """The fields of a dataclass as (name, secret), None for any other class (a dataclass
+    *class* itself has ``type`` as its class, so it is not taken for an instance). Masking every
+    event and result reads them per object; ``dataclasses.fields`` rebuilds its answer each call."""
+    if not dataclasses.is_dataclass(cls):
+        return None
     return tuple((f.name, bool(f.metadata.get("secret"))) for f in dataclasses.fields(cls))
 
 
