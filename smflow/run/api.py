@@ -161,7 +161,8 @@ def _run(path: Path, given_vars: dict[str, Any], journal: Journal | None, state:
                 "endpoint": target.endpoint if target.kind in ("endpoint", "embedded") else None,
                 "started": now.isoformat(),
             }
-            journal = stack.enter_context(Journal.create(o.journal_dir, run_id, masker.value(header)))
+            journal = stack.enter_context(Journal.create(o.journal_dir, run_id, masker.value(header),
+                                                        fresh_id=lambda: new_run_id(path, now)))
         else:
             journal.append("run_resumed", at=now.isoformat(), target=target.kind)
         run_id = journal.run_id

@@ -30,6 +30,7 @@ import json
 import os
 import re
 import secrets as _secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +42,7 @@ from smflow.errors import JournalError
 __all__ = ["CallRecord", "Journal", "JournalState", "new_run_id", "read_journal", "journal_path"]
 
 FORMAT = 1
+_NAME_TRIES = 8
 # One encoder for every line (json.dumps with options builds a new one per call).
 _ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
 RUN_ID_RE = re.compile(r"^[0-9]{8}-[0-9]{6}-[A-Za-z0-9_.-]+-[0-9a-f]{4}$")
@@ -161,13 +163,26 @@ class Journal:
         self._new_in: Path | None = None  # a new file's directory, until its entry is made durable
 
     @classmethod
-    def create(cls, directory: Path, run_id: str, header: dict[str, Any]) -> Journal:
-        path = journal_path(directory, run_id)
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
-        except OSError as exc:
-            raise JournalError(f"cannot create the run journal {path}: {exc.strerror}") from None
+    def create(cls, directory: Path, run_id: str, header: dict[str, Any], *,
+               fresh_id: Callable[[], str] | None = None) -> Journal:
+        """A new journal named ``run_id``. When that name is taken (two runs of one flow started
+        in the same second drew the same 4 hex digits) and ``fresh_id`` is given, the run is
+        named again by it, a few times, instead of failing: ``journal.run_id`` says which."""
+        for _ in range(_NAME_TRIES):
+            path = journal_path(directory, run_id)
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+            except FileExistsError as exc:
+                if fresh_id is None:
+                    raise JournalError(f"cannot create the run journal {path}: {exc.strerror}") from None
+                run_id = fresh_id()
+                continue
+            except OSError as exc:
+                raise JournalError(f"cannot create the run journal {path}: {exc.strerror}") from None
+            break
+        else:
+            raise JournalError(f"cannot create a run journal in {directory}: {_NAME_TRIES} run ids were all taken")
         _lock(fd, path, run_id)
         journal = cls(path, run_id, fd)
         # The header and the file's directory entry are made durable by the first intent (the

@@ -104,3 +104,16 @@ def test_a_run_still_going_cannot_be_resumed_twice(tmp_path: Path) -> None:
             Journal.reopen(tmp_path, j.run_id)
     j2, _ = Journal.reopen(tmp_path, j.run_id)  # released on close (and by a kill -9)
     j2.close()
+
+
+def test_a_taken_run_id_is_drawn_again_when_a_fresh_one_is_offered(tmp_path: Path) -> None:
+    taken = "20261126-041200-blue_green-ab12"
+    _journal(tmp_path).close()
+    with pytest.raises(JournalError, match="cannot create the run journal"):
+        Journal.create(tmp_path, taken, {"flow": "flows/blue_green.flow"})
+    ids = iter([taken, "20261126-041200-blue_green-cd34"])
+    with Journal.create(tmp_path, taken, {"flow": "flows/blue_green.flow"}, fresh_id=lambda: next(ids)) as j:
+        assert j.run_id == "20261126-041200-blue_green-cd34"
+        assert j.path == journal_path(tmp_path, j.run_id)
+    assert read_journal(j.path).header["run_id"] == "20261126-041200-blue_green-cd34"
+    assert read_journal(journal_path(tmp_path, taken)).header["run_id"] == taken
