@@ -79,20 +79,6 @@ def _marker_defaults(request: pytest.FixtureRequest) -> dict[str, Any]:
     return defaults
 
 
-def _recorded_vars(cassette: Path) -> dict[str, Any]:
-    """The (public) vars the cassette was recorded with: a replay needs no --var to repeat them.
-    Secret params are not in a cassette; they still have to be given. Missing cassette: nothing
-    here, run_flow says it is missing."""
-    from smflow.errors import CassetteNotFoundError
-    from smflow.recording.cassette import load_cassette
-
-    try:
-        recorded = load_cassette(cassette).header.meta.get("vars")
-    except CassetteNotFoundError:
-        return {}
-    return dict(recorded) if isinstance(recorded, dict) else {}
-
-
 def _short(path: Path) -> Path:
     """Relative to the working directory when inside it: drift messages and cassettes name
     ``flows/x.flow``, not an absolute path of one machine."""
@@ -132,8 +118,6 @@ def smflow_replay(request: pytest.FixtureRequest) -> Callable[..., Any]:
                          journal_dir=journals)
             finally:
                 server.stop()
-        else:
-            values = {**_recorded_vars(cassette_path), **values}
         return run_flow(flow_path, vars=values, replay=cassette_path, assume_yes=True, journal_dir=journals)
 
     return replay

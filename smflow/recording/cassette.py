@@ -48,6 +48,7 @@ __all__ = [
     "dump_cassette",
     "load_cassette",
     "parse_yaml",
+    "recorded_vars",
 ]
 
 FORMAT = 1
@@ -174,6 +175,19 @@ def load_cassette(path: Path) -> LoadedCassette:
         if problem:
             raise CassetteFormatError(f"{path}: interaction {number}: {problem}")
     return LoadedCassette(path, header, interactions)
+
+
+def recorded_vars(path: Path) -> dict[str, str]:
+    """The public vars a cassette was recorded with, so that a replay repeats them without
+    ``--var``. Secret params are never in a cassette: they still have to be given. A missing
+    cassette gives nothing here; the replay itself then says it is missing."""
+    try:
+        recorded = load_cassette(Path(path)).header.meta.get("vars")
+    except CassetteNotFoundError:
+        return {}
+    if not isinstance(recorded, dict):
+        return {}
+    return {str(k): str(v) for k, v in recorded.items()}
 
 
 def dump_cassette(header: CassetteHeader, interactions: list[dict[str, Any]]) -> str:

@@ -126,8 +126,27 @@ class _Options:
     confirm: Callable[[str], bool] | None
 
 
+def _replay_defaults(path: Path, cassette: Path) -> dict[str, str]:
+    """The public vars the cassette was recorded with, for the params this flow still declares:
+    a replay repeats the recorded run without ``--var`` (given vars win; secrets are never in a
+    cassette, so they still have to be given)."""
+    from smflow.recording.cassette import recorded_vars
+
+    recorded = recorded_vars(cassette)
+    if not recorded:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}  # flowplan.load reports it
+    declared = {p.name for p in flowplan.parse(text, str(path)).params}
+    return {name: value for name, value in recorded.items() if name in declared}
+
+
 def _run(path: Path, given_vars: dict[str, Any], journal: Journal | None, state: JournalState | None,
          o: _Options) -> RunResult:
+    if o.replay is not None and state is None:
+        given_vars = {**_replay_defaults(path, Path(o.replay)), **given_vars}
     loaded = flowplan.load(path, given_vars)
     text_hash = hashlib.sha256(loaded.text.encode()).hexdigest()
     masker = Masker(loaded.secret_values.values())

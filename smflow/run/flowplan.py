@@ -21,7 +21,7 @@ from smflow.dsl.evaluate import Evaluator
 from smflow.dsl.plan import Plan, check_flow, load_flow
 from smflow.run.executor import CallBack, Evaluate, ExecStep
 
-__all__ = ["ENV_PREFIX", "LoadedFlow", "env_vars", "load"]
+__all__ = ["ENV_PREFIX", "LoadedFlow", "env_vars", "load", "parse"]
 
 ENV_PREFIX = "SMFLOW_VAR_"
 
@@ -61,7 +61,7 @@ def env_vars(flow: ast.Flow, given: Mapping[str, str], environ: Mapping[str, str
 
 
 @functools.lru_cache(maxsize=32)
-def _parse(text: str, name: str) -> ast.Flow:
+def parse(text: str, name: str) -> ast.Flow:
     """The AST is immutable, so one parse serves every run of the same text (pytest sessions,
     benchmarks and services run a flow many times in one process)."""
     return load_flow(text, name)
@@ -73,7 +73,7 @@ def load(path: Path, given: Mapping[str, Any], environ: Mapping[str, str] | None
     except (OSError, UnicodeDecodeError):
         load_flow(path)  # the language's own message for an unreadable file
         raise
-    flow = _parse(text, str(path))
+    flow = parse(text, str(path))
     strings = {k: v if isinstance(v, str) else str(v) for k, v in given.items()}
     strings = env_vars(flow, strings, environ)
     plan = check_flow(flow, strings)

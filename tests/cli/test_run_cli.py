@@ -280,3 +280,24 @@ def test_record_then_replay_offline_with_secrets_scrubbed(tmp_path: Path) -> Non
     assert drifted.returncode == 1
     assert "labelled.flow:5:3" in drifted.stderr and "create_hosted_service" in drifted.stderr
     assert "Traceback" not in drifted.stderr
+
+
+def test_replay_repeats_the_recorded_vars_without_var_flags(tmp_path: Path) -> None:
+    flow = tmp_path / "rv.flow"
+    flow.write_text('flow rv "x"\nparam service = "svc-default"\nparam note = "n"\n'
+                    'step "make" {\n  create_hosted_service(service_name: service, label: service, location: "West US")\n'
+                    '  log "note ${note}"\n}\n')
+    cassette = tmp_path / "rv.yaml"
+    recorded = smflow("run", str(flow), "--record", str(cassette), "--var", "service=svc-recorded",
+                      "--var", "note=hello", "--emulator-latency", "0", cwd=tmp_path)
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    replayed = smflow("run", str(flow), "--replay", str(cassette), cwd=tmp_path)
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert "log: note hello" in replayed.stdout
+    overridden = smflow("run", str(flow), "--replay", str(cassette), "--var", "service=svc-other", cwd=tmp_path)
+    assert overridden.returncode == 1 and "error[ReplayDrift]" in overridden.stderr + overridden.stdout
+    # A param dropped from the flow since the recording is not forced on it.
+    flow.write_text('flow rv "x"\nparam service = "svc-default"\n'
+                    'step "make" {\n  create_hosted_service(service_name: service, label: service, location: "West US")\n}\n')
+    trimmed = smflow("run", str(flow), "--replay", str(cassette), cwd=tmp_path)
+    assert trimmed.returncode == 0, trimmed.stdout + trimmed.stderr
