@@ -68,7 +68,7 @@ def test_unconfirmed_swap_fails_with_exit_1_and_says_what_was_rolled_back(tmp_pa
     ("args", "needle"),
     [
         ([], "give a .flow file, or --resume RUN_ID"),
-        ([str(FLOW), "--var", "oops"], "expected NAME=VALUE"),
+        ([str(FLOW), "--var", "oops"], "expects NAME=VALUE"),
         ([str(FLOW)], "package_url"),  # a required param without a value
         (["--resume", "20261126-000000-nothing-0000"], "does not exist"),
         (["--resume", "../../etc/passwd"], "is not a run id"),

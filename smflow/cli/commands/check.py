@@ -18,9 +18,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from smflow.cli.options import parse_vars
 from smflow.errors import UsageError
 
-__all__ = ["register", "run", "parse_vars"]
+__all__ = ["register", "run"]
 
 
 def register(subparsers: Any) -> None:
@@ -36,20 +37,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--require-vars", action="store_true", help="report required params without a --var (MissingParam)")
     parser.add_argument("--json", action="store_true", help="one JSON object per diagnostic on stdout")
     parser.set_defaults(func=run)
-
-
-def parse_vars(items: list[str]) -> dict[str, str]:
-    """``["a=1", "b=x=y"]`` → ``{"a": "1", "b": "x=y"}``; a malformed item is a ``UsageError``."""
-    values: dict[str, str] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or not name.isidentifier():
-            raise UsageError(f"--var expects NAME=VALUE, got {item.split('=')[0]!r}...")
-        if name in values:
-            raise UsageError(f"--var {name} is given twice")
-        values[name] = value
-    return values
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from smflow.cli.commands.run import parse_vars
+from smflow.cli.options import parse_vars
 
 __all__ = ["register", "run"]
 

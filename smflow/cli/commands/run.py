@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from smflow.cli.options import parse_vars
 from smflow.errors import UsageError
 
-__all__ = ["parse_vars", "register", "run"]
+__all__ = ["register", "run"]
 
 
 def register(subparsers: Any) -> None:
@@ -44,16 +45,6 @@ def register(subparsers: Any) -> None:
                    "latency of that emulator, so backoff and polls are scaled to it")
     p.add_argument("--journal-dir", default=".smflow/runs", metavar="DIR", help="where run journals go")
     p.set_defaults(func=run)
-
-
-def parse_vars(items: list[str]) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--var {item!r}: expected NAME=VALUE")
-        values[name.strip()] = value
-    return values
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,0 +1,38 @@
+"""``--var`` is read the same way by check, plan and run, and never echoes a value back."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from smflow.cli.options import parse_vars
+from smflow.errors import UsageError
+
+FLOW = Path(__file__).resolve().parents[2] / "flows" / "blue_green.flow"
+
+
+def test_values_keep_their_equals_signs() -> None:
+    assert parse_vars(["a=1", "b=x=y", "c="]) == {"a": "1", "b": "x=y", "c": ""}
+
+
+@pytest.mark.parametrize("item", ["S3cretValue", "=S3cretValue", "bad name=S3cretValue"])
+def test_malformed_items_are_refused_without_echoing_the_value(item: str) -> None:
+    with pytest.raises(UsageError) as err:
+        parse_vars([item])
+    assert "S3cretValue" not in str(err.value) and "NAME=VALUE" in str(err.value)
+
+
+def test_a_name_given_twice_is_refused() -> None:
+    with pytest.raises(UsageError, match="given twice"):
+        parse_vars(["a=1", "a=2"])
+
+
+@pytest.mark.parametrize("command", ["check", "plan", "run"])
+def test_every_command_refuses_the_same_way(command: str, tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "smflow", command, str(FLOW), "--var", "S3cretValue"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "--var expects NAME=VALUE" in done.stderr and "S3cretValue" not in done.stderr + done.stdout
