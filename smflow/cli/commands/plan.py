@@ -17,6 +17,9 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "plan",
         help="show the requests a run would send (method, path, body; secrets masked), sending nothing",
+        description="Check a flow, then print, step by step, every request a run would send: HTTP method, "
+        "path and body, with secrets and the subscription masked. Values known only at run time are shown "
+        "as placeholders (<old.name>); calls under a condition, a wait or an undo are marked. Nothing is sent.",
     )
     p.add_argument("flow", help="the .flow file")
     p.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="set a param (repeatable)")
