@@ -72,7 +72,7 @@ def main() -> None:
     emit("client_xml.refuse_50mb_vs_decode_650kb", t_big / t_images, "ratio")
 
     class Null:
-        def send(self, request: HttpRequest) -> HttpResponse:
+        def send(self, request: HttpRequest, before_send: Callable[[], None] | None = None) -> HttpResponse:
             return HttpResponse(202, {"x-ms-request-id": "0" * 32})
 
     client = ServiceManagementClient("00000000-0000-0000-0000-000000000000", transport=Null())

@@ -17,7 +17,7 @@ from __future__ import annotations
 import email.utils
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -131,11 +131,13 @@ class ServiceManagementClient(OperationMethods):
             headers["Content-Length"] = str(len(body or b""))
         return HttpRequest(spec.method, f"{self.endpoint}/{subscription}/{path}", headers, body)
 
-    def call(self, operation: str, arguments: Mapping[str, object]) -> Any:
-        """Run one operation with keyword-style arguments; the executor's entry point."""
+    def call(self, operation: str, arguments: Mapping[str, object], *,
+             before_send: Callable[[], None] | None = None) -> Any:
+        """Run one operation with keyword-style arguments; the executor's entry point.
+        ``before_send`` runs right before the request leaves (see ``Transport``)."""
         spec = self._spec(operation)
         request = self.build_request(operation, arguments)
-        response = self.transport.send(request)
+        response = self.transport.send(request, before_send)
         if not 200 <= response.status < 300:
             raise _error(spec, response)
         if spec.effect == "read":

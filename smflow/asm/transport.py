@@ -16,6 +16,7 @@ endpoint cannot exhaust memory.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urljoin
@@ -68,9 +69,15 @@ class HttpResponse:
 
 
 class Transport(Protocol):
-    """Sends one request and returns the answer; raises ``TransportError`` if it could not talk."""
+    """Sends one request and returns the answer; raises ``TransportError`` if it could not talk.
 
-    def send(self, request: HttpRequest) -> HttpResponse: ...
+    ``before_send``, when given, is called once per request after it is built and prepared and
+    right before its bytes leave; if it raises, nothing is sent and the error propagates. The
+    executor waits there for the journal's intent to reach the disk, so that preparing the
+    request overlaps the sync instead of queueing behind it.
+    """
+
+    def send(self, request: HttpRequest, before_send: Callable[[], None] | None = None) -> HttpResponse: ...
 
 
 class RequestsTransport:
@@ -97,26 +104,31 @@ class RequestsTransport:
     def __repr__(self) -> str:
         return f"RequestsTransport(verify={self.verify!r}, timeout={self.timeout!r})"
 
-    def send(self, request: HttpRequest) -> HttpResponse:
+    def send(self, request: HttpRequest, before_send: Callable[[], None] | None = None) -> HttpResponse:
         url = request.url
         for _ in range(self.max_redirects + 1):
-            response = self._send_once(request, url)
+            response = self._send_once(request, url, before_send)
+            before_send = None  # a redirect re-sends what already left
             location = response.header("location")
             if response.status not in _REDIRECTS or not location:
                 return response
             url = urljoin(url, location)
         raise TransportError(f"more than {self.max_redirects} redirects (last to {_host(url)})")
 
-    def _send_once(self, request: HttpRequest, url: str) -> HttpResponse:
+    def _send_once(self, request: HttpRequest, url: str, before_send: Callable[[], None] | None) -> HttpResponse:
         headers = {"x-ms-version": X_MS_VERSION, **request.headers}  # the API refuses a request without it
         if request.method != "GET":
             headers.setdefault("Content-Type", CONTENT_TYPE)
+        session = self.session
         try:
-            with self.session.request(
-                request.method, url, headers=headers, data=request.body, cert=self.cert,
-                verify=self.verify, timeout=self.timeout, allow_redirects=False, stream=True,
-                proxies={"no_proxy": _LOOPBACK},  # the local emulator is never reached through a proxy
-            ) as raw:
+            # What Session.request does, split so that before_send runs between prepare and send.
+            prepared = session.prepare_request(requests.Request(request.method, url, headers=headers, data=request.body))
+            settings = session.merge_environment_settings(
+                prepared.url, {"no_proxy": _LOOPBACK},  # the local emulator is never reached through a proxy
+                True, self.verify, self.cert)
+            if before_send is not None:
+                before_send()
+            with session.send(prepared, timeout=self.timeout, allow_redirects=False, **settings) as raw:
                 body = self._read(raw)
                 headers = {k.lower(): v for k, v in raw.headers.items()}
                 return HttpResponse(raw.status_code, headers, body, raw.reason or "")

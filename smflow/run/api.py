@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from smflow.run.calls import CallRunner
 from smflow.run.clock import Clock, RealClock, VirtualClock
 from smflow.run.events import Event, RunFinished, RunStarted
 from smflow.run.executor import Executor, Outcome
-from smflow.run.journal import Journal, JournalState, journal_path, new_run_id
+from smflow.run.journal import Journal, JournalState, PendingJournal, journal_path, new_run_id
 from smflow.run.poll import PollSchedule
 from smflow.run.secrets import LiveSecrets, Masker
 from smflow.run.target import Target, choose_target
@@ -145,6 +146,19 @@ def _replay_defaults(path: Path, cassette: Path) -> dict[str, str]:
 
 def _run(path: Path, given_vars: dict[str, Any], journal: Journal | None, state: JournalState | None,
          o: _Options) -> RunResult:
+    now = RealClock().now()  # names the run and its journal: wall time even in a replay
+    # A new run's journal file is made while the flow loads; removed if the run never starts.
+    pending = PendingJournal(o.journal_dir, new_run_id(path, now), fresh_id=lambda: new_run_id(path, now)) \
+        if journal is None else None
+    try:
+        return _run_loaded(path, given_vars, journal, pending, now, state, o)
+    finally:
+        if pending is not None:
+            pending.discard()
+
+
+def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None, pending: PendingJournal | None,
+                now: datetime, state: JournalState | None, o: _Options) -> RunResult:
     if o.replay is not None and state is None:
         given_vars = {**_replay_defaults(path, Path(o.replay)), **given_vars}
     loaded = flowplan.load(path, given_vars)
@@ -167,9 +181,8 @@ def _run(path: Path, given_vars: dict[str, Any], journal: Journal | None, state:
         target, run_clock = _target(stack, o, masker, meta, locate=lambda: runners[0].site if runners else None)
         if target.kind != "replay":  # a replay's subscription is the cassette's placeholder, not a secret
             masker.add(target.subscription_id)
-        now = RealClock().now()  # names the run and its journal: wall time even in a replay
         if journal is None:
-            run_id = new_run_id(path, now)
+            assert pending is not None
             header = {
                 "flow": str(path),
                 "flow_path": str(path.resolve()),  # so --resume works from any directory
@@ -180,8 +193,7 @@ def _run(path: Path, given_vars: dict[str, Any], journal: Journal | None, state:
                 "endpoint": target.endpoint if target.kind in ("endpoint", "embedded") else None,
                 "started": now.isoformat(),
             }
-            journal = stack.enter_context(Journal.create(o.journal_dir, run_id, masker.value(header),
-                                                        fresh_id=lambda: new_run_id(path, now)))
+            journal = stack.enter_context(pending.open(masker.value(header)))
         else:
             journal.append("run_resumed", at=now.isoformat(), target=target.kind)
         run_id = journal.run_id

@@ -46,7 +46,7 @@ Emit = Callable[..., None]  # emit(EventClass, **fields)
 
 
 class ClientLike(Protocol):
-    def call(self, op_name: str, args: dict[str, Any]) -> Any: ...
+    def call(self, op_name: str, args: dict[str, Any], *, before_send: Callable[[], None] | None = None) -> Any: ...
 
 
 @dataclass
@@ -242,7 +242,8 @@ class CallRunner:
     def _send(self, ctx: StepContext, op: str, args: dict[str, Any], attempt: int) -> Any:
         self.requests += 1
         try:
-            result = self.client.call(op, args)
+            # Sent only once the journal's intent for it is on disk (see Journal.wait_durable).
+            result = self.client.call(op, args, before_send=self.journal.wait_durable)
         except TransportError as err:
             if err.operation:
                 raise

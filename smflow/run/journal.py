@@ -2,11 +2,15 @@
 
 Each record is one line, written with a single ``write`` before the executor moves on, so that
 after a ``kill -9`` the journal says exactly how far the run got (a killed process loses nothing
-already written: the page cache survives it). Against a machine crash, the file is fsync'd
-before every request that changes something (``call_intent``, ``durable=True``) and at the end
-of the run: an fsync covers every earlier line of an append-only file, so this group commit
-keeps the rule "the intent is on disk before the call is sent" at a few fsyncs per run instead
-of one per line (each costs milliseconds):
+already written: the page cache survives it). Against a machine crash, the file is fdatasync'd
+before every request that changes something (``call_intent``, ``durable=True``): an fdatasync
+covers every earlier line of an append-only file, so this group commit keeps the rule "the
+intent is on disk before the call is sent" at one sync per write instead of one per line.
+
+The sync runs on a background thread from the moment the intent line is written, and the
+request waits for it (``wait_durable``, called by the transport right before the bytes leave,
+after the request is built and prepared): the rule is kept, and the build of the request no
+longer queues behind the disk. A sync that fails fails the call, which is then never sent.
 
     run          header: flow path, sha256 of the flow text, params (secrets masked), target
     step_started index, step
@@ -25,27 +29,41 @@ resumed run appends. Any other unreadable line makes the journal unusable: ``Jou
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
 import re
 import secrets as _secrets
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from smflow.durable import fsync_dir
 from smflow.errors import JournalError
 
-__all__ = ["CallRecord", "Journal", "JournalState", "new_run_id", "read_journal", "journal_path"]
+__all__ = ["CallRecord", "Journal", "JournalState", "PendingJournal", "new_run_id", "read_journal", "journal_path"]
 
 FORMAT = 1
 _NAME_TRIES = 8
 # One encoder for every line (json.dumps with options builds a new one per call).
 _ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
 RUN_ID_RE = re.compile(r"^[0-9]{8}-[0-9]{6}-[A-Za-z0-9_.-]+-[0-9a-f]{4}$")
+_SYNCER: ThreadPoolExecutor | None = None
+_SYNCER_LOCK = threading.Lock()
+
+
+def _syncer() -> ThreadPoolExecutor:
+    """One thread per process runs every journal's syncs, in the order they were asked for."""
+    global _SYNCER
+    with _SYNCER_LOCK:
+        if _SYNCER is None:
+            _SYNCER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smflow-journal-sync")
+        return _SYNCER
 
 
 def new_run_id(flow_path: str | Path, now: datetime) -> str:
@@ -161,6 +179,7 @@ class Journal:
         self.run_id = run_id
         self._fd = fd
         self._new_in: Path | None = None  # a new file's directory, until its entry is made durable
+        self._sync: Future[None] | None = None  # the sync of the latest durable line, until awaited
 
     @classmethod
     def create(cls, directory: Path, run_id: str, header: dict[str, Any], *,
@@ -168,22 +187,10 @@ class Journal:
         """A new journal named ``run_id``. When that name is taken (two runs of one flow started
         in the same second drew the same 4 hex digits) and ``fresh_id`` is given, the run is
         named again by it, a few times, instead of failing: ``journal.run_id`` says which."""
-        for _ in range(_NAME_TRIES):
-            path = journal_path(directory, run_id)
-            try:
-                directory.mkdir(parents=True, exist_ok=True)
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
-            except FileExistsError as exc:
-                if fresh_id is None:
-                    raise JournalError(f"cannot create the run journal {path}: {exc.strerror}") from None
-                run_id = fresh_id()
-                continue
-            except OSError as exc:
-                raise JournalError(f"cannot create the run journal {path}: {exc.strerror}") from None
-            break
-        else:
-            raise JournalError(f"cannot create a run journal in {directory}: {_NAME_TRIES} run ids were all taken")
-        _lock(fd, path, run_id)
+        return cls._start(*_create_file(directory, run_id, fresh_id), directory, header)
+
+    @classmethod
+    def _start(cls, path: Path, run_id: str, fd: int, directory: Path, header: dict[str, Any]) -> Journal:
         journal = cls(path, run_id, fd)
         # The header and the file's directory entry are made durable by the first intent (the
         # directory right after the file: on a journalling filesystem the file's fsync has then
@@ -210,37 +217,167 @@ class Journal:
         return cls(path, run_id, fd), state
 
     def append(self, kind: str, *, durable: bool = False, **fields: Any) -> None:
-        """Append one record; ``durable`` also forces it (and every line before it) to disk."""
+        """Append one record; ``durable`` also starts forcing it (and every line before it) to
+        disk, which ``wait_durable`` waits for."""
         record = {"t": kind, **fields}
         data = (_ENCODER.encode(record) + "\n").encode()
         try:
             written = 0
             while written < len(data):
                 written += os.write(self._fd, data[written:])
-            if durable:
-                os.fdatasync(self._fd)
         except OSError as exc:
             raise JournalError(f"cannot write the run journal {self.path}: {exc.strerror}") from None
         if durable:
-            self._sync_entry()
+            self._start_sync()
 
-    def _sync_entry(self) -> None:
-        """A new journal is only as durable as its directory entry (POSIX: fsync the directory)."""
+    def _start_sync(self) -> None:
+        """Hand the sync to the sync thread and return once it is under way. The wait is for
+        the thread to get going, not for the disk: left alone, the thread would only reach the
+        interpreter lock when this one blocks (or after the 5 ms switch interval), which is
+        when the request is about to be sent, and nothing would overlap."""
+        started = threading.Event()
+
+        def sync() -> None:
+            started.set()
+            self._sync_now()
+
+        # Queued behind any sync still running, which may have started before this line.
+        try:
+            self._sync = _syncer().submit(sync)
+        except RuntimeError:  # the interpreter is shutting down: no thread, sync here
+            self.wait_durable()
+            try:
+                self._sync_now()
+            except OSError as exc:
+                raise JournalError(f"cannot write the run journal {self.path}: {exc.strerror}") from None
+            return
+        started.wait()
+
+    def wait_durable(self) -> None:
+        """Return once every durable line appended so far is on disk; ``JournalError`` if it
+        cannot be (the caller must then not act on it)."""
+        pending, self._sync = self._sync, None
+        if pending is None:
+            return
+        try:
+            pending.result()
+        except OSError as exc:
+            raise JournalError(f"cannot write the run journal {self.path}: {exc.strerror}") from None
+
+    def _sync_now(self) -> None:
+        os.fdatasync(self._fd)
+        # A new journal is only as durable as its directory entry (POSIX: fsync the directory);
+        # right after the file's own sync it costs next to nothing on a journalling filesystem.
         if self._new_in is not None:
             fsync_dir(self._new_in)
             self._new_in = None
 
     def close(self) -> None:
         if self._fd >= 0:
-            self._sync_entry()
-            os.close(self._fd)
-            self._fd = -1
+            try:
+                self.wait_durable()
+                if self._new_in is not None:
+                    fsync_dir(self._new_in)
+                    self._new_in = None
+            finally:
+                os.close(self._fd)
+                self._fd = -1
 
     def __enter__(self) -> Journal:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class PendingJournal:
+    """A new journal's file, created on the sync thread while the flow is loaded and checked.
+
+    Creating a file costs a directory update that, on ext4 right after another run's syncs,
+    takes half a millisecond or more of waiting on the filesystem's own journal: long enough to
+    matter against a 12-request run, and nothing the flow check needs to wait for. ``open``
+    writes the header once it is known; ``discard`` removes the file if the run never starts
+    (the flow did not check, the target could not be set up), so no empty journal is left.
+    The first run in a directory makes it in ``open``, so a flow that fails its check leaves
+    no ``.smflow/runs`` behind.
+    """
+
+    def __init__(self, directory: Path, run_id: str, fresh_id: Callable[[], str] | None = None) -> None:
+        self.directory = directory
+        self._run_id = run_id
+        self._fresh_id = fresh_id
+        started = threading.Event()
+
+        def create() -> tuple[Path, str, int] | None:
+            started.set()
+            return _create_file(directory, run_id, fresh_id, make_directory=False)
+
+        try:
+            self._file: Future[tuple[Path, str, int] | None] | None = _syncer().submit(create)
+        except RuntimeError:  # the interpreter is shutting down: no thread; open() makes it
+            self._file = Future()
+            self._file.set_result(None)
+        else:
+            started.wait()
+
+    def open(self, header: dict[str, Any]) -> Journal:
+        """The journal, header written; ``JournalError`` if its file could not be made."""
+        assert self._file is not None, "a pending journal is opened once"
+        file, self._file = self._file, None
+        made = file.result()
+        if made is None:
+            made = _create_file(self.directory, self._run_id, self._fresh_id, make_directory=True)
+        return Journal._start(*made, self.directory, header)
+
+    def discard(self) -> None:
+        """Remove the file unless ``open`` took it (a no-op then)."""
+        file, self._file = self._file, None
+        if file is None:
+            return
+        try:
+            made = file.result()
+        except JournalError:
+            return
+        if made is None:
+            return
+        path, _run_id, fd = made
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+@overload
+def _create_file(directory: Path, run_id: str, fresh_id: Callable[[], str] | None, *,
+                 make_directory: Literal[True] = ...) -> tuple[Path, str, int]: ...
+@overload
+def _create_file(directory: Path, run_id: str, fresh_id: Callable[[], str] | None, *,
+                 make_directory: bool) -> tuple[Path, str, int] | None: ...
+
+
+def _create_file(directory: Path, run_id: str, fresh_id: Callable[[], str] | None, *,
+                 make_directory: bool = True) -> tuple[Path, str, int] | None:
+    """Create and lock ``<directory>/<run_id>.jsonl``, drawing another id while the name is
+    taken; None if the directory does not exist and ``make_directory`` is off."""
+    for _ in range(_NAME_TRIES):
+        path = journal_path(directory, run_id)
+        try:
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+            except FileNotFoundError:  # the first run here: make the directory
+                if not make_directory:
+                    return None
+                directory.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        except FileExistsError as exc:
+            if fresh_id is None:
+                raise JournalError(f"cannot create the run journal {path}: {exc.strerror}") from None
+            run_id = fresh_id()
+            continue
+        except OSError as exc:
+            raise JournalError(f"cannot create the run journal {path}: {exc.strerror}") from None
+        _lock(fd, path, run_id)
+        return path, run_id, fd
+    raise JournalError(f"cannot create a run journal in {directory}: {_NAME_TRIES} run ids were all taken")
 
 
 def _lock(fd: int, path: Path, run_id: str) -> None:

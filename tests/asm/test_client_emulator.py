@@ -39,9 +39,9 @@ class Recorder(ServiceManagementClient):
 
     called: set[str] = set()
 
-    def call(self, operation: str, arguments: object) -> object:  # type: ignore[override]
+    def call(self, operation: str, arguments: object, **kwargs: object) -> object:  # type: ignore[override]
         Recorder.called.add(operation)
-        return super().call(operation, arguments)  # type: ignore[arg-type]
+        return super().call(operation, arguments, **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")

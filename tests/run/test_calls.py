@@ -186,3 +186,60 @@ def test_done_calls_are_skipped_on_resume(emulator: Any, journal_dir: Path) -> N
     _service(runner)
     assert emu.ops("create_hosted_service") == 0
     assert runner.requests == 0
+
+
+def test_a_write_leaves_only_after_its_intent_is_synced(emulator: Any, journal_dir: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sync runs beside the building of the request, but the request waits for it."""
+    import os
+    import threading
+
+    emu = emulator()
+    runner, _ = _runner(emu, journal_dir)
+    order: list[str] = []
+    real_sync = os.fdatasync
+    release = threading.Event()
+
+    def slow_sync(fd: int) -> None:
+        release.wait(5)  # held until the request has been built (see before_send below)
+        real_sync(fd)
+        order.append("synced")
+
+    app_handle = emu.server.app.handle
+
+    def handle(req: Any) -> Any:
+        order.append(f"received {req.method}")
+        return app_handle(req)
+
+    monkeypatch.setattr(emu.server.app, "handle", handle)
+    real_wait = runner.journal.wait_durable
+
+    def wait_durable() -> None:
+        order.append("built")
+        release.set()
+        real_wait()
+
+    monkeypatch.setattr(runner.journal, "wait_durable", wait_durable)
+    monkeypatch.setattr(os, "fdatasync", slow_sync)
+    _service(runner)
+    assert order[:3] == ["built", "synced", "received POST"]
+
+
+def test_a_failed_sync_means_the_write_is_never_sent(emulator: Any, journal_dir: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    from smflow.errors import JournalError
+
+    emu = emulator()
+    runner, _ = _runner(emu, journal_dir)
+
+    def broken_sync(fd: int) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(os, "fdatasync", broken_sync)
+    with pytest.raises(JournalError, match="Input/output error"):
+        _service(runner)
+    monkeypatch.undo()
+    assert "svc" not in emu.server.state.subscription("00000000-0000-0000-0000-000000000000").services

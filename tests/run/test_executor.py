@@ -154,7 +154,7 @@ def test_non_smflow_errors_propagate_unchanged(emulator: Any, journal_dir: Path,
     emu = emulator(latency=1.0)
     drift = ReplayDriftError("no recorded request matches")
 
-    def boom(self: Any, op: str, args: Any) -> Any:
+    def boom(self: Any, op: str, args: Any, **kwargs: Any) -> Any:
         raise drift
 
     monkeypatch.setattr(ServiceManagementClient, "call", boom)
@@ -165,7 +165,7 @@ def test_non_smflow_errors_propagate_unchanged(emulator: Any, journal_dir: Path,
     class ForeignError(Exception):
         pass
 
-    def foreign(self: Any, op: str, args: Any) -> Any:
+    def foreign(self: Any, op: str, args: Any, **kwargs: Any) -> Any:
         raise ForeignError("vcrpy says no")
 
     monkeypatch.setattr(ServiceManagementClient, "call", foreign)

@@ -117,3 +117,28 @@ def test_a_taken_run_id_is_drawn_again_when_a_fresh_one_is_offered(tmp_path: Pat
         assert j.path == journal_path(tmp_path, j.run_id)
     assert read_journal(j.path).header["run_id"] == "20261126-041200-blue_green-cd34"
     assert read_journal(journal_path(tmp_path, taken)).header["run_id"] == taken
+
+
+def test_a_pending_journal_is_made_beside_the_load_and_removed_if_the_run_never_starts(tmp_path: Path) -> None:
+    from smflow.run.journal import PendingJournal
+
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    unused = PendingJournal(runs, "20261126-041200-blue_green-ab12")
+    unused.discard()
+    assert list(runs.iterdir()) == []
+    with PendingJournal(runs, "20261126-041200-blue_green-ab13").open({"flow": "f.flow"}) as j:
+        j.append("step_started", index=1, step="a", durable=True)
+        j.wait_durable()
+    assert read_journal(j.path).steps_started == {1}
+
+
+def test_a_pending_journal_makes_its_directory_only_when_opened(tmp_path: Path) -> None:
+    from smflow.run.journal import PendingJournal
+
+    runs = tmp_path / ".smflow" / "runs"
+    PendingJournal(runs, "20261126-041200-blue_green-ab12").discard()
+    assert not (tmp_path / ".smflow").exists()  # a flow that fails its check leaves nothing behind
+    with PendingJournal(runs, "20261126-041200-blue_green-ab12").open({"flow": "f.flow"}) as j:
+        pass
+    assert read_journal(j.path).header["flow"] == "f.flow"
