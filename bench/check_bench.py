@@ -9,6 +9,10 @@ Two step shapes are measured: ``realistic`` (a read bound to a name, a log that 
 it, and a write guarded by an ``if``: 44 tokens) and ``small`` (one log line: 7 tokens). Each
 row also gives the parse rate in tokens per second (lark's lexer and LALR loop set the pace).
 Before the sizes, ``flows/blue_green.flow`` (a real 71-line flow): best-of-200 parse and check.
+
+``lark_floor_*`` rows time lark alone on the same 10,000-step texts: the same grammar and LALR
+tables, no smflow code at all (no transformer, lark's own tree), lexing included and lexing
+alone. That is the least any checker built on lark can cost on that text in this process.
 """
 
 from __future__ import annotations
@@ -83,6 +87,32 @@ def measure(text: str, repeat: int) -> tuple[float, float]:
     return best_parse, best_check
 
 
+def lark_floor(steps: int, repeat: int) -> None:
+    from lark import Lark
+
+    from smflow.dsl.parser import grammar_text
+
+    bare = Lark(grammar_text(), parser="lalr", start=["flow", "expr"], keep_all_tokens=True, maybe_placeholders=True)
+    for shape in SHAPES:
+        text = generate(steps, shape)
+        best_parse = best_lex = float("inf")
+        for _ in range(repeat):
+            gc.collect()
+            gc.disable()
+            t0 = time.perf_counter()
+            tree = bare.parse(text, start="flow")
+            t1 = time.perf_counter()
+            for _token in bare.lex(text):
+                pass
+            t2 = time.perf_counter()
+            gc.enable()
+            del tree
+            best_parse, best_lex = min(best_parse, t1 - t0), min(best_lex, t2 - t1)
+        print(json.dumps({"bench": f"lark_floor_{shape}_{steps}_steps", "value": round(best_parse, 4), "unit": "s",
+                          "lex_only_s": round(best_lex, 4), "tokens": tokens(steps, shape),
+                          "note": "lark 1.x alone: same grammar, no transformer, no checker"}), flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--max", type=int, default=100_000, help="largest size (default 100000)")
@@ -105,6 +135,7 @@ def main() -> None:
             print(json.dumps(row), flush=True)
             previous = total
             size *= 10
+    lark_floor(min(10_000, args.max), args.repeat)
     with tempfile.TemporaryDirectory() as tmp:  # the whole command, start-up included
         path = Path(tmp) / "g.flow"
         path.write_text(generate(1000), encoding="utf-8")
