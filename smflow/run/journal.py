@@ -180,6 +180,9 @@ class Journal:
         self._fd = fd
         self._new_in: Path | None = None  # a new file's directory, until its entry is made durable
         self._sync: Future[None] | None = None  # the sync of the latest durable line, until awaited
+        # Set once a sync fails, for good: after a failed fsync the kernel may have dropped the
+        # unwritten pages and report success next time, so nothing written since can be trusted.
+        self._sync_error: str | None = None
 
     @classmethod
     def create(cls, directory: Path, run_id: str, header: dict[str, Any], *,
@@ -236,12 +239,14 @@ class Journal:
         interpreter lock when this one blocks (or after the 5 ms switch interval), which is
         when the request is about to be sent, and nothing would overlap."""
         started = threading.Event()
+        previous = self._sync  # not awaited yet: its outcome is carried into this one
 
         def sync() -> None:
             started.set()
+            if previous is not None:
+                previous.result()  # already run (one thread, in order); a failure stands
             self._sync_now()
 
-        # Queued behind any sync still running, which may have started before this line.
         try:
             self._sync = _syncer().submit(sync)
         except RuntimeError:  # the interpreter is shutting down: no thread, sync here
@@ -249,20 +254,22 @@ class Journal:
             try:
                 self._sync_now()
             except OSError as exc:
-                raise JournalError(f"cannot write the run journal {self.path}: {exc.strerror}") from None
+                self._sync_error = f"cannot write the run journal {self.path}: {exc.strerror}"
+                raise JournalError(self._sync_error) from None
             return
         started.wait()
 
     def wait_durable(self) -> None:
         """Return once every durable line appended so far is on disk; ``JournalError`` if it
-        cannot be (the caller must then not act on it)."""
+        cannot be (the caller must then not act on it), now and for the rest of the run."""
         pending, self._sync = self._sync, None
-        if pending is None:
-            return
-        try:
-            pending.result()
-        except OSError as exc:
-            raise JournalError(f"cannot write the run journal {self.path}: {exc.strerror}") from None
+        if pending is not None:
+            try:
+                pending.result()
+            except OSError as exc:
+                self._sync_error = f"cannot write the run journal {self.path}: {exc.strerror}"
+        if self._sync_error is not None:
+            raise JournalError(self._sync_error)
 
     def _sync_now(self) -> None:
         os.fdatasync(self._fd)

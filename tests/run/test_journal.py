@@ -142,3 +142,34 @@ def test_a_pending_journal_makes_its_directory_only_when_opened(tmp_path: Path) 
     with PendingJournal(runs, "20261126-041200-blue_green-ab12").open({"flow": "f.flow"}) as j:
         pass
     assert read_journal(j.path).header["flow"] == "f.flow"
+
+
+def test_a_failed_sync_is_never_forgotten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a failed fsync the kernel may report success next time for pages it dropped: one
+    failure fails every later wait, even when a second sync was queued before the first was
+    awaited."""
+    import errno
+    import os
+
+    calls: list[int] = []
+    real = os.fdatasync
+
+    def first_fails(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 1:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real(fd)
+
+    j = _journal(tmp_path)
+    monkeypatch.setattr(os, "fdatasync", first_fails)
+    j.append("call_intent", key="1/a#1", op="a", args={}, durable=True)
+    j.append("call_intent", key="1/b#1", op="b", args={}, durable=True)  # queued before any wait
+    with pytest.raises(JournalError, match="Input/output error"):
+        j.wait_durable()
+    j.append("call_intent", key="1/c#1", op="c", args={}, durable=True)
+    with pytest.raises(JournalError, match="Input/output error"):
+        j.wait_durable()
+    monkeypatch.undo()
+    with pytest.raises(JournalError):
+        j.close()  # the file is closed all the same
+    assert j._fd == -1
