@@ -35,9 +35,7 @@ import json
 import os
 import re
 import secrets as _secrets
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +43,7 @@ from typing import Any, Literal, overload
 
 from smflow.durable import fsync_dir
 from smflow.errors import JournalError
+from smflow.run import syncthread
 
 __all__ = ["CallRecord", "Journal", "JournalState", "PendingJournal", "new_run_id", "read_journal", "journal_path"]
 
@@ -53,17 +52,6 @@ _NAME_TRIES = 8
 # One encoder for every line (json.dumps with options builds a new one per call).
 _ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
 RUN_ID_RE = re.compile(r"^[0-9]{8}-[0-9]{6}-[A-Za-z0-9_.-]+-[0-9a-f]{4}$")
-_SYNCER: ThreadPoolExecutor | None = None
-_SYNCER_LOCK = threading.Lock()
-
-
-def _syncer() -> ThreadPoolExecutor:
-    """One thread per process runs every journal's syncs, in the order they were asked for."""
-    global _SYNCER
-    with _SYNCER_LOCK:
-        if _SYNCER is None:
-            _SYNCER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smflow-journal-sync")
-        return _SYNCER
 
 
 def new_run_id(flow_path: str | Path, now: datetime) -> str:
@@ -179,7 +167,7 @@ class Journal:
         self.run_id = run_id
         self._fd = fd
         self._new_in: Path | None = None  # a new file's directory, until its entry is made durable
-        self._sync: Future[None] | None = None  # the sync of the latest durable line, until awaited
+        self._sync: syncthread.Job[None] | None = None  # the sync of the latest durable line, until awaited
         # Set once a sync fails, for good: after a failed fsync the kernel may have dropped the
         # unwritten pages and report success next time, so nothing written since can be trusted.
         self._sync_error: str | None = None
@@ -234,30 +222,16 @@ class Journal:
             self._start_sync()
 
     def _start_sync(self) -> None:
-        """Hand the sync to the sync thread and return once it is under way. The wait is for
-        the thread to get going, not for the disk: left alone, the thread would only reach the
-        interpreter lock when this one blocks (or after the 5 ms switch interval), which is
-        when the request is about to be sent, and nothing would overlap."""
-        started = threading.Event()
+        """Hand the sync to the sync thread and return once it is under way (see
+        ``syncthread``: the wait is for the thread to get going, not for the disk)."""
         previous = self._sync  # not awaited yet: its outcome is carried into this one
 
         def sync() -> None:
-            started.set()
             if previous is not None:
-                previous.result()  # already run (one thread, in order); a failure stands
+                previous.wait()  # already run (one thread, in order); a failure stands
             self._sync_now()
 
-        try:
-            self._sync = _syncer().submit(sync)
-        except RuntimeError:  # the interpreter is shutting down: no thread, sync here
-            self.wait_durable()
-            try:
-                self._sync_now()
-            except OSError as exc:
-                self._sync_error = f"cannot write the run journal {self.path}: {exc.strerror}"
-                raise JournalError(self._sync_error) from None
-            return
-        started.wait()
+        self._sync = syncthread.start(sync)
 
     def wait_durable(self) -> None:
         """Return once every durable line appended so far is on disk; ``JournalError`` if it
@@ -265,7 +239,7 @@ class Journal:
         pending, self._sync = self._sync, None
         if pending is not None:
             try:
-                pending.result()
+                pending.wait()
             except OSError as exc:
                 self._sync_error = f"cannot write the run journal {self.path}: {exc.strerror}"
         if self._sync_error is not None:
@@ -313,25 +287,14 @@ class PendingJournal:
         self.directory = directory
         self._run_id = run_id
         self._fresh_id = fresh_id
-        started = threading.Event()
-
-        def create() -> tuple[Path, str, int] | None:
-            started.set()
-            return _create_file(directory, run_id, fresh_id, make_directory=False)
-
-        try:
-            self._file: Future[tuple[Path, str, int] | None] | None = _syncer().submit(create)
-        except RuntimeError:  # the interpreter is shutting down: no thread; open() makes it
-            self._file = Future()
-            self._file.set_result(None)
-        else:
-            started.wait()
+        self._file: syncthread.Job[tuple[Path, str, int] | None] | None = syncthread.start(
+            lambda: _create_file(directory, run_id, fresh_id, make_directory=False))
 
     def open(self, header: dict[str, Any]) -> Journal:
         """The journal, header written; ``JournalError`` if its file could not be made."""
         assert self._file is not None, "a pending journal is opened once"
         file, self._file = self._file, None
-        made = file.result()
+        made = file.wait()
         if made is None:
             made = _create_file(self.directory, self._run_id, self._fresh_id, make_directory=True)
         return Journal._start(*made, self.directory, header)
@@ -342,7 +305,7 @@ class PendingJournal:
         if file is None:
             return
         try:
-            made = file.result()
+            made = file.wait()
         except JournalError:
             return
         if made is None:
