@@ -258,6 +258,7 @@ class Executor:
         """Run registered undo blocks, newest first; one failing does not stop the others."""
         while self.undos:
             undo = self.undos.pop()
+            self.journal.append("rolling_back", index=undo.step_index, step=undo.step)
             self._ctx = StepContext(undo.step_index, f"undo of '{undo.step}'", self.default_policy, None,
                                     key_prefix=f"undo{undo.step_index}", resumable=False)
             try:

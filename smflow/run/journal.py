@@ -20,7 +20,12 @@ longer queues behind the disk. A sync that fails fails the call, which is then n
     bind         index, key, value             an assignment's value, replayed if the step re-runs
     step_done    index, step, bound            names the step bound -> their bind keys (rebound on resume)
     step_failed  index, step, error
-    rolled_back  index, step, ok               an undone step runs again on resume
+    rolling_back index, step                   an undo block is about to run
+    rolled_back  index, step, ok               it ran (ok) or failed
+
+A step whose undo began runs again on resume, whether the undo finished, failed, or was cut
+short by a kill: its bindings are replayed and each of its writes is read back before it is
+sent again, so a half-undone step is completed rather than trusted or repeated.
     run_done     status, error
 
 A torn last line (the process died mid-write) is ignored on read and cut off before the
@@ -146,17 +151,24 @@ def _apply(state: JournalState, record: dict[str, Any]) -> None:
         call.done = True
     elif kind == "bind":
         state.binds.setdefault(int(record["index"]), {})[str(record["key"])] = record.get("value")
-    elif kind == "rolled_back" and record.get("ok"):
-        # Undone: on resume the step runs again, its calls included.
-        index = int(record["index"])
-        state.steps_done.pop(index, None)
-        state.binds.pop(index, None)
-        for key in [k for k in state.calls if k.startswith(f"{index}/")]:
-            del state.calls[key]
+    elif kind in ("rolling_back", "rolled_back"):  # rolled_back alone: journals written before rolling_back
+        _half_undone(state, int(record["index"]))
     elif kind == "run_done":
         state.run_status = str(record["status"])
     elif kind == "run_resumed":
         state.run_status = None
+
+
+def _half_undone(state: JournalState, index: int) -> None:
+    """The step runs again on resume; its bindings are kept (``old`` must still name the
+    deployment it named before the swap, whether or not the undo swapped back) and its writes
+    become ambiguous, so each is read back and sent again only if its effect is gone. A later
+    re-run of the step writes its own records, which are read after these."""
+    state.steps_done.pop(index, None)
+    for key, call in state.calls.items():
+        if key.startswith(f"{index}/"):
+            call.done = False
+            call.request_id = None
 
 
 class Journal:

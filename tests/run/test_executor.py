@@ -196,6 +196,33 @@ def test_resume_after_a_rollback_runs_the_undone_steps_again(emulator: Any, jour
     assert emu.ops("swap_deployment") == 3  # swap, its undo, swap again
 
 
+@pytest.mark.parametrize("cut", ["undo done, killed before it was journaled", "killed before the undo sent anything"])
+def test_a_run_killed_during_a_rollback_resumes_without_harm(emulator: Any, journal_dir: Path, cut: str) -> None:
+    """The swap's undo swaps back. Killed mid-rollback, the swap step may or may not be undone:
+    either way the resumed run must end with v2 live and v1 deleted, never delete the live one."""
+    emu = emulator(latency=10.0, scripted_faults=[ScriptedFault("delete_deployment", n, kind="op-fail")
+                                                  for n in range(1, 9)])
+    assert _run(emu, "seed.flow", journal_dir).ok
+    first = _run(emu, "blue_green.flow", journal_dir, assume_yes=True)
+    assert first.status == "failed" and first.rolled_back == ["swap"]
+    assert first.journal is not None
+    lines = first.journal.read_text().splitlines(keepends=True)
+    kinds = [json.loads(line)["t"] for line in lines]
+    if cut.startswith("undo done"):
+        keep = kinds.index("rolled_back")
+    else:
+        keep = kinds.index("rolling_back") + 1
+        emu.client().swap_deployment("smflow-bg", "v1", "v2")  # as if the undo never reached the API
+        emu.clock.sleep(60)
+    first.journal.write_text("".join(lines[:keep]))  # what a kill -9 at that moment leaves
+    expected_live = "v1" if cut.startswith("undo done") else "v2"
+    assert _slots(emu).get("Production") == expected_live
+    second = run_flow(None, resume=first.run_id, clock=emu.clock, journal_dir=journal_dir, assume_yes=True)
+    assert second.ok, second.error
+    assert _slots(emu).get("Production") == "v2" and _slots(emu).get("Staging") is None
+    assert emu.ops("create_deployment") == 2  # v1 (seed) and v2, never again
+
+
 def test_resume_works_from_another_directory(emulator: Any, journal_dir: Path, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     emu = emulator(latency=1.0, scripted_faults=[ScriptedFault("create_hosted_service", 1, status=400)])

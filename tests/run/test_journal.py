@@ -173,3 +173,24 @@ def test_a_failed_sync_is_never_forgotten(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(JournalError):
         j.close()  # the file is closed all the same
     assert j._fd == -1
+
+
+def test_a_step_whose_undo_began_runs_again_with_its_bindings_and_its_writes_read_back(tmp_path: Path) -> None:
+    with _journal(tmp_path) as j:
+        j.append("step_started", index=4, step="swap")
+        j.append("bind", index=4, key="old#1", value="v1")
+        j.append("call_intent", key="4/swap_deployment#1", op="swap_deployment", args={})
+        j.append("call_sent", key="4/swap_deployment#1", request_id="rid-swap")
+        j.append("call_done", key="4/swap_deployment#1", request_id="rid-swap")
+        j.append("step_done", index=4, step="swap", bound={"old": "old#1"}, undos=[0])
+        j.append("rolling_back", index=4, step="swap")  # killed here: the undo may or may not have run
+    state = read_journal(j.path)
+    assert 4 not in state.steps_done
+    assert state.binds[4] == {"old#1": "v1"}  # replayed: the deployment it named before the swap
+    call = state.calls["4/swap_deployment#1"]
+    assert not call.done and call.request_id is None  # read back before it is sent again
+    with Journal.reopen(tmp_path, j.run_id)[0] as again:  # the re-run's records win
+        again.append("call_done", key="4/swap_deployment#1", op="swap_deployment", read_back=True)
+        again.append("step_done", index=4, step="swap", bound={"old": "old#1"}, undos=[0])
+    state = read_journal(j.path)
+    assert 4 in state.steps_done and state.calls["4/swap_deployment#1"].done
