@@ -109,6 +109,12 @@ class StateStore:
             for sub_id in list(self.state.subscriptions):
                 self.save(sub_id)
 
+    def close(self) -> None:
+        """Stop saving and close the file (the state stays in memory)."""
+        with self.state.lock:
+            self.state.on_change = None
+            self._db.close()
+
     def save(self, subscription_id: str) -> None:
         """Write one subscription's snapshot (or drop it after a reset) in one transaction."""
         sub = self.state.subscriptions.get(subscription_id)

@@ -228,6 +228,8 @@ class EmulatorServer:
             self._thread = None
         if self._store is not None:
             self._store.save_all()
+            self._store.close()
+            self._store = None
 
     def reset(self) -> None:
         """Forget every resource and operation, and restart the fault plan (same seed, same faults)."""

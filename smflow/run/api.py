@@ -24,7 +24,14 @@ from smflow.run.calls import CallRunner
 from smflow.run.clock import Clock, RealClock, VirtualClock
 from smflow.run.events import Event, RunFinished, RunStarted
 from smflow.run.executor import Executor, Outcome
-from smflow.run.journal import Journal, JournalState, PendingJournal, journal_path, new_run_id
+from smflow.run.journal import (
+    Journal,
+    JournalState,
+    PendingJournal,
+    emulator_state_path,
+    journal_path,
+    new_run_id,
+)
 from smflow.run.poll import PollSchedule
 from smflow.run.secrets import LiveSecrets, Masker
 from smflow.run.target import Target, choose_target
@@ -178,7 +185,18 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
             return RunResult(journal.run_id, "succeeded", [], {}, 0, journal=journal.path, already_done=True)
     with ExitStack() as stack:
         runners: list[CallRunner] = []  # the replay's drift messages name the call in flight
-        target, run_clock = _target(stack, o, masker, meta, locate=lambda: runners[0].site if runners else None)
+        run_id = pending.run_id if pending is not None else _resumed(journal).run_id
+        # An embedded emulator keeps its state beside the journal while the run may be resumed.
+        emulator_state = emulator_state_path(o.journal_dir, run_id)
+        succeeded: list[bool] = []
+
+        def forget_emulator_state() -> None:  # registered first, so it runs after the emulator stops
+            if succeeded:
+                _remove_sqlite(emulator_state)
+
+        stack.callback(forget_emulator_state)
+        target, run_clock = _target(stack, o, masker, meta, locate=lambda: runners[0].site if runners else None,
+                                    emulator_state=emulator_state)
         if target.kind != "replay":  # a replay's subscription is the cassette's placeholder, not a secret
             masker.add(target.subscription_id)
         if journal is None:
@@ -214,6 +232,8 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
              journal=str(journal_path(o.journal_dir, run_id)), resumed=state is not None)
         start = run_clock.monotonic()
         outcome = executor.run()
+        if outcome.status == "succeeded":
+            succeeded.append(True)
         elapsed = run_clock.monotonic() - start
         journal.append("run_done", status=outcome.status, error=masker.text(outcome.error or "") or None,
                        failed_step=outcome.failed_step, rolled_back=outcome.rolled_back)
@@ -221,6 +241,17 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
              failed_step=outcome.failed_step, error=outcome.error, rolled_back=outcome.rolled_back)
         return _result(run_id, outcome, calls.requests, masker, loaded.params, journal.path)
     raise AssertionError("unreachable")  # pragma: no cover - ExitStack does not swallow
+
+
+def _resumed(journal: Journal | None) -> Journal:
+    assert journal is not None, "a run has a pending journal or resumes one"
+    return journal
+
+
+def _remove_sqlite(path: Path) -> None:
+    """A finished run's emulator state is never resumed: remove it (and SQLite's side files)."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _result(run_id: str, outcome: Outcome, requests: int, masker: Masker, params: Mapping[str, Any],
@@ -233,7 +264,7 @@ def _result(run_id: str, outcome: Outcome, requests: int, masker: Masker, params
 
 
 def _target(stack: ExitStack, o: _Options, masker: Masker, meta: dict[str, Any],
-            locate: Callable[[], str | None]) -> tuple[Target, Clock]:
+            locate: Callable[[], str | None], emulator_state: Path) -> tuple[Target, Clock]:
     """Where requests go and which clock the run uses; a replay runs on a virtual clock."""
     if o.replay:
         from smflow.recording.session import replaying
@@ -244,7 +275,7 @@ def _target(stack: ExitStack, o: _Options, masker: Masker, meta: dict[str, Any],
         return target, o.clock or VirtualClock()
     target = stack.enter_context(choose_target(
         endpoint=o.endpoint, subscription_id=o.subscription_id, cert_file=o.cert_file,
-        key_file=o.key_file, emulator_latency=o.emulator_latency))
+        key_file=o.key_file, emulator_latency=o.emulator_latency, emulator_state=emulator_state))
     if o.record:
         from smflow.recording.session import recording
 

@@ -50,7 +50,8 @@ from smflow.durable import fsync_dir
 from smflow.errors import JournalError
 from smflow.run import syncthread
 
-__all__ = ["CallRecord", "Journal", "JournalState", "PendingJournal", "new_run_id", "read_journal", "journal_path"]
+__all__ = ["CallRecord", "Journal", "JournalState", "PendingJournal", "emulator_state_path", "journal_path",
+           "new_run_id", "read_journal"]
 
 FORMAT = 1
 _NAME_TRIES = 8
@@ -69,6 +70,12 @@ def journal_path(directory: Path, run_id: str) -> Path:
     if not RUN_ID_RE.match(run_id):
         raise JournalError(f"'{run_id}' is not a run id (expected YYYYMMDD-HHMMSS-<flow>-<4hex>)")
     return directory / f"{run_id}.jsonl"
+
+
+def emulator_state_path(directory: Path, run_id: str) -> Path:
+    """Where a run against the embedded emulator keeps the emulator's state, beside its journal:
+    a resumed run starts the emulator from it instead of from nothing."""
+    return journal_path(directory, run_id).with_suffix(".emulator.sqlite")
 
 
 @dataclass
@@ -299,27 +306,45 @@ class PendingJournal:
         self.directory = directory
         self._run_id = run_id
         self._fresh_id = fresh_id
-        self._file: syncthread.Job[tuple[Path, str, int] | None] | None = syncthread.start(
+        self._job: syncthread.Job[tuple[Path, str, int] | None] | None = syncthread.start(
             lambda: _create_file(directory, run_id, fresh_id, make_directory=False))
+        self._made: tuple[Path, str, int] | None = None  # the file, once waited for
+        self._opened = False
+
+    @property
+    def run_id(self) -> str:
+        """The run's id once its file exists (another is drawn if the first was taken)."""
+        return self._file()[1]
+
+    def _file(self) -> tuple[Path, str, int]:
+        if self._made is None:
+            assert self._job is not None
+            job, self._job = self._job, None
+            made = job.wait()
+            if made is None:  # no directory yet: the flow has checked, so make it now
+                made = _create_file(self.directory, self._run_id, self._fresh_id, make_directory=True)
+            self._made = made
+        return self._made
 
     def open(self, header: dict[str, Any]) -> Journal:
         """The journal, header written; ``JournalError`` if its file could not be made."""
-        assert self._file is not None, "a pending journal is opened once"
-        file, self._file = self._file, None
-        made = file.wait()
-        if made is None:
-            made = _create_file(self.directory, self._run_id, self._fresh_id, make_directory=True)
+        assert not self._opened, "a pending journal is opened once"
+        made = self._file()
+        self._opened = True
         return Journal._start(*made, self.directory, header)
 
     def discard(self) -> None:
         """Remove the file unless ``open`` took it (a no-op then)."""
-        file, self._file = self._file, None
-        if file is None:
+        if self._opened:
             return
-        try:
-            made = file.wait()
-        except JournalError:
-            return
+        made = self._made
+        if made is None and self._job is not None:
+            job, self._job = self._job, None
+            try:
+                made = job.wait()
+            except JournalError:
+                return
+        self._made, self._opened = None, True
         if made is None:
             return
         path, _run_id, fd = made

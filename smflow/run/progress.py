@@ -134,8 +134,8 @@ class TextProgress:
             self._line("rolled back: nothing")
         self._line(f"to continue from the failed step: smflow run --resume {event.run_id}")
         if self._embedded:
-            self._line("(the embedded emulator's state ended with this run: resuming makes sense against "
-                       "--endpoint or Azure)")
+            self._line("(the embedded emulator's state is kept beside the journal: --resume starts it from "
+                       "there)")
 
 
 def make_progress(stream: TextIO, *, json_lines: bool, live: bool | None = None) -> JsonProgress | TextProgress:

@@ -67,9 +67,12 @@ def choose_target(
     cert_file: str | Path | None = None,
     key_file: str | Path | None = None,
     emulator_latency: float | None = None,
+    emulator_state: Path | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Iterator[Target]:
-    """Yield the target for these options; an embedded emulator runs only inside the block."""
+    """Yield the target for these options; an embedded emulator runs only inside the block,
+    keeping its state in ``emulator_state`` when given (so a resumed run finds what the killed
+    one created)."""
     env = os.environ if env is None else env
     subscription_id = subscription_id or env.get(ENV_SUBSCRIPTION) or None
     cert = str(cert_file) if cert_file else env.get(ENV_CERT) or None
@@ -110,7 +113,7 @@ def choose_target(
 
     latency = DEFAULT_EMULATOR_LATENCY if emulator_latency is None else emulator_latency
     scale = scale_for_latency(latency)
-    server = EmulatorServer(host="127.0.0.1", port=0, latency=latency)
+    server = EmulatorServer(host="127.0.0.1", port=0, latency=latency, state_file=emulator_state)
     url = server.start()
     try:
         yield Target(

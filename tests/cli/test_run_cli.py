@@ -239,6 +239,24 @@ def test_kill_nine_anywhere_then_resume(tmp_path: Path) -> None:
     assert len(killed_at) >= 20, killed_at
 
 
+def test_kill_nine_of_an_embedded_run_mid_poll_then_resume_reattaches(tmp_path: Path) -> None:
+    """The embedded emulator keeps its state beside the journal, so the resumed process finds
+    the operation the killed one started and polls it instead of deploying again."""
+    journals = tmp_path / ".smflow" / "runs"
+    cmd = [sys.executable, "-m", "smflow", "run", str(FLOW), "--var", f"package_url={PACKAGE}", "--yes",
+           "--json", "--emulator-latency", "1.0"]
+    assert _run_until_killed(cmd, tmp_path, journals, "journal", {"t": "call_sent", "op": "create_deployment"})
+    run_ids = [p.stem for p in journals.glob("*.jsonl")]
+    assert len(run_ids) == 1 and (journals / f"{run_ids[0]}.emulator.sqlite").is_file()
+    resumed = smflow("run", "--resume", run_ids[0], "--yes", "--emulator-latency", "1.0", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    records = [json.loads(line) for line in (journals / f"{run_ids[0]}.jsonl").read_text().splitlines()]
+    creates = [r for r in records if r.get("op") == "create_deployment"]
+    assert [r["t"] for r in creates] == ["call_intent", "call_sent", "call_done"]  # re-attached, never resent
+    assert creates[-1].get("reattached") is True
+    assert not (journals / f"{run_ids[0]}.emulator.sqlite").exists()
+
+
 @pytest.mark.parametrize(("answer", "code"), [("y\n", 0), ("n\n", 1)])
 def test_confirm_asks_on_a_terminal(tmp_path: Path, answer: str, code: int) -> None:
     import pty

@@ -223,6 +223,25 @@ def test_a_run_killed_during_a_rollback_resumes_without_harm(emulator: Any, jour
     assert emu.ops("create_deployment") == 2  # v1 (seed) and v2, never again
 
 
+def test_a_run_on_the_embedded_emulator_resumes_against_the_same_emulator_state(journal_dir: Path,
+                                                                                tmp_path: Path) -> None:
+    flow = tmp_path / "gate.flow"
+    flow.write_text(
+        'flow gate "stop between a create and a read of it"\nparam go = "no"\n'
+        'step "create" {\n    create_hosted_service(service_name: "svc-gate", label: "g", location: "West US")\n}\n'
+        'step "gate" {\n    assert go == "yes", "stopped on purpose"\n}\n'
+        'step "read" {\n    assert exists get_hosted_service_properties(service_name: "svc-gate"), "lost"\n}\n')
+    first = run_flow(flow, journal_dir=journal_dir, emulator_latency=0.0)  # no endpoint: embedded
+    assert first.status == "failed" and first.failed_step == "gate"
+    state = journal_dir / f"{first.run_id}.emulator.sqlite"
+    assert state.is_file()
+    second = run_flow(None, resume=first.run_id, vars={"go": "yes"}, journal_dir=journal_dir, emulator_latency=0.0)
+    assert second.ok, second.error  # the service made by the first process is still there
+    assert [s.status for s in second.steps] == ["skipped", "succeeded", "succeeded"]
+    assert not state.exists()  # a finished run is never resumed: its emulator state goes
+    assert sorted(p.suffix for p in journal_dir.iterdir()) == [".jsonl"]
+
+
 def test_resume_works_from_another_directory(emulator: Any, journal_dir: Path, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     emu = emulator(latency=1.0, scripted_faults=[ScriptedFault("create_hosted_service", 1, status=400)])

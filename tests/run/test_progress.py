@@ -53,7 +53,7 @@ def test_plain_text() -> None:
     assert "[2/2] swap … FAILED 0.5s: HTTP 409 no" in lines
     assert "rolled back: 'deploy'" in lines
     assert lines[-2] == "to continue from the failed step: smflow run --resume 20261126-041200-bg-ab12"
-    assert lines[-1].startswith("(the embedded emulator's state ended with this run")
+    assert lines[-1].startswith("(the embedded emulator's state is kept beside the journal")
     assert "\r" not in out.getvalue()
 
 
