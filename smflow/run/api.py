@@ -191,7 +191,7 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
         succeeded: list[bool] = []
 
         def forget_emulator_state() -> None:  # registered first, so it runs after the emulator stops
-            if succeeded:
+            if succeeded and target.kind == "embedded":
                 _remove_sqlite(emulator_state)
 
         stack.callback(forget_emulator_state)
