@@ -50,10 +50,19 @@ def encode(value: Any, secrets: Mapping[str, str] | None = None) -> Any:
     model = _model(cls)
     if model is not None:
         tag, names = model
-        fields = {
-            name: "***" if secret else encode(getattr(value, name), secrets)
-            for name, secret in names
-        }
+        fields: dict[str, Any] = {}
+        for name, secret in names:
+            item = getattr(value, name)
+            kind = type(item)
+            # Most fields are plain leaves: skip the call for them (results are encoded per bind).
+            if secret:
+                fields[name] = "***"
+            elif kind is str:
+                fields[name] = {_TAG_SECRET: secrets[item]} if item in secrets else item
+            elif kind in _PLAIN:
+                fields[name] = item
+            else:
+                fields[name] = encode(item, secrets)
         return {_TAG_MODEL: tag, "fields": fields}
     if isinstance(value, Mapping):
         return {str(k): encode(v, secrets) for k, v in value.items()}

@@ -84,7 +84,14 @@ class Masker:
             return self.text(value.decode("utf-8", "replace"))
         fields = _fields(cls)
         if fields is not None:
-            return {name: MASK if secret else self.value(getattr(value, name)) for name, secret in fields}
+            out: dict[str, Any] = {}
+            for name, secret in fields:
+                item = getattr(value, name)
+                kind = type(item)
+                # Plain leaves inline: a result model is mostly strings and None.
+                out[name] = (MASK if secret else self.text(item) if kind is str
+                             else item if kind in _PLAIN else self.value(item))
+            return out
         if isinstance(value, Mapping):
             return {str(k): MASK if k in SECRET_FIELDS and v else self.value(v) for k, v in value.items()}
         if isinstance(value, (list, tuple, set, frozenset)):
