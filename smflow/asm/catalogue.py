@@ -24,6 +24,7 @@ effect is visible. ``result`` is the model type the client returns for reads and
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -93,7 +94,16 @@ class OperationSpec:
     extra: dict[str, object] = field(default_factory=dict)
 
     def argument(self, name: str) -> Argument | None:
-        return next((a for a in self.arguments if a.name == name), None)
+        return self._by_name.get(name)
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, Argument]:
+        """Arguments by name, the first of a name winning (looked up for every argument of
+        every request and every checked call)."""
+        by_name: dict[str, Argument] = {}
+        for a in self.arguments:
+            by_name.setdefault(a.name, a)
+        return by_name
 
     @property
     def required(self) -> tuple[Argument, ...]:

@@ -129,9 +129,9 @@ def _validate_constraints(arg: Argument, value: object) -> list[str]:
 def validate_arguments(spec: OperationSpec, args: Mapping[str, object]) -> list[Problem]:
     """Every problem of a call's arguments, in argument order; [] when the call may be sent."""
     problems: list[Problem] = []
-    known = [a.name for a in spec.arguments]
     for name in args:
         if spec.argument(name) is None:
+            known = [a.name for a in spec.arguments]
             problems.append((name, f"unknown argument '{name}' for {spec.name}{_did_you_mean(name, known)}"
                                    f" (arguments: {', '.join(known) or 'none'})"))
     for arg in spec.arguments:

@@ -77,6 +77,8 @@ def _is_numeric(t: Type) -> bool:
 
 def compatible(actual: Type, expected: Type) -> bool:
     """Can a value of static type ``actual`` go where ``expected`` is wanted?"""
+    if actual is expected:  # the common case (types are mostly shared constants), and always true
+        return True
     if isinstance(actual, AnyType) or isinstance(expected, AnyType):
         return True
     if isinstance(expected, EnumType):
