@@ -132,8 +132,14 @@ class Executor:
         outcomes = [StepOutcome(s.name, "not run") for s in self.steps]
         failure: tuple[int, SmflowError] | None = None
         secrets_by_name = {name: value for value, name in self.secret_values.items()}
+        # Once a resumed run re-runs a step, every later step runs again too, even one the journal
+        # shows done: after a rollback undid an earlier step, a later "wait until ready" or check
+        # must see the redone state. Its journaled writes are still not sent again (their call
+        # records say done) and its bindings are replayed, so re-running it repeats only reads.
+        rerunning = False
         for index, step in enumerate(self.steps, start=1):
-            done = self.resume.steps_done.get(index) if self.resume else None
+            done = self.resume.steps_done.get(index) if self.resume and not rerunning else None
+            rerunning = rerunning or (self.resume is not None and done is None)
             if done is not None:
                 recorded = self.resume.binds.get(index, {}) if self.resume else {}
                 for name, key in dict(done.get("bound", {})).items():

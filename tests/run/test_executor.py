@@ -242,6 +242,25 @@ def test_a_run_on_the_embedded_emulator_resumes_against_the_same_emulator_state(
     assert sorted(p.suffix for p in journal_dir.iterdir()) == [".jsonl"]
 
 
+def test_after_a_rollback_resume_runs_every_later_step_again(emulator: Any, journal_dir: Path) -> None:
+    """flows/blue_green.flow: the swap is refused, so 'deploy to staging' is undone (its
+    deployment deleted). On resume that step deploys again, and the wait after it, done in the
+    first run, must wait again for the new deployment instead of being skipped."""
+    emu = emulator(latency=30.0)
+    flow = Path(__file__).resolve().parents[2] / "flows" / "blue_green.flow"
+    package = {"package_url": "https://acct.blob.core.windows.net/pkgs/app.cspkg"}
+    first = run_flow(flow, vars=package, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir,
+                     confirm=lambda question: False)
+    assert first.failed_step == "swap" and first.rolled_back == ["deploy to staging"]
+    second = run_flow(None, resume=first.run_id, clock=emu.clock, journal_dir=journal_dir, assume_yes=True)
+    assert second.ok, second.error
+    assert [s.status for s in second.steps] == ["skipped"] * 2 + ["succeeded"] * 5
+    records = _journal(second)
+    waits = [r for r in records if r["t"] == "step_done" and r["step"] == "wait until staging is ready"]
+    assert len(waits) == 2  # once in each run
+    assert _slots(emu, "smflow-demo").get("Production") == "v1"
+
+
 def test_resume_works_from_another_directory(emulator: Any, journal_dir: Path, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     emu = emulator(latency=1.0, scripted_faults=[ScriptedFault("create_hosted_service", 1, status=400)])
