@@ -22,11 +22,11 @@ longer queues behind the disk. A sync that fails fails the call, which is then n
     step_failed  index, step, error
     rolling_back index, step                   an undo block is about to run
     rolled_back  index, step, ok               it ran (ok) or failed
+    run_done     status, error
 
 A step whose undo began runs again on resume, whether the undo finished, failed, or was cut
 short by a kill: its bindings are replayed and each of its writes is read back before it is
 sent again, so a half-undone step is completed rather than trusted or repeated.
-    run_done     status, error
 
 A torn last line (the process died mid-write) is ignored on read and cut off before the
 resumed run appends. Any other unreadable line makes the journal unusable: ``JournalError``.
