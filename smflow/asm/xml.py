@@ -30,6 +30,7 @@ from typing import Any
 from lxml import etree
 
 from smflow.asm import models as m
+from smflow.asm.bodies import RESULTS
 from smflow.asm.xml_requests import XMLNS, XSI, encode_request
 from smflow.errors import ApiError
 
@@ -67,26 +68,7 @@ _BASE64: set[tuple[type, str]] = {
     (m.OperatingSystem, "family_label"), (m.OperatingSystemFamily, "label"),
 }
 
-# operation -> (expected root(s), model, is a list of items named item_root)
-_RESULTS: dict[str, tuple[tuple[str, ...], type, str | None]] = {
-    "list_locations": (("Locations",), m.Location, "Location"),
-    "list_hosted_services": (("HostedServices",), m.HostedService, "HostedService"),
-    "get_hosted_service_properties": (("HostedService",), m.HostedService, None),
-    "get_deployment_by_slot": (("Deployment",), m.Deployment, None),
-    "get_deployment_by_name": (("Deployment",), m.Deployment, None),
-    "list_storage_accounts": (("StorageServices",), m.StorageService, "StorageService"),
-    "get_storage_account_properties": (("StorageService",), m.StorageService, None),
-    "get_storage_account_keys": (("StorageService",), m.StorageService, None),
-    "list_affinity_groups": (("AffinityGroups",), m.AffinityGroup, "AffinityGroup"),
-    "get_affinity_group_properties": (("AffinityGroup",), m.AffinityGroup, None),
-    "list_operating_systems": (("OperatingSystems",), m.OperatingSystem, "OperatingSystem"),
-    "list_operating_system_families": (("OperatingSystemFamilies",), m.OperatingSystemFamily, "OperatingSystemFamily"),
-    "list_os_images": (("Images",), m.OSImage, "OSImage"),
-    "get_os_image": (("OSImage",), m.OSImage, None),
-    "add_os_image": (("OSImage",), m.OSImage, None),
-    "get_role": (("PersistentVMRole", "Role"), m.Role, None),
-    "get_operation_status": (("Operation",), m.Operation, None),
-}
+_RESULTS = RESULTS  # operation -> (expected root(s), model, list item element or None), from asm.bodies
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, dtd_validation=False,

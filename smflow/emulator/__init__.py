@@ -10,8 +10,8 @@ operations really take time, and faults can be injected on demand.
 
 Layout (moto's split): ``resources`` + ``subscription`` + ``state``/``deployments``/``accounts``
 (state and rules, no HTTP) · ``operations`` (the latency table) · ``wire`` (XML primitives and
-request readers) · ``writers``/``account_writers`` (response XML) · ``handlers`` (registry) +
-``compute_handlers``/``account_handlers`` · ``routes`` (from the catalogue) · ``faults`` ·
+request readers) · ``writers``/``account_writers`` (response XML) · ``handlers`` (one module per API
+area, assembled by an explicit list) · ``context`` (Context/Reply) · ``routes`` (from the catalogue) · ``faults`` ·
 ``app`` (the one error boundary) · ``server`` · ``persist`` (``--state`` SQLite) ·
 ``catalog_data`` (locations, guest OS, public images).
 """

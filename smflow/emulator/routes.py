@@ -2,7 +2,7 @@
 
 Routes are built from the operation catalogue (``smflow.asm.catalogue``: method, path template
 with ``{argument}`` placeholders, and the ``?comp=…`` discriminator that tells apart operations
-sharing a path), so client and emulator cannot drift apart. The table below is the emulator's own
+sharing a path), so client and emulator cannot drift apart. The table (each area's ``ROUTES`` in ``emulator.handlers``) is the emulator's own
 statement of what its handlers serve, and the fallback for operations the catalogue lacks; a test
 pins ``catalogue_disagreements()`` empty. Paths are relative to ``/<subscription>/``. A trailing slash is accepted everywhere (the SDK sends ``deployments/<d>/?comp=…``).
 """
@@ -14,46 +14,13 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote
 
 from smflow.asm.catalogue import CATALOGUE
+from smflow.emulator.handlers import ROUTE_TABLE
 from smflow.emulator.resources import AsmFault
 
 __all__ = ["ROUTES", "Route", "catalogue_disagreements", "match"]
 
-HS = "services/hostedservices/{service_name}"
-# operation name -> (method, path template, required query {key: value} or None)
-_TABLE: dict[str, tuple[str, str, dict[str, str] | None]] = {
-    "list_locations": ("GET", "locations", None),
-    "create_hosted_service": ("POST", "services/hostedservices", None),
-    "list_hosted_services": ("GET", "services/hostedservices", None),
-    "get_hosted_service_properties": ("GET", HS, None),
-    "update_hosted_service": ("PUT", HS, None),
-    "delete_hosted_service": ("DELETE", HS, None),
-    "swap_deployment": ("POST", HS, None),
-    "create_deployment": ("POST", HS + "/deploymentslots/{deployment_slot}", None),
-    "get_deployment_by_slot": ("GET", HS + "/deploymentslots/{deployment_slot}", None),
-    "get_deployment_by_name": ("GET", HS + "/deployments/{deployment_name}", None),
-    "delete_deployment": ("DELETE", HS + "/deployments/{deployment_name}", None),
-    "change_deployment_configuration": ("POST", HS + "/deployments/{deployment_name}", {"comp": "config"}),
-    "update_deployment_status": ("POST", HS + "/deployments/{deployment_name}", {"comp": "status"}),
-    "create_virtual_machine_deployment": ("POST", HS + "/deployments", None),
-    "get_role": ("GET", HS + "/deployments/{deployment_name}/roles/{role_name}", None),
-    "create_storage_account": ("POST", "services/storageservices", None),
-    "list_storage_accounts": ("GET", "services/storageservices", None),
-    "get_storage_account_properties": ("GET", "services/storageservices/{service_name}", None),
-    "get_storage_account_keys": ("GET", "services/storageservices/{service_name}/keys", None),
-    "regenerate_storage_account_keys": ("POST", "services/storageservices/{service_name}/keys", {"action": "regenerate"}),
-    "delete_storage_account": ("DELETE", "services/storageservices/{service_name}", None),
-    "create_affinity_group": ("POST", "affinitygroups", None),
-    "list_affinity_groups": ("GET", "affinitygroups", None),
-    "get_affinity_group_properties": ("GET", "affinitygroups/{affinity_group_name}", None),
-    "delete_affinity_group": ("DELETE", "affinitygroups/{affinity_group_name}", None),
-    "list_operating_systems": ("GET", "operatingsystems", None),
-    "list_operating_system_families": ("GET", "operatingsystemfamilies", None),
-    "add_os_image": ("POST", "services/images", None),
-    "list_os_images": ("GET", "services/images", None),
-    "get_os_image": ("GET", "services/images/{image_name}", None),
-    "delete_os_image": ("DELETE", "services/images/{image_name}", None),
-    "get_operation_status": ("GET", "operations/{request_id}", None),
-}
+# operation name -> (method, path template, required query {key: value} or None), from the area modules
+_TABLE = ROUTE_TABLE
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

@@ -1,16 +1,17 @@
-"""Handlers for hosted services, deployments and VM deployments (registered in ``handlers.HANDLERS``)."""
+"""Emulator handlers and routes: hosted services and deployments."""
 
 from __future__ import annotations
 
 from smflow.emulator import writers
 from smflow.emulator.catalog_data import GUEST_OS_VERSIONS
+from smflow.emulator.context import Context, Handler, Reply, RouteSpec, by_name, location_header
 from smflow.emulator.deployments import RoleSpec, canonical_slot
-from smflow.emulator.handlers import Context, Reply, handler, location_header
 from smflow.emulator.resources import AsmFault
-from smflow.emulator.state import not_found
 from smflow.emulator.wire import b64decode_field, parse_service_configuration
 
-__all__: list[str] = []
+__all__ = ["HANDLERS", "ROUTES"]
+
+HS = "services/hostedservices/{service_name}"
 
 
 def _configuration_roles(config: str) -> list[RoleSpec]:
@@ -23,11 +24,12 @@ def _configuration_roles(config: str) -> list[RoleSpec]:
     return [RoleSpec(name, count, **({"os_version": version} if version else {})) for name, count in roles]
 
 
-# -- hosted services ---------------------------------------------------------------------------
 _CREATE_HS = ("ServiceName", "Label", "Description", "Location", "AffinityGroup", "ExtendedProperties")
+_CREATE_DEP = (
+    "Name", "PackageUrl", "Label", "Configuration", "StartDeployment", "TreatWarningsAsError", "ExtendedProperties",
+)  # fmt: skip
 
 
-@handler
 def create_hosted_service(ctx: Context) -> Reply:
     body = ctx.body_of("CreateHostedService", _CREATE_HS)
     name = body.required("ServiceName")
@@ -38,19 +40,16 @@ def create_hosted_service(ctx: Context) -> Reply:
     return Reply(201, headers=location_header(ctx, "compute", name))
 
 
-@handler
 def list_hosted_services(ctx: Context) -> Reply:
     return Reply(body=writers.hosted_services_xml(list(ctx.sub.services.values()), ctx.base, ctx.sub.id))
 
 
-@handler
 def get_hosted_service_properties(ctx: Context) -> Reply:
     svc = ctx.sub.service(ctx.params["service_name"])
     embed = ctx.query.get("embed-detail", "false").lower() == "true"
     return Reply(body=writers.hosted_service_xml(svc, ctx.base, ctx.sub.id, embed))
 
 
-@handler
 def update_hosted_service(ctx: Context) -> Reply:
     body = ctx.body_of("UpdateHostedService", ("Label", "Description", "ExtendedProperties"))
     label = body.text("Label")
@@ -61,19 +60,11 @@ def update_hosted_service(ctx: Context) -> Reply:
     return Reply()
 
 
-@handler
 def delete_hosted_service(ctx: Context) -> Reply:
     ctx.sub.delete_hosted_service(ctx.request_id, ctx.params["service_name"], ctx.query.get("comp") == "media")
     return Reply()
 
 
-# -- deployments -------------------------------------------------------------------------------
-_CREATE_DEP = (
-    "Name", "PackageUrl", "Label", "Configuration", "StartDeployment", "TreatWarningsAsError", "ExtendedProperties",
-)  # fmt: skip
-
-
-@handler
 def create_deployment(ctx: Context) -> Reply:
     body = ctx.body_of("CreateDeployment", _CREATE_DEP)
     config = b64decode_field(body.required("Configuration"), "Configuration")
@@ -85,19 +76,16 @@ def create_deployment(ctx: Context) -> Reply:
     return Reply(202)
 
 
-@handler
 def get_deployment_by_slot(ctx: Context) -> Reply:
     slot = canonical_slot(ctx.params["deployment_slot"])
     return Reply(body=writers.deployment_xml(ctx.sub.deployment_by_slot(ctx.params["service_name"], slot)))
 
 
-@handler
 def get_deployment_by_name(ctx: Context) -> Reply:
     dep = ctx.sub.deployment_by_name(ctx.params["service_name"], ctx.params["deployment_name"])
     return Reply(body=writers.deployment_xml(dep))
 
 
-@handler
 def change_deployment_configuration(ctx: Context) -> Reply:
     body = ctx.body_of("ChangeConfiguration", ("Configuration", "TreatWarningsAsError", "Mode", "ExtendedProperties"))
     mode = body.text("Mode") or "Auto"
@@ -111,7 +99,6 @@ def change_deployment_configuration(ctx: Context) -> Reply:
     return Reply(202)
 
 
-@handler
 def update_deployment_status(ctx: Context) -> Reply:
     body = ctx.body_of("UpdateDeploymentStatus", ("Status",))
     ctx.sub.update_deployment_status(
@@ -120,7 +107,6 @@ def update_deployment_status(ctx: Context) -> Reply:
     return Reply(202)
 
 
-@handler
 def swap_deployment(ctx: Context) -> Reply:
     body = ctx.body_of("Swap", ("Production", "SourceDeployment"))
     ctx.sub.swap_deployment(
@@ -129,40 +115,36 @@ def swap_deployment(ctx: Context) -> Reply:
     return Reply(202)
 
 
-@handler
 def delete_deployment(ctx: Context) -> Reply:
     ctx.sub.delete_deployment(ctx.request_id, ctx.params["service_name"], ctx.params["deployment_name"])
     return Reply(202)
 
 
-@handler
-def create_virtual_machine_deployment(ctx: Context) -> Reply:
-    from smflow.emulator.vm_body import read_vm_deployment
-
-    spec = read_vm_deployment(ctx.body)
-    if spec.virtual_network is not None:
-        raise AsmFault(400, "BadRequest", f"The virtual network {spec.virtual_network} does not exist.")
-    for role in spec.roles:
-        if role.os_disk_source_image is not None:
-            ctx.sub.os_image(role.os_disk_source_image)
-    roles = "".join(f'<Role name="{r.name}"><Instances count="1" /></Role>' for r in spec.roles)
-    config = (
-        '<ServiceConfiguration xmlns="http://schemas.microsoft.com/ServiceHosting/2008/10/ServiceConfiguration">'
-        f"{roles}</ServiceConfiguration>"
-    )
-    ctx.sub.create_deployment(
-        ctx.request_id, ctx.params["service_name"], spec.slot, spec.name, "", spec.label, config, spec.roles,
-        True, {}, kind="create_virtual_machine_deployment",
-    )  # fmt: skip
-    return Reply(202)
-
-
-@handler
-def get_role(ctx: Context) -> Reply:
-    dep = ctx.sub.deployment_by_name(ctx.params["service_name"], ctx.params["deployment_name"])
-    for role in dep.roles:
-        if role.name == ctx.params["role_name"] and role.role_type:
-            return Reply(body=writers.role_xml(role))
-    raise not_found("role")
-
-
+ROUTES: dict[str, RouteSpec] = {
+    "create_hosted_service": ("POST", "services/hostedservices", None),
+    "list_hosted_services": ("GET", "services/hostedservices", None),
+    "get_hosted_service_properties": ("GET", HS, None),
+    "update_hosted_service": ("PUT", HS, None),
+    "delete_hosted_service": ("DELETE", HS, None),
+    "create_deployment": ("POST", HS + "/deploymentslots/{deployment_slot}", None),
+    "get_deployment_by_slot": ("GET", HS + "/deploymentslots/{deployment_slot}", None),
+    "get_deployment_by_name": ("GET", HS + "/deployments/{deployment_name}", None),
+    "change_deployment_configuration": ("POST", HS + "/deployments/{deployment_name}", {"comp": "config"}),
+    "update_deployment_status": ("POST", HS + "/deployments/{deployment_name}", {"comp": "status"}),
+    "swap_deployment": ("POST", HS, None),
+    "delete_deployment": ("DELETE", HS + "/deployments/{deployment_name}", None),
+}
+HANDLERS: dict[str, Handler] = by_name([
+    create_hosted_service,
+    list_hosted_services,
+    get_hosted_service_properties,
+    update_hosted_service,
+    delete_hosted_service,
+    create_deployment,
+    get_deployment_by_slot,
+    get_deployment_by_name,
+    change_deployment_configuration,
+    update_deployment_status,
+    swap_deployment,
+    delete_deployment,
+])

@@ -1,22 +1,19 @@
-"""The handler registry (moto's ``responses.py``): one function per operation, found by its name.
+"""What a handler gets and gives: the request ``Context`` and the ``Reply`` (moto's ``BaseResponse``).
 
 A handler reads the request, calls the state, and shapes the answer. It runs with the state lock
 held and the subscription already settled, raises ``AsmFault`` for anything the service refuses,
-and returns a ``Reply``. Names are those of the operation catalogue (Microsoft's guide), which is
-also how ``routes.py`` finds them. The handlers themselves live in ``compute_handlers.py``
-(hosted services, deployments, VMs) and ``account_handlers.py`` (storage, affinity groups, images,
-locations, guest OS), imported at the end of this module so that importing it registers them all.
+and returns a ``Reply``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from smflow.emulator.state import Subscription
 from smflow.emulator.wire import Body, parse_body
 
-__all__ = ["HANDLERS", "Context", "Reply", "handler", "location_header"]
+__all__ = ["Context", "Handler", "Reply", "RouteSpec", "location_header", "by_name"]
 
 
 @dataclass
@@ -40,17 +37,14 @@ class Reply:
 
 
 Handler = Callable[[Context], Reply]
-HANDLERS: dict[str, Handler] = {}
+# (method, path template relative to /<subscription>/, required query {key: value} or None)
+RouteSpec = tuple[str, str, dict[str, str] | None]
 
 
-def handler(fn: Handler) -> Handler:
-    HANDLERS[fn.__name__] = fn
-    return fn
+def by_name(handlers: Iterable[Handler]) -> dict[str, Handler]:
+    """An area's handler table: each handler under its function's name (the operation's name)."""
+    return {fn.__name__: fn for fn in handlers}
 
 
 def location_header(ctx: Context, kind: str, name: str) -> dict[str, str]:
     return {"Location": f"{ctx.base}/subscriptions/{ctx.sub.id}/{kind}/{name}"}
-
-
-# Registration happens on import; these modules import the names above.
-from smflow.emulator import account_handlers, compute_handlers  # noqa: E402, F401

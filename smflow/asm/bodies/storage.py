@@ -1,0 +1,30 @@
+"""Request bodies and response roots of storage accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smflow.asm import models as m
+from smflow.asm.bodies.build import Args, Builder, Result, add, b64, extended, fields
+
+__all__ = ["BODIES", "RESULTS"]
+
+
+def _storage(root: Any, a: Args) -> None:
+    account_type = "Standard_LRS" if a.get("geo_replication_enabled") is False else a.get("account_type")
+    fields(root, [("ServiceName", a.get("service_name")), ("Description", a.get("description")),
+                   ("Label", b64(a.get("label"))), ("AffinityGroup", a.get("affinity_group")),
+                   ("Location", a.get("location"))])
+    extended(root, a.get("extended_properties"))
+    add(root, "AccountType", account_type)
+
+
+BODIES: dict[str, tuple[str, Builder]] = {
+    "create_storage_account": ("CreateStorageServiceInput", _storage),
+}
+
+RESULTS: dict[str, Result] = {
+    "list_storage_accounts": (("StorageServices",), m.StorageService, "StorageService"),
+    "get_storage_account_properties": (("StorageService",), m.StorageService, None),
+    "get_storage_account_keys": (("StorageService",), m.StorageService, None),
+}

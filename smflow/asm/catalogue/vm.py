@@ -1,0 +1,44 @@
+"""Virtual machines: VM deployments and their roles."""
+
+from __future__ import annotations
+
+from smflow.asm import models as m
+from smflow.asm import records as r
+from smflow.asm.catalogue.spec import SLOT, Argument, OperationSpec, label_arg, path_arg, read, service_arg, write
+from smflow.asm.types import BOOL, STRING, ListType, ModelType
+
+__all__ = ["SPECS"]
+
+HS = "services/hostedservices"
+DEP = HS + "/{service_name}/deployments/{deployment_name}"
+
+SPECS: tuple[OperationSpec, ...] = (
+    write(
+        "create_virtual_machine_deployment", "POST", HS + "/{service_name}/deployments",
+        (service_arg(), Argument("deployment_name", STRING, required=True, doc="deployment name", min_length=1),
+         Argument("deployment_slot", SLOT, required=True, doc="staging or production (sent in the body)"),
+         label_arg(doc="label (sent as plain text, returned base64)"),
+         Argument("role_name", STRING, required=True, doc="name of the VM role", min_length=1),
+         Argument("system_config", r.SYSTEM_CONFIG, doc="{type: 'linux'|'windows', ...} provisioning set",
+                  secret_fields=r.SECRET_FIELDS),
+         Argument("os_virtual_hard_disk", r.OS_VIRTUAL_HARD_DISK, doc="OS disk (or vm_image_name)"),
+         Argument("network_config", r.NETWORK_CONFIG, doc="endpoints and subnets"),
+         Argument("availability_set_name", STRING),
+         Argument("data_virtual_hard_disks", ListType(r.DATA_VIRTUAL_HARD_DISK)),
+         Argument("role_size", STRING, doc="e.g. Small, Medium, Basic_A1 (keyword-only in the client)"),
+         Argument("role_type", STRING, default="PersistentVMRole"),
+         Argument("virtual_network_name", STRING),
+         Argument("resource_extension_references", ListType(r.RESOURCE_EXTENSION_REFERENCE)),
+         Argument("provision_guest_agent", BOOL), Argument("vm_image_name", STRING, doc="VM image (or os_virtual_hard_disk)"),
+         Argument("media_location", STRING), Argument("dns_servers", ListType(r.DNS_SERVER)),
+         Argument("reserved_ip_name", STRING)),
+        effect="create", asynchronous=True, status=(202,), resource="deployment", body_root="Deployment",
+        exactly_one_of=(("os_virtual_hard_disk", "vm_image_name"),),
+        doc="Create a deployment holding one virtual machine.",
+    ),
+    read(
+        "get_role", DEP + "/roles/{role_name}",
+        (service_arg(), path_arg("deployment_name", "name of the deployment"), path_arg("role_name", "name of the VM role")),
+        ModelType(m.Role), "role", "Read a VM role of a deployment.",
+    ),
+)
