@@ -17,9 +17,16 @@ from smflow.emulator.operations import instance_phase, settled_phase, transition
 from smflow.emulator.resources import AsmFault, Deployment, HostedService, Operation, Role, RoleInstance
 from smflow.emulator.subscription import EXCLUSIVE_ACCESS, SubscriptionBase, new_private_id, utc_now
 
-__all__ = ["DeploymentRules", "RoleSpec", "complete", "progress"]
+__all__ = [
+    "UPGRADE_UNDER_WAY", "DeploymentRules", "RoleSpec", "claim", "complete", "find_deployment", "instances_for",
+    "progress", "refuse_during_upgrade", "roles_for",
+]
 
 SLOTS = {"production": "Production", "staging": "Staging"}
+UPGRADE_UNDER_WAY = (
+    "An upgrade or configuration change of this deployment is under way; walk its remaining upgrade domains "
+    "or roll it back first."
+)
 _ip_counter = itertools.count(1)
 
 
@@ -52,16 +59,20 @@ def _ip() -> str:
     return f"100.{72 + n // 65536 % 100}.{n // 256 % 256}.{n % 256}"
 
 
-def _instances(roles: list[RoleSpec], status: str, power: str) -> list[RoleInstance]:
+def instances_for(
+    roles: list[RoleSpec], status: str, power: str, domains: int = 5, package_url: str = ""
+) -> list[RoleInstance]:
+    """Each role's instances, spread round-robin over ``domains`` upgrade domains and two fault domains."""
     out = []
     for role in roles:
         for i in range(role.count):
             name = role.name if role.role_type else f"{role.name}_IN_{i}"
-            out.append(RoleInstance(role.name, name, status, i % 5, i % 2, _ip(), power, host_name=role.host_name))
+            out.append(RoleInstance(role.name, name, status, i % max(domains, 1), i % 2, _ip(), power,
+                                    host_name=role.host_name, package_url=package_url))
     return out
 
 
-def _roles(specs: list[RoleSpec]) -> list[Role]:
+def roles_for(specs: list[RoleSpec]) -> list[Role]:
     return [
         Role(
             s.name,
@@ -83,7 +94,15 @@ def _url(service: str, slot: str, private_id: str) -> str:
     return f"http://{service if slot == 'Production' else private_id}.cloudapp.net/"
 
 
-def _claim(dep: Deployment, request_id: str) -> None:
+def refuse_during_upgrade(dep: Deployment) -> None:
+    """A second upgrade or configuration change is refused until the one under way ends (walked or
+    rolled back). Deliberately not worded as "in progress": waiting would not end it, so clients
+    must not retry it as a busy 409."""
+    if dep.upgrade is not None:
+        raise AsmFault(409, "ConflictError", UPGRADE_UNDER_WAY)
+
+
+def claim(dep: Deployment, request_id: str) -> None:
     if dep.busy_op is not None:
         raise AsmFault(409, "ConflictError", EXCLUSIVE_ACCESS)
     dep.busy_op = request_id
@@ -104,6 +123,7 @@ class DeploymentRules(SubscriptionBase):
         extended_properties: dict[str, str],
         *,
         kind: str = "create_deployment",
+        upgrade_domain_count: int = 5,
     ) -> None:
         svc = self.service(service)
         slot = canonical_slot(slot)
@@ -127,14 +147,15 @@ class DeploymentRules(SubscriptionBase):
             url=_url(service, slot, private_id),
             configuration=configuration,
             package_url=package_url,
-            roles=_roles(roles),
-            instances=_instances(roles, status, power),
+            roles=roles_for(roles),
+            instances=instances_for(roles, status, power, upgrade_domain_count, package_url),
             created=now,
             last_modified=now,
             vip=f"23.99.{n // 256 % 256}.{n % 256}",
             extended_properties=dict(extended_properties),
             is_vm=vm,
             busy_op=request_id,
+            upgrade_domain_count=upgrade_domain_count,
         )
         self.start(request_id, kind, service=service, deployment=name, running=str(start))
 
@@ -148,13 +169,14 @@ class DeploymentRules(SubscriptionBase):
         extended_properties: dict[str, str],
     ) -> None:
         dep = self.deployment_by_name(service, name)
-        _claim(dep, request_id)
+        refuse_during_upgrade(dep)
+        claim(dep, request_id)
         running = dep.status.startswith("Running")
         old = {(i.role_name, i.instance_name): i for i in dep.instances}
         status, power = instance_phase(0.0, running)
-        fresh = _instances(roles, status, power)
+        fresh = instances_for(roles, status, power, dep.upgrade_domain_count, dep.package_url)
         dep.instances = [old.get((i.role_name, i.instance_name), i) for i in fresh]
-        dep.roles = _roles(roles)
+        dep.roles = roles_for(roles)
         previous = dep.configuration
         dep.configuration = configuration
         dep.extended_properties.update(extended_properties)
@@ -168,7 +190,7 @@ class DeploymentRules(SubscriptionBase):
         if status not in ("Running", "Suspended"):
             raise AsmFault(400, "BadRequest", f"The deployment status '{status}' is not valid; use Running or Suspended.")
         dep = self.deployment_by_name(service, name)
-        _claim(dep, request_id)
+        claim(dep, request_id)
         previous = "Running" if dep.status.startswith("Running") else "Suspended"
         dep.status = transitioning_status(status == "Running")
         self.start(
@@ -196,7 +218,7 @@ class DeploymentRules(SubscriptionBase):
 
     def delete_deployment(self, request_id: str, service: str, name: str) -> None:
         dep = self.deployment_by_name(service, name)
-        _claim(dep, request_id)
+        claim(dep, request_id)
         previous = dep.status
         dep.status = "Deleting"
         self.start(request_id, "delete_deployment", service=service, deployment=name, previous=previous)
@@ -215,7 +237,7 @@ def _swap_slots(svc: HostedService) -> None:
         dep.url = _url(svc.name, dep.slot, dep.private_id)
 
 
-def _find(sub: SubscriptionBase, op: Operation) -> tuple[HostedService, Deployment] | None:
+def find_deployment(sub: SubscriptionBase, op: Operation) -> tuple[HostedService, Deployment] | None:
     svc = sub.services.get(op.service or "")
     if svc is None:
         return None
@@ -227,7 +249,7 @@ def _find(sub: SubscriptionBase, op: Operation) -> tuple[HostedService, Deployme
 
 def progress(sub: SubscriptionBase, op: Operation, fraction: float) -> None:
     """Move role instances along while an operation runs (only what a poller can observe)."""
-    found = _find(sub, op)
+    found = find_deployment(sub, op)
     if found is None or op.kind in ("swap_deployment", "delete_deployment"):
         return
     _, dep = found
@@ -241,7 +263,7 @@ def progress(sub: SubscriptionBase, op: Operation, fraction: float) -> None:
 
 def complete(sub: SubscriptionBase, op: Operation) -> None:
     """Apply an operation's end: Succeeded settles the deployment; Failed undoes what it started."""
-    found = _find(sub, op)
+    found = find_deployment(sub, op)
     if found is None:
         return
     svc, dep = found

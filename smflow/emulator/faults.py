@@ -36,6 +36,13 @@ DEPLOYMENT_WRITES = frozenset(
         "swap_deployment",
         "delete_deployment",
         "create_virtual_machine_deployment",
+        "upgrade_deployment",
+        "walk_upgrade_domain",
+        "rollback_update_or_upgrade",
+        "reboot_role_instance",
+        "reimage_role_instance",
+        "rebuild_role_instance",
+        "delete_role_instances",
     }
 )
 _MESSAGES = {

@@ -13,6 +13,14 @@ polls, so polling code runs, just not for long).
     create_virtual_machine_deployment  ~180 s     3.46 s
     swap_deployment                    (not recorded; a VIP swap, taken as ~5 s)   0.10 s
     delete_deployment                  (not recorded; taken as ~10 s)              0.19 s
+    upgrade_deployment (Manual)        (not recorded; taken as ~5 s to accept)     0.10 s
+    walk_upgrade_domain, per domain    (not recorded; taken as ~60 s)              1.15 s
+    upgrade/rollback (Auto)            one walk per domain, in order
+    upgrade (Simultaneous)             one walk, every domain at once
+    reboot_role_instance               (not recorded; taken as ~60 s)              1.15 s
+    reimage_role_instance              (not recorded; taken as ~120 s)             2.31 s
+    rebuild_role_instance              (not recorded; taken as ~150 s)             2.88 s
+    delete_role_instances              (not recorded; taken as ~30 s)              0.58 s
 
 A new hosted service gets the ResourceGroup/ResourceLocation extended properties the real
 service adds on its own ~10 s (0.19 s) after its creation; a storage account gets them when its
@@ -24,7 +32,10 @@ its operation is already Succeeded when the response is sent.
 
 from __future__ import annotations
 
-__all__ = ["RECORDED_SECONDS", "REFERENCE_SECONDS", "duration", "instance_phase", "transitioning_status"]
+__all__ = [
+    "INSTANCE_PHASES", "RECORDED_SECONDS", "REFERENCE_SECONDS", "duration", "instance_phase", "phase_at",
+    "transitioning_status",
+]
 
 RECORDED_SECONDS: dict[str, float] = {
     "create_deployment": 52.0,
@@ -34,6 +45,13 @@ RECORDED_SECONDS: dict[str, float] = {
     "create_virtual_machine_deployment": 180.0,
     "swap_deployment": 5.0,
     "delete_deployment": 10.0,
+    "upgrade_deployment": 5.0,
+    "rollback_update_or_upgrade": 5.0,
+    "walk_upgrade_domain": 60.0,
+    "reboot_role_instance": 60.0,
+    "reimage_role_instance": 120.0,
+    "rebuild_role_instance": 150.0,
+    "delete_role_instances": 30.0,
     # Not a request: the service tags a new hosted service with ResourceGroup/ResourceLocation
     # extended properties some seconds after creating it (absent at 1 s, present at 20 s) [REC].
     "_tag_hosted_service": 10.0,
@@ -64,3 +82,22 @@ def instance_phase(fraction: float, running: bool) -> tuple[str, str]:
 
 def settled_phase(running: bool) -> tuple[str, str]:
     return ("ReadyRole", "Started") if running else ("StoppedVM", "Stopped")
+
+
+# (InstanceStatus, PowerState) an instance goes through, in equal shares of its operation's time,
+# before it is ReadyRole again (or gone, for a delete).
+INSTANCE_PHASES: dict[str, tuple[tuple[str, str], ...]] = {
+    "walk": (("StoppingRole", "Started"), ("StoppedVM", "Stopped"), ("StartingVM", "Started"), ("BusyRole", "Started")),
+    "reboot_role_instance": (("RestartingRole", "Started"), ("StartingRole", "Started"), ("BusyRole", "Started")),
+    "reimage_role_instance": (("StoppingRole", "Started"), ("StoppedVM", "Stopped"), ("CreatingVM", "Stopped"),
+                              ("StartingVM", "Started"), ("BusyRole", "Started")),
+    "rebuild_role_instance": (("StoppingRole", "Started"), ("StoppedVM", "Stopped"), ("CreatingVM", "Stopped"),
+                              ("StartingVM", "Started"), ("BusyRole", "Started")),
+    "delete_role_instances": (("StoppingRole", "Started"), ("StoppedVM", "Stopped")),
+}
+
+
+def phase_at(kind: str, fraction: float) -> tuple[str, str]:
+    """Where an instance is, ``fraction`` (0..1) of the way through an operation of ``kind``."""
+    phases = INSTANCE_PHASES[kind]
+    return phases[min(int(max(fraction, 0.0) * len(phases)), len(phases) - 1)]

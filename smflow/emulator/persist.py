@@ -24,6 +24,7 @@ from smflow.emulator.resources import (
     Role,
     RoleInstance,
     StorageAccount,
+    Upgrade,
 )
 from smflow.emulator.state import EmulatorState, Subscription
 from smflow.errors import UsageError
@@ -37,6 +38,8 @@ def _deployment(d: dict[str, Any]) -> Deployment:
     d = dict(d)
     d["roles"] = [Role(**r) for r in d["roles"]]
     d["instances"] = [RoleInstance(**i) for i in d["instances"]]
+    if d.get("upgrade") is not None:
+        d["upgrade"] = Upgrade(**d["upgrade"])
     return Deployment(**d)
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "Role",
     "RoleInstance",
     "StorageAccount",
+    "Upgrade",
 ]
 
 
@@ -49,6 +50,7 @@ class RoleInstance:
     power_state: str  # Started, Stopped
     size: str = "Small"
     host_name: str | None = None  # VM deployments only
+    package_url: str = ""  # the package this instance runs (not on the wire: an in-place upgrade moves it)
 
 
 @dataclass
@@ -64,6 +66,29 @@ class Role:
     os_disk_os: str | None = None
     role_size: str | None = None
     host_name: str | None = None
+
+
+@dataclass
+class Upgrade:
+    """An in-place upgrade (or its rollback) under way on a deployment, domain by domain.
+
+    Instances of ``domain`` move to ``package_url`` while it is walked; domains below it are done,
+    domains above it untouched. ``previous_*`` is what a rollback returns to.
+    """
+
+    mode: str  # Auto, Manual, Simultaneous (UpgradeType on the wire)
+    domain_count: int
+    package_url: str
+    label: str
+    configuration: str
+    previous_package_url: str
+    previous_label: str
+    previous_configuration: str
+    role: str | None = None  # RoleToUpgrade: only this role's instances
+    domain: int = 0  # CurrentUpgradeDomain
+    state: str = "Before"  # CurrentUpgradeDomainState: Before (waiting for its walk) or During
+    rolling_back: bool = False
+    moving: list[str] = field(default_factory=list)  # names of the instances this pass moves
 
 
 @dataclass
@@ -84,6 +109,13 @@ class Deployment:
     extended_properties: dict[str, str] = field(default_factory=dict)
     is_vm: bool = False
     busy_op: str | None = None  # the in-progress operation holding exclusive access
+    upgrade_domain_count: int = 5  # the most upgrade domains instances are spread over
+    upgrade: Upgrade | None = None  # an in-place upgrade under way
+
+    def upgrade_domains(self) -> int:
+        """UpgradeDomainCount as the service reports it: the domains the instances really occupy."""
+        used = max((i.upgrade_domain for i in self.instances), default=0) + 1
+        return max(1, min(self.upgrade_domain_count, used))
 
 
 @dataclass

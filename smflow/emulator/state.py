@@ -8,8 +8,8 @@ operations whose time has come, in order of completion. Nothing runs in the back
 test with a fake clock is fully deterministic.
 
 ``Subscription`` = ``SubscriptionBase`` (resources, lookups, operation registry) + the rules:
-hosted services here, deployments in ``deployments.py``, storage/affinity groups/images in
-``accounts.py``.
+hosted services here, deployments in ``deployments.py``, in-place upgrades in ``upgrades.py``,
+role instances in ``instances.py``, storage/affinity groups/images in ``accounts.py``.
 """
 
 from __future__ import annotations
@@ -18,12 +18,16 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from types import ModuleType
 
 from smflow.emulator import deployments as dep_rules
+from smflow.emulator import instances, upgrades
 from smflow.emulator.accounts import AccountRules
 from smflow.emulator.deployments import DeploymentRules
+from smflow.emulator.instances import RoleInstanceRules
 from smflow.emulator.resources import AsmFault, HostedService, Operation
 from smflow.emulator.subscription import EXCLUSIVE_ACCESS, not_found, utc_now
+from smflow.emulator.upgrades import UpgradeRules
 from smflow.errors import UsageError
 
 __all__ = ["EXCLUSIVE_ACCESS", "EmulatorState", "Subscription", "not_found", "utc_now"]
@@ -31,7 +35,16 @@ __all__ = ["EXCLUSIVE_ACCESS", "EmulatorState", "Subscription", "not_found", "ut
 _SERVICE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,61}[A-Za-z0-9]|[A-Za-z0-9]")
 
 
-class Subscription(AccountRules, DeploymentRules):
+def _rules(kind: str) -> ModuleType:
+    """The rule module that moves and completes operations of this kind (deployments by default)."""
+    if kind in upgrades.KINDS:
+        return upgrades
+    if kind in instances.KINDS:
+        return instances
+    return dep_rules
+
+
+class Subscription(AccountRules, DeploymentRules, UpgradeRules, RoleInstanceRules):
     """Everything one subscription owns, and the rules the service enforces on it."""
 
     def settle(self) -> None:
@@ -45,7 +58,7 @@ class Subscription(AccountRules, DeploymentRules):
                 self._complete(op)
             else:
                 span = op.ends - op.started
-                dep_rules.progress(self, op, (now - op.started) / span if span > 0 else 1.0)
+                _rules(op.kind).progress(self, op, (now - op.started) / span if span > 0 else 1.0)
 
     def _complete(self, op: Operation) -> None:
         if op.fail_with is not None:
@@ -61,7 +74,7 @@ class Subscription(AccountRules, DeploymentRules):
                 where = svc.location or self.affinity_group(svc.affinity_group or "").location
                 svc.extended_properties.update({"ResourceGroup": svc.name, "ResourceLocation": where})
         else:
-            dep_rules.complete(self, op)
+            _rules(op.kind).complete(self, op)
         self.owner.changed(self.id)
 
     # -- hosted services -----------------------------------------------------------------------

@@ -25,6 +25,7 @@ __all__ = [
     "el",
     "parse_body",
     "parse_service_configuration",
+    "upgrade_domain_count",
     "root",
     "serialize",
 ]
@@ -189,3 +190,19 @@ def parse_service_configuration(text: str) -> tuple[list[tuple[str, int]], str |
                     return None
         roles.append((str(role.get("name")), count))
     return (roles, doc.get("osFamily")) if roles else None
+
+
+def upgrade_domain_count(text: str, default: int = 5) -> int:
+    """``upgradeDomainCount`` (1..20) on the ServiceConfiguration root, else ``default``.
+
+    The service takes it from the package's ServiceDefinition; the emulator cannot open packages,
+    so a configuration may carry it (an emulator convention: Azure ignores unknown attributes).
+    """
+    try:
+        doc = etree.fromstring(text.encode("utf-8"), _PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        return default
+    value = doc.get("upgradeDomainCount")
+    if value is None or not value.isdigit():
+        return default
+    return max(1, min(int(value), 20))

@@ -159,13 +159,18 @@ def _deployment(doc: etree._Element, dep: Deployment) -> None:
         if inst.host_name is not None:
             el(ri, "HostName", inst.host_name)
             el(ri, "RemoteAccessCertificateThumbprint", dep.private_id)
-    el(doc, "UpgradeDomainCount", max(1, min(5, max((i.upgrade_domain for i in dep.instances), default=0) + 1)))
+    if dep.upgrade is not None:
+        status = el(doc, "UpgradeStatus")
+        el(status, "UpgradeType", dep.upgrade.mode)
+        el(status, "CurrentUpgradeDomainState", dep.upgrade.state)
+        el(status, "CurrentUpgradeDomain", dep.upgrade.domain)
+    el(doc, "UpgradeDomainCount", dep.upgrade_domains())
     roles = el(doc, "RoleList")
     for role in dep.roles:
         _role(el(roles, "Role", xsi_type="PersistentVMRole" if role.role_type else None), role, in_deployment=True)
     el(doc, "SdkVersion", None if dep.is_vm else "2.6.6496.1")
     el(doc, "Locked", dep.busy_op is not None)
-    el(doc, "RollbackAllowed", False)
+    el(doc, "RollbackAllowed", dep.upgrade is not None and not dep.upgrade.rolling_back)
     el(doc, "CreatedTime", dep.created)
     el(doc, "LastModifiedTime", dep.last_modified)
     extended_properties(doc, dep.extended_properties)

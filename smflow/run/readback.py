@@ -56,6 +56,34 @@ def _svc(args: Args) -> dict[str, Any]:
     return {"service_name": args["service_name"]}
 
 
+def _dep(args: Args) -> dict[str, Any]:
+    return {"service_name": args["service_name"], "deployment_name": args["deployment_name"]}
+
+
+def _walked(args: Args, result: Any) -> bool:
+    """A walk of domain n is in place once the upgrade is past n, walking n, or over."""
+    status = getattr(result, "upgrade_status", None)
+    if status is None:
+        return True
+    current, n = getattr(status, "current_upgrade_domain", None), int(args["upgrade_domain"])
+    if current is None:
+        return False
+    return bool(current > n or (current == n and getattr(status, "current_upgrade_domain_state", "") == "During"))
+
+
+def _instances_touched(args: Args, result: Any) -> bool:
+    """A reboot/reimage/rebuild/delete is in place while its instances are not ReadyRole (or gone),
+    or while the deployment is locked by an operation. Once they are back to ReadyRole nothing on
+    the wire tells a finished reboot from none, so a retry long after a lost answer may repeat it."""
+    if getattr(result, "locked", False):
+        return True
+    names = set(args.get("role_instance_names") or [args.get("role_instance_name")])
+    statuses = {i.instance_name: i.instance_status for i in getattr(result, "role_instance_list", [])}
+    if args.get("role_instance_names") is not None:  # delete: in place when they are going or gone
+        return all(statuses.get(n, "gone") != "ReadyRole" for n in names)
+    return any(statuses.get(n) not in (None, "ReadyRole") for n in names)
+
+
 READBACKS: dict[str, ReadBack] = {
     "create_hosted_service": ReadBack("get_hosted_service_properties", _svc, _exists),
     "delete_hosted_service": ReadBack("get_hosted_service_properties", _svc, None, gone_means_done=True),
@@ -85,6 +113,18 @@ READBACKS: dict[str, ReadBack] = {
         lambda a: {"service_name": a["service_name"], "deployment_name": a["deployment_name"]},
         lambda a, r: str(getattr(r, "status", "")).lower() == str(a.get("status", "")).lower(),
     ),
+    # An upgrade sets the new label at once (and keeps it); a rollback ends RollbackAllowed.
+    "upgrade_deployment": ReadBack(
+        "get_deployment_by_name", _dep, lambda a, r: getattr(r, "label", None) == a.get("label")
+    ),
+    "walk_upgrade_domain": ReadBack("get_deployment_by_name", _dep, _walked),
+    "rollback_update_or_upgrade": ReadBack(
+        "get_deployment_by_name", _dep, lambda a, r: not getattr(r, "rollback_allowed", False)
+    ),
+    "reboot_role_instance": ReadBack("get_deployment_by_name", _dep, _instances_touched),
+    "reimage_role_instance": ReadBack("get_deployment_by_name", _dep, _instances_touched),
+    "rebuild_role_instance": ReadBack("get_deployment_by_name", _dep, _instances_touched),
+    "delete_role_instances": ReadBack("get_deployment_by_name", _dep, _instances_touched),
     "create_storage_account": ReadBack("get_storage_account_properties", _svc, _exists),
     "delete_storage_account": ReadBack("get_storage_account_properties", _svc, None, gone_means_done=True),
     "create_affinity_group": ReadBack(
@@ -135,4 +175,6 @@ def settled(op: str, args: Args, read: Reader) -> tuple[bool, str]:
     except NotFoundError:
         return False, "not found"
     status = str(getattr(result, "status", "") or "")
+    if getattr(result, "locked", False):  # an operation still holds it (a walk, a reboot...)
+        return False, f"{status or 'present'}, locked"
     return status not in TRANSITIONAL_STATUSES, status or "present"

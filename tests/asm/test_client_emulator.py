@@ -154,6 +154,40 @@ def test_virtual_machine(client: ServiceManagementClient, clock: Clock) -> None:
     assert role.os_virtual_hard_disk.source_image_name == image
 
 
+def test_in_place_upgrade_and_role_instances(client: ServiceManagementClient, clock: Clock) -> None:
+    finish(client, clock, client.create_hosted_service("upsvc", "up", location="West US"))
+    finish(client, clock, client.create_deployment("upsvc", "production", "d", "http://p/v1.cspkg", "v1", CONFIG_B64,
+                                                   start_deployment=True))  # fmt: skip
+    assert client.get_deployment_by_name("upsvc", "d").upgrade_domain_count == 2
+    finish(client, clock, client.upgrade_deployment("upsvc", "d", "Manual", "http://p/v2.cspkg", CONFIG_B64, "v2",
+                                                    False))  # fmt: skip
+    dep = client.get_deployment_by_name("upsvc", "d")
+    assert dep.label == "v2" and dep.rollback_allowed
+    assert dep.upgrade_status == m.UpgradeStatus("Manual", "Before", 0)
+    with pytest.raises(ConflictError, match="under way"):
+        client.upgrade_deployment("upsvc", "d", "Auto", "http://p/v3.cspkg", CONFIG_B64, "v3", True)
+    walk = client.walk_upgrade_domain("upsvc", "d", 0)
+    during = client.get_deployment_by_name("upsvc", "d")
+    assert during.upgrade_status == m.UpgradeStatus("Manual", "During", 0) and during.locked
+    states = {i.instance_upgrade_domain: i.instance_status for i in during.role_instance_list}
+    assert states[1] == "ReadyRole" and states[0] != "ReadyRole"
+    finish(client, clock, walk)
+    assert client.get_deployment_by_name("upsvc", "d").upgrade_status == m.UpgradeStatus("Manual", "Before", 1)
+    finish(client, clock, client.rollback_update_or_upgrade("upsvc", "d", "Auto", False))
+    back = client.get_deployment_by_name("upsvc", "d")
+    assert (back.label, back.upgrade_status, back.rollback_allowed) == ("v1", None, False)
+
+    for op in (client.reboot_role_instance, client.reimage_role_instance, client.rebuild_role_instance):
+        started = op("upsvc", "d", "WebRole1_IN_1")
+        busy = client.get_deployment_by_name("upsvc", "d")
+        assert busy.locked and busy.role_instance_list[1].instance_status != "ReadyRole"
+        assert finish(client, clock, started).status == "Succeeded"
+    with pytest.raises(NotFoundError, match="WebRole1_IN_7"):
+        client.reboot_role_instance("upsvc", "d", "WebRole1_IN_7")
+    finish(client, clock, client.delete_role_instances("upsvc", "d", ["WebRole1_IN_1"]))
+    assert [i.instance_name for i in client.get_deployment_by_name("upsvc", "d").role_instance_list] == ["WebRole1_IN_0"]
+
+
 def test_every_operation_was_exercised(client: ServiceManagementClient) -> None:
     # Runs last in this module (pytest keeps file order).
     assert set(CATALOGUE) - Recorder.called == set()

@@ -181,3 +181,32 @@ def test_no_client_certificate_is_403_authentication_failed(tls_server: Emulator
 def test_a_certificate_from_another_ca_fails_the_handshake(tls_server: EmulatorServer, certs: Certs) -> None:
     with pytest.raises(requests.exceptions.SSLError):
         _session(certs, certs.stranger).get(tls_server.url + "/sub/locations", headers={"x-ms-version": "2014-10-01"}, timeout=10)
+
+
+def test_in_place_upgrade_and_role_instances_through_the_sdk(sms: Any, tls_server: EmulatorServer) -> None:
+    s: Any = sms
+    s.create_hosted_service("upg", "upg", location="West US")
+    _wait(s, s.create_deployment("upg", "production", "d", "http://a/v1.cspkg", "v1", CONFIG,
+                                 start_deployment=True).request_id)  # fmt: skip
+    _wait(s, s.upgrade_deployment("upg", "d", "Manual", "http://a/v2.cspkg", CONFIG, "v2", False).request_id)
+    dep = s.get_deployment_by_name("upg", "d")
+    assert (dep.label, dep.rollback_allowed, dep.upgrade_domain_count) == ("v2", True, "2")  # the SDK keeps strings
+    status = dep.upgrade_status
+    assert (status.upgrade_type, status.current_upgrade_domain_state, status.current_upgrade_domain) == ("Manual", "Before", "0")
+    with pytest.raises(AzureConflictHttpError, match="under way"):
+        s.upgrade_deployment("upg", "d", "Auto", "http://a/v3.cspkg", CONFIG, "v3", True)
+    instances = tls_server.state.subscription("00000000-0000-0000-0000-000000000000").services["upg"].slots["Production"].instances
+    _wait(s, s.walk_upgrade_domain("upg", "d", 0).request_id)
+    assert [(i.upgrade_domain, i.package_url) for i in instances] == [(0, "http://a/v2.cspkg"), (1, "http://a/v1.cspkg")]
+    assert s.get_deployment_by_name("upg", "d").upgrade_status.current_upgrade_domain == "1"
+    _wait(s, s.rollback_update_or_upgrade("upg", "d", "Auto", False).request_id)
+    back = s.get_deployment_by_name("upg", "d")
+    assert (back.label, back.rollback_allowed, back.upgrade_status) == ("v1", False, None)
+    assert {i.package_url for i in instances} == {"http://a/v1.cspkg"}
+
+    for call in (s.reboot_role_instance, s.reimage_role_instance, s.rebuild_role_instance):
+        assert _wait(s, call("upg", "d", "WebRole1_IN_0").request_id).status == "Succeeded"
+    with pytest.raises(AzureMissingResourceHttpError):
+        s.reboot_role_instance("upg", "d", "WebRole1_IN_9")
+    _wait(s, s.delete_role_instances("upg", "d", ["WebRole1_IN_1"]).request_id)
+    assert [i.instance_name for i in s.get_deployment_by_name("upg", "d").role_instance_list] == ["WebRole1_IN_0"]

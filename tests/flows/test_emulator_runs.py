@@ -110,6 +110,24 @@ def _rollback_drill(sub: Subscription) -> None:
     assert _deployment_names(sub, "smflow-drill") == {"production": "v1"}  # v2 swapped out and deleted
 
 
+V1_PACKAGE = "https://smflowdemo.blob.core.windows.net/packages/app-v1.cspkg"
+V2_PACKAGE = "https://smflowdemo.blob.core.windows.net/packages/app-v2.cspkg"
+
+
+def _rolling_upgrade(sub: Subscription) -> None:
+    (dep,) = sub.services["smflow-rolling"].slots.values()
+    assert (dep.name, dep.label, dep.upgrade) == ("v1", "v2", None)
+    assert [(i.upgrade_domain, i.package_url, i.status) for i in dep.instances] == [
+        (0, V2_PACKAGE, "ReadyRole"), (1, V2_PACKAGE, "ReadyRole")]
+
+
+def _restart_instance(sub: Subscription) -> None:
+    (dep,) = sub.services["smflow-restart"].slots.values()  # a good instance: rebooted, nothing more
+    assert [(i.instance_name, i.status) for i in dep.instances] == [("WebRole1_IN_0", "ReadyRole"),
+                                                                    ("WebRole1_IN_1", "ReadyRole")]
+    assert [op.kind for op in sub.operations.values() if "role_instance" in op.kind] == ["reboot_role_instance"]
+
+
 END_STATES: dict[str, Callable[[Subscription], None]] = {
     "blue_green": _blue_green,
     "first_deployment": _first_deployment,
@@ -119,6 +137,8 @@ END_STATES: dict[str, Callable[[Subscription], None]] = {
     "os_image": _os_image,
     "linux_vm": _linux_vm,
     "rollback_drill": _rollback_drill,
+    "rolling_upgrade": _rolling_upgrade,
+    "restart_instance": _restart_instance,
 }
 
 
@@ -168,3 +188,20 @@ def test_rollback_drill_exits_1_from_the_cli(tmp_path: Path) -> None:
     assert "drill: failing on purpose with v2 in production" in output
     assert "after the rollback, production runs v1" in output
     assert "Traceback" not in output
+
+
+def test_rolling_upgrade_rolls_back_when_a_domain_is_unhealthy(emulator: Emulator, tmp_path: Path) -> None:
+    """Domain 0 fails its health check: domain 1 is never walked, and domain 0 goes back to v1."""
+    walked: list[int] = []
+    result = run_flow(
+        FLOWS / "rolling_upgrade.flow", vars={"healthy_instances": "3"}, endpoint=emulator.url, assume_yes=True,
+        journal_dir=tmp_path / "runs",
+        on_event=lambda e: walked.append(1) if getattr(e, "operation", "") == "walk_upgrade_domain" else None,
+    )
+    assert result.status == "failed" and result.failed_step == "upgrade domain 0", result.error
+    assert result.rolled_back == ["start the upgrade"]
+    assert len(walked) == 1  # domain 1 was never walked
+    (dep,) = emulator.sub.services["smflow-rolling"].slots.values()
+    assert (dep.label, dep.upgrade) == ("v1", None)
+    assert {i.package_url for i in dep.instances} == {V1_PACKAGE}
+    assert {i.status for i in dep.instances} == {"ReadyRole"}

@@ -29,3 +29,12 @@ def test_vm_cassette_holds_no_password_and_replays_with_any(smflow_replay: Calla
     assert "<UserPassword>" in text  # the element is there, its value scrubbed
     result = smflow_replay("flows/linux_vm.flow", vars={"admin_password": "another-Passw0rd!"})
     assert result.ok, result.error
+
+
+def test_rolling_upgrade_cassette_walks_domain_0_then_1(smflow_replay: Callable[..., Any]) -> None:
+    text = (CASSETTES / "rolling_upgrade.yaml").read_text(encoding="utf-8")
+    upgrade, walk0, walk1 = (text.index(s) for s in ("comp=upgrade", "<UpgradeDomain>0<", "<UpgradeDomain>1<"))
+    assert upgrade < walk0 < walk1
+    assert "<Mode>Manual</Mode>" in text
+    result = smflow_replay("flows/rolling_upgrade.flow")
+    assert result.ok, result.error

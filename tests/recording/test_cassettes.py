@@ -26,6 +26,7 @@ FLOW_VARS: dict[str, dict[str, Any]] = {
     "blue_green": {"package_url": "https://smflowdemo.blob.core.windows.net/packages/app-v1.cspkg"},
     "first_deployment": {"package_url": "https://smflowdemo.blob.core.windows.net/packages/app-v1.cspkg"},
     "linux_vm": {"admin_password": "Emulator-Only-Passw0rd!"},
+    "restart_instance": {"escalate": "true"},  # recorded as a drill: every remedy in turn
 }
 # The rollback drill fails on purpose (and rolls back): that is what its cassette records.
 EXPECTED_STATUS = {"rollback_drill": "failed"}

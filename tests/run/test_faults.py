@@ -55,3 +55,48 @@ def test_blue_green_survives_a_thirty_percent_fault_rate(tmp_path: Path) -> None
         server.stop()
     assert failures == [], "\n".join(failures)
     assert len(retries) > 40  # the faults really happened and were retried
+
+
+def _succeeded(server: Any, service: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for op in server.state.subscription(SUB).operations.values():
+        if op.service == service and op.status == "Succeeded":
+            counts[op.kind] = counts.get(op.kind, 0) + 1
+    return counts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("flow", "variables", "expected"), [
+    ("rolling_upgrade", {}, {"upgrade_deployment": 1, "walk_upgrade_domain": 2}),
+    ("restart_instance", {"escalate": "true"}, {"delete_role_instances": 1}),
+    pytest.param(
+        "restart_instance", {"escalate": "true"},
+        {"reboot_role_instance": 1, "reimage_role_instance": 1, "rebuild_role_instance": 1},
+        marks=pytest.mark.xfail(strict=False, reason=(
+            "known limit: once a rebooted instance is ReadyRole again nothing on the wire tells a finished "
+            "reboot from none, and the emulator finishes one in 0.6 of a first retry wait (operations are "
+            "compressed 52x more than backoffs), so a lost answer is sometimes followed by a second reboot")),
+        id="restart_instance-reboots",
+    ),
+])
+def test_upgrade_and_instance_writes_take_effect_once_at_a_thirty_percent_fault_rate(
+    tmp_path: Path, flow: str, variables: dict[str, str], expected: dict[str, int]
+) -> None:
+    """Every upgrade walk and role-instance write lands exactly once however its answers are lost."""
+    from smflow.emulator.server import EmulatorServer
+
+    latency = 0.05
+    server = EmulatorServer(latency=latency, fault_rate=0.3, seed=20261130)
+    url = server.start()
+    failures: list[str] = []
+    try:
+        for i in range(8):
+            service = f"{flow.replace('_', '-')}-{i}"
+            result = run_flow(ROOT / "flows" / f"{flow}.flow", vars={"service": service, **variables}, endpoint=url,
+                              emulator_latency=latency, journal_dir=tmp_path, assume_yes=True)
+            counts = {k: v for k, v in _succeeded(server, service).items() if k in expected}
+            if not result.ok or counts != expected:
+                failures.append(f"run {i}: {result.status} {result.error} ops={counts}")
+    finally:
+        server.stop()
+    assert failures == [], "\n".join(failures)

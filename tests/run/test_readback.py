@@ -77,3 +77,37 @@ def test_settled_waits_out_transitional_statuses() -> None:
 def test_every_readback_names_a_read_operation() -> None:
     for op, entry in READBACKS.items():
         assert entry.read.startswith("get_"), op
+
+
+def _walk_read(status: Any, locked: bool = False) -> FakeReads:
+    return FakeReads({("get_deployment_by_name", "s/d"): Deployment(name="d", upgrade_status=status, locked=locked)})
+
+
+def test_a_walk_is_in_place_once_the_upgrade_is_past_or_on_its_domain() -> None:
+    from smflow.asm.models import UpgradeStatus
+
+    args = {"service_name": "s", "deployment_name": "d", "upgrade_domain": 1}
+    assert effect_in_place("walk_upgrade_domain", args, _walk_read(UpgradeStatus("Manual", "Before", 1))) is False
+    assert effect_in_place("walk_upgrade_domain", args, _walk_read(UpgradeStatus("Manual", "During", 1))) is True
+    assert effect_in_place("walk_upgrade_domain", args, _walk_read(UpgradeStatus("Manual", "Before", 2))) is True
+    assert effect_in_place("walk_upgrade_domain", args, _walk_read(None)) is True  # the upgrade is over
+    assert settled("walk_upgrade_domain", args, _walk_read(None, locked=True))[0] is False
+
+
+def test_role_instance_writes_are_in_place_while_the_instance_is_away() -> None:
+    from smflow.asm.models import RoleInstance
+
+    def reads(status: str, locked: bool = False) -> FakeReads:
+        instances = [RoleInstance(instance_name="i0", instance_status="ReadyRole"),
+                     RoleInstance(instance_name="i1", instance_status=status)]
+        return FakeReads({("get_deployment_by_name", "s/d"): Deployment(role_instance_list=instances, locked=locked)})
+
+    one = {"service_name": "s", "deployment_name": "d", "role_instance_name": "i1"}
+    assert effect_in_place("reboot_role_instance", one, reads("RestartingRole")) is True
+    assert effect_in_place("reimage_role_instance", one, reads("ReadyRole", locked=True)) is True
+    assert effect_in_place("rebuild_role_instance", one, reads("ReadyRole")) is False
+    many = {"service_name": "s", "deployment_name": "d", "role_instance_names": ["i1"]}
+    assert effect_in_place("delete_role_instances", many, reads("StoppingRole")) is True
+    assert effect_in_place("delete_role_instances", many, reads("ReadyRole")) is False
+    gone = FakeReads({("get_deployment_by_name", "s/d"): Deployment(role_instance_list=[])})
+    assert effect_in_place("delete_role_instances", many, gone) is True

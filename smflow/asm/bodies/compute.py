@@ -35,6 +35,19 @@ def _change_configuration(root: Any, a: Args) -> None:
     extended(root, a.get("extended_properties"))
 
 
+def _upgrade(root: Any, a: Args) -> None:
+    fields(root, [("Mode", a.get("mode")), ("PackageUrl", a.get("package_url")),
+                  ("Configuration", a.get("configuration")), ("Label", b64(a.get("label"))),
+                  ("RoleToUpgrade", a.get("role_to_upgrade")), ("Force", a.get("force"))])
+    extended(root, a.get("extended_properties"))
+
+
+def _role_instances(root: Any, a: Args) -> None:
+    # The SDK writes this root as "RoleInstances " (a trailing space, quirk 5); the name is the same.
+    for name in a.get("role_instance_names") or ():
+        add(root, "Name", name)
+
+
 BODIES: dict[str, tuple[str, Builder]] = {
     "create_hosted_service": ("CreateHostedService", _hosted_service),
     "update_hosted_service": ("UpdateHostedService", _update_hosted_service),
@@ -43,6 +56,11 @@ BODIES: dict[str, tuple[str, Builder]] = {
     "update_deployment_status": ("UpdateDeploymentStatus", lambda r, a: add(r, "Status", a.get("status"))),
     "swap_deployment": ("Swap", lambda r, a: fields(r, [("Production", a.get("production")),
                                                         ("SourceDeployment", a.get("source_deployment"))])),
+    "upgrade_deployment": ("UpgradeDeployment", _upgrade),
+    "walk_upgrade_domain": ("WalkUpgradeDomain", lambda r, a: add(r, "UpgradeDomain", a.get("upgrade_domain"))),
+    "rollback_update_or_upgrade": ("RollbackUpdateOrUpgrade", lambda r, a: fields(r, [
+        ("Mode", a.get("mode")), ("Force", a.get("force"))])),
+    "delete_role_instances": ("RoleInstances", _role_instances),
 }
 
 RESULTS: dict[str, Result] = {

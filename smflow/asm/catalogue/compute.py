@@ -21,12 +21,16 @@ from smflow.asm.catalogue.spec import (
     service_arg,
     write,
 )
-from smflow.asm.types import BOOL, STRING, ModelType
+from smflow.asm.types import BOOL, INT, STRING, EnumType, ListType, ModelType
 
 __all__ = ["SPECS"]
 
 HS = "services/hostedservices"
 DEP = HS + "/{service_name}/deployments/{deployment_name}"
+
+DEP_ARG = path_arg("deployment_name", "name of the deployment")
+INSTANCE_ARG = path_arg("role_instance_name", "name of the role instance, e.g. WebRole1_IN_0")
+UPGRADE_MODE = EnumType(("Auto", "Manual", "Simultaneous"))
 
 SPECS: tuple[OperationSpec, ...] = (
     write(
@@ -105,5 +109,61 @@ SPECS: tuple[OperationSpec, ...] = (
                   doc="also delete the disks and their blobs")),
         effect="delete", asynchronous=True, status=(200, 202), resource="deployment",
         doc="Delete a deployment.",
+    ),
+    # -- in-place upgrade (wire-extended.md §6) --------------------------------------------------
+    write(
+        "upgrade_deployment", "POST", DEP + "/?comp=upgrade",
+        (service_arg(), DEP_ARG, Argument("mode", UPGRADE_MODE, required=True,
+                                          doc="Auto (the service walks every domain), Manual (walk_upgrade_domain "
+                                              "each one) or Simultaneous (all at once)"),
+         Argument("package_url", STRING, required=True, doc="URL of the new .cspkg in blob storage"),
+         configuration_arg(), label_arg(),
+         Argument("force", BOOL, required=True, doc="upgrade even if local data may be lost"),
+         Argument("role_to_upgrade", STRING, doc="upgrade this role only (else every role)"), EXT),
+        effect="update", asynchronous=True, status=(202,), resource="deployment", body_root="UpgradeDeployment",
+        doc="Start an in-place upgrade to a new package, upgrade domain by upgrade domain.",
+    ),
+    write(
+        "walk_upgrade_domain", "POST", DEP + "/?comp=walkupgradedomain",
+        (service_arg(), DEP_ARG, Argument("upgrade_domain", INT, required=True,
+                                          doc="the next domain to upgrade (0 first, then 1, ...)")),
+        effect="update", asynchronous=True, status=(202,), resource="deployment", body_root="WalkUpgradeDomain",
+        doc="Upgrade the next domain of a Manual upgrade (or rollback).",
+    ),
+    write(
+        "rollback_update_or_upgrade", "POST", DEP + "/?comp=rollback",
+        (service_arg(), DEP_ARG, Argument("mode", MODE, required=True,
+                                          doc="Auto (roll every domain back) or Manual (walk_upgrade_domain each)"),
+         Argument("force", BOOL, required=True, doc="roll back even if local data may be lost")),
+        effect="update", asynchronous=True, status=(202,), resource="deployment",
+        body_root="RollbackUpdateOrUpgrade",
+        doc="Cancel an upgrade or configuration change under way and return to the previous package.",
+    ),
+    # -- role instances (wire-extended.md §6) ---------------------------------------------------
+    write(
+        "reboot_role_instance", "POST", DEP + "/roleinstances/{role_instance_name}?comp=reboot",
+        (service_arg(), DEP_ARG, INSTANCE_ARG),
+        effect="update", asynchronous=True, status=(202,), resource="role instance",
+        doc="Reboot one role instance.",
+    ),
+    write(
+        "reimage_role_instance", "POST", DEP + "/roleinstances/{role_instance_name}?comp=reimage",
+        (service_arg(), DEP_ARG, INSTANCE_ARG),
+        effect="update", asynchronous=True, status=(202,), resource="role instance",
+        doc="Reinstall the operating system of one role instance (its local storage is kept).",
+    ),
+    write(
+        "rebuild_role_instance", "POST",
+        DEP + "/roleinstances/{role_instance_name}?comp=rebuild&resources=allLocalDrives",
+        (service_arg(), DEP_ARG, INSTANCE_ARG),
+        effect="update", asynchronous=True, status=(202,), resource="role instance",
+        doc="Reinstall the operating system of one role instance and wipe its local drives.",
+    ),
+    write(
+        "delete_role_instances", "POST", DEP + "/roleinstances/?comp=delete",
+        (service_arg(), DEP_ARG, Argument("role_instance_names", ListType(STRING), required=True,
+                                          doc="names of the role instances to remove")),
+        effect="delete", asynchronous=True, status=(202,), resource="role instance", body_root="RoleInstances",
+        doc="Remove role instances from a deployment (the role keeps at least one).",
     ),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import cast
 
 from smflow.asm import models as m
@@ -54,3 +54,29 @@ class ComputeMethods(MethodsBase):
 
     def delete_deployment(self, service_name: str, deployment_name: str, delete_vhd: bool = False) -> Result:
         return cast(Result, self._do("delete_deployment", locals()))
+
+    # --- in-place upgrade ---------------------------------------------------------------------
+    def upgrade_deployment(self, service_name: str, deployment_name: str, mode: str, package_url: str,
+                           configuration: str, label: str, force: bool, role_to_upgrade: str | None = None,
+                           extended_properties: Mapping[str, str] | None = None) -> Result:
+        return cast(Result, self._do("upgrade_deployment", locals()))
+
+    def walk_upgrade_domain(self, service_name: str, deployment_name: str, upgrade_domain: int) -> Result:
+        return cast(Result, self._do("walk_upgrade_domain", locals()))
+
+    def rollback_update_or_upgrade(self, service_name: str, deployment_name: str, mode: str, force: bool) -> Result:
+        return cast(Result, self._do("rollback_update_or_upgrade", locals()))
+
+    # --- role instances -----------------------------------------------------------------------
+    def reboot_role_instance(self, service_name: str, deployment_name: str, role_instance_name: str) -> Result:
+        return cast(Result, self._do("reboot_role_instance", locals()))
+
+    def reimage_role_instance(self, service_name: str, deployment_name: str, role_instance_name: str) -> Result:
+        return cast(Result, self._do("reimage_role_instance", locals()))
+
+    def rebuild_role_instance(self, service_name: str, deployment_name: str, role_instance_name: str) -> Result:
+        return cast(Result, self._do("rebuild_role_instance", locals()))
+
+    def delete_role_instances(self, service_name: str, deployment_name: str,
+                              role_instance_names: Sequence[str]) -> Result:
+        return cast(Result, self._do("delete_role_instances", locals()))

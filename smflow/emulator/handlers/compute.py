@@ -7,14 +7,14 @@ from smflow.emulator.catalog_data import GUEST_OS_VERSIONS
 from smflow.emulator.context import Context, Handler, Reply, RouteSpec, by_name, location_header
 from smflow.emulator.deployments import RoleSpec, canonical_slot
 from smflow.emulator.resources import AsmFault
-from smflow.emulator.wire import b64decode_field, parse_service_configuration
+from smflow.emulator.wire import b64decode_field, parse_service_configuration, upgrade_domain_count
 
-__all__ = ["HANDLERS", "ROUTES"]
+__all__ = ["HANDLERS", "ROUTES", "configuration_roles"]
 
 HS = "services/hostedservices/{service_name}"
 
 
-def _configuration_roles(config: str) -> list[RoleSpec]:
+def configuration_roles(config: str) -> list[RoleSpec]:
     """Roles and instance counts from a ServiceConfiguration; one WebRole1 ×2 when it doesn't parse."""
     parsed = parse_service_configuration(config)
     if parsed is None:
@@ -71,7 +71,8 @@ def create_deployment(ctx: Context) -> Reply:
     ctx.sub.create_deployment(
         ctx.request_id, ctx.params["service_name"], ctx.params["deployment_slot"], body.required("Name"),
         body.required("PackageUrl"), b64decode_field(body.required("Label"), "Label"), config,
-        _configuration_roles(config), body.flag("StartDeployment"), body.extended_properties(),
+        configuration_roles(config), body.flag("StartDeployment"), body.extended_properties(),
+        upgrade_domain_count=upgrade_domain_count(config),
     )  # fmt: skip
     return Reply(202)
 
@@ -94,7 +95,7 @@ def change_deployment_configuration(ctx: Context) -> Reply:
     config = b64decode_field(body.required("Configuration"), "Configuration")
     ctx.sub.change_deployment_configuration(
         ctx.request_id, ctx.params["service_name"], ctx.params["deployment_name"], config,
-        _configuration_roles(config), body.extended_properties(),
+        configuration_roles(config), body.extended_properties(),
     )  # fmt: skip
     return Reply(202)
 
