@@ -1,10 +1,16 @@
-"""Replaying blue_green: how fast, against the recording and against plain vcrpy.
+"""Replaying blue_green: how fast, against the recording, against Microsoft's SDK under vcrpy,
+and against plain vcrpy.
 
 1. Records ``flows/blue_green.flow`` with ``run_flow(record=...)`` against a local emulator at
    its default latency (``EmulatorServer()``: operations take about as long as the emulator
    models them), timing it.
 2. Replays it with ``run_flow(replay=...)``: the whole run (parse, check, journal, executor) on a
    virtual clock. Target (issue 6): under 1 s, though the recording took far longer.
+   In turn with each replay, ``bench/sdk_blue_green.py``'s release (Microsoft's
+   ``ServiceManagementService``, the same 10 requests) replays its own cassette under
+   ``vcr.use_cassette`` with ``time.sleep`` patched out: the ratio (median over median, and the
+   median of the pairs) is smflow's replay against the SDK's, in-process. Target (issue 14):
+   at most 1.0x in-process; ``bench/process_bench.py`` measures it as whole processes.
 3. Sends the cassette's recorded requests, in order, through smflow's ``RequestsTransport``
    twice: inside ``replaying`` (smflow's matching, index, poll timeline) and inside plain
    ``vcr.use_cassette(record_mode="none")`` (vcrpy's default method+uri matching). The ratio
@@ -26,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import vcr
+from sdk_blue_green import client as sdk_client
+from sdk_blue_green import release as sdk_release
 
 from smflow.asm.transport import HttpRequest, RequestsTransport
 from smflow.emulator.server import EmulatorServer
@@ -74,7 +82,33 @@ def main() -> None:
             result = run_flow(FLOW, vars=VARS, replay=cassette, assume_yes=True, journal_dir=journals)
             assert result.ok, result.error
 
-        replay_s = _median(args.repeat, replay_run)
+        sdk_cassette = Path(tmp) / "sdk_blue_green.yaml"
+        with EmulatorServer(latency=0.0) as sdk_emulator:  # the SDK sleeps 15 s between polls: no latency
+            sdk_url = sdk_emulator.url
+            with vcr.use_cassette(str(sdk_cassette), record_mode="all"):
+                sdk_release(sdk_client(sdk_url))
+
+        def sdk_replay() -> None:
+            real_sleep = time.sleep
+            time.sleep = lambda seconds: None  # type: ignore[assignment]
+            try:
+                with vcr.use_cassette(str(sdk_cassette), record_mode="none"):
+                    sdk_release(sdk_client(sdk_url))
+            finally:
+                time.sleep = real_sleep
+
+        replay_run()
+        sdk_replay()  # warm-up: imports, grammar, connection pools
+        smflow_times: list[float] = []
+        sdk_times: list[float] = []
+        for _ in range(args.repeat):
+            for work, times in ((replay_run, smflow_times), (sdk_replay, sdk_times)):
+                started = time.process_time()
+                work()
+                times.append(time.process_time() - started)
+        replay_s = statistics.median(smflow_times)
+        sdk_s = statistics.median(sdk_times)
+        pairs = statistics.median(a / b for a, b in zip(smflow_times, sdk_times, strict=True))
         requests = [i["request"] for i in load_cassette(cassette).interactions]
 
         def smflow_harness() -> None:
@@ -91,8 +125,11 @@ def main() -> None:
     common = {"flow": "blue_green", "interactions": len(requests)}
     print(json.dumps({"bench": "blue_green_record", "value": round(record_s, 3), "unit": "s",
                       "recorded_duration": header.duration, **common}))
-    print(json.dumps({"bench": "blue_green_replay_run_flow", "value": round(replay_s, 4), "unit": "s", "target": 1.0,
-                      "speedup_vs_recording": round(header.duration / replay_s, 1), **common}))
+    print(json.dumps({"bench": "blue_green_replay_run_flow", "value": round(replay_s, 4), "unit": "s cpu",
+                      "target": 1.0, "speedup_vs_recording": round(header.duration / replay_s, 1), **common}))
+    print(json.dumps({"bench": "blue_green_replay_sdk_vcrpy", "value": round(sdk_s, 4), "unit": "s cpu", **common}))
+    print(json.dumps({"bench": "replay_vs_sdk_ratio", "value": round(replay_s / sdk_s, 2), "unit": "x", "target": 1.0,
+                      "paired_median": round(pairs, 2), "note": "in-process CPU medians, interleaved", **common}))
     print(json.dumps({"bench": "replay_harness_vs_plain_vcrpy", "value": round(harness_s / plain_s, 2), "unit": "x",
                       "target": 1.5, "smflow_s": round(harness_s, 4), "plain_vcrpy_s": round(plain_s, 4), **common}))
 

@@ -31,7 +31,6 @@ from smflow.asm.transport import (
     X_MS_VERSION,
     HttpRequest,
     HttpResponse,
-    RequestsTransport,
     Transport,
 )
 from smflow.errors import ApiError, ArgumentError, ConflictError, NotFoundError, UsageError
@@ -86,7 +85,11 @@ class ServiceManagementClient(OperationMethods):
             raise UsageError(f"endpoint must be an http:// or https:// URL, got {endpoint!r}")
         self._subscription_id = subscription_id
         self.endpoint = endpoint.rstrip("/")
-        self.transport: Transport = transport or RequestsTransport(cert_file, key_file, verify=verify, timeout=timeout)
+        if transport is None:
+            from smflow.asm.transport import RequestsTransport
+
+            transport = RequestsTransport(cert_file, key_file, verify=verify, timeout=timeout)
+        self.transport: Transport = transport
 
     def __repr__(self) -> str:
         return f"ServiceManagementClient(subscription_id='***', endpoint={self.endpoint!r})"

@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urljoin
 
-import requests
-
 from smflow.errors import ApiError, TransportError
+
+if TYPE_CHECKING:
+    import requests  # imported by RequestsTransport itself: building a request (smflow plan) needs no HTTP stack
 
 __all__ = [
     "CONTENT_TYPE",
@@ -94,6 +95,8 @@ class RequestsTransport:
         max_redirects: int = 5,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
+        import requests
+
         self.cert: str | tuple[str, str] | None = (cert_file, key_file) if cert_file and key_file else cert_file
         self.verify = verify
         self.timeout = timeout
@@ -116,6 +119,8 @@ class RequestsTransport:
         raise TransportError(f"more than {self.max_redirects} redirects (last to {_host(url)})")
 
     def _send_once(self, request: HttpRequest, url: str, before_send: Callable[[], None] | None) -> HttpResponse:
+        import requests
+
         headers = {"x-ms-version": X_MS_VERSION, **request.headers}  # the API refuses a request without it
         if request.method != "GET":
             headers.setdefault("Content-Type", CONTENT_TYPE)

@@ -68,6 +68,7 @@ class _FlowChecker(ArgumentChecker):
         self.bindings: list[_Binding] = []
         self.later: dict[str, Span] = {}
         self.in_undo = False
+        self.undo_names: list[str] = []  # bound inside the undo block being checked
         self.in_failure = False
 
     def _report(self, code: str, message: str, span: Span) -> None:
@@ -109,6 +110,8 @@ class _FlowChecker(ArgumentChecker):
             return
         b = _Binding(name, span, t, kind, static=static)
         self.scope[name] = b
+        if self.in_undo:
+            self.undo_names.append(name)
         if kind in ("param", "binding"):
             self.bindings.append(b)
 
@@ -242,16 +245,16 @@ class _FlowChecker(ArgumentChecker):
             where = "another undo block" if self.in_undo else "'on failure'"
             self._report("NotSupported", f"undo belongs directly in a step, not in {where}", s.span)
             return
-        saved = dict(self.scope)
+        # The names the block binds are dropped when it ends; the scope itself is not copied,
+        # which made checking quadratic in the number of undo blocks.
         self.in_undo = True
         try:
             self.block(s.body)
         finally:
             self.in_undo = False
-            for name, b in self.scope.items():
-                if name in saved:
-                    saved[name].used = saved[name].used or b.used
-            self.scope = saved
+            for name in self.undo_names:
+                self.scope.pop(name, None)
+            self.undo_names.clear()
 
     def on_failure(self) -> None:
         f = self.flow.on_failure

@@ -18,7 +18,6 @@ import contextlib
 import functools
 import gc
 import hashlib
-import importlib.resources
 import os
 import re
 import sys
@@ -74,11 +73,19 @@ _EXAMPLES: dict[str, list[str]] = {
 
 
 def grammar_text() -> str:
-    """The grammar from the installed package, or from the checkout when running from source."""
-    packaged = importlib.resources.files("smflow").joinpath("grammar/smflow.lark")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parents[2] / "grammar" / "smflow.lark").read_text(encoding="utf-8")
+    """The grammar from the installed package, or from the checkout when running from source.
+
+    Read beside the package's own files (as the wheel installs it) rather than through
+    ``importlib.resources``, whose import (zipfile among others) costs a ``smflow check`` more
+    than reading the file; a package that is not on disk (a zip) still goes that way.
+    """
+    here = Path(__file__).resolve().parents[1]
+    for path in (here / "grammar" / "smflow.lark", here.parent / "grammar" / "smflow.lark"):
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    import importlib.resources
+
+    return importlib.resources.files("smflow").joinpath("grammar/smflow.lark").read_text(encoding="utf-8")
 
 
 def grammar_cache_path(grammar: str) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from lxml import etree
 
 from smflow.emulator.catalog_data import (
@@ -13,8 +15,14 @@ from smflow.emulator.catalog_data import (
     WEB_WORKER_ROLE_SIZES,
 )
 from smflow.emulator.resources import AffinityGroup, HostedService, OsImage, StorageAccount
-from smflow.emulator.wire import b64, el, root, serialize, text_list
-from smflow.emulator.writers import compute_capabilities, extended_properties, hosted_service_into
+from smflow.emulator.wire import b64, document, el, root, serialize, text_list
+from smflow.emulator.wire import tag as _tag
+from smflow.emulator.writers import (
+    compute_capabilities,
+    extended_properties,
+    extended_properties_text,
+    hosted_service_into,
+)
 
 __all__ = [
     "affinity_group_xml",
@@ -62,11 +70,27 @@ def storage_service_xml(acct: StorageAccount, base: str, sub: str) -> bytes:
     return serialize(doc)
 
 
+def _listed_storage(acct: StorageAccount, base: str, sub: str) -> bytes:
+    """What ``_storage(..., listed=True)`` builds, written as bytes."""
+    where = _tag("AffinityGroup", acct.affinity_group) if acct.affinity_group is not None else _tag("Location", acct.location)
+    endpoints = "".join(_tag("Endpoint", f"https://{acct.name}.{kind}.core.windows.net/")
+                        for kind in ("blob", "queue", "table", "file"))
+    return "".join((
+        "<StorageService>", _tag("Url", f"{base}/{sub}/services/storageservices/{acct.name}"),
+        _tag("ServiceName", acct.name), "<StorageServiceProperties>", _tag("Description", acct.description, nil=True),
+        where, _tag("Label", b64(acct.label)), _tag("Status", acct.status), f"<Endpoints>{endpoints}</Endpoints>",
+        _tag("GeoPrimaryRegion", acct.geo_primary),
+        _tag("StatusOfPrimary", "Available" if acct.status == "Created" else None),
+        _tag("GeoSecondaryRegion", acct.geo_secondary),
+        _tag("StatusOfSecondary", "Available" if acct.geo_secondary and acct.status == "Created" else None),
+        _tag("CreationTime", acct.created), "<CustomDomains/>", _tag("AccountType", acct.account_type),
+        "</StorageServiceProperties>", extended_properties_text(acct.extended_properties), "</StorageService>",
+    )).encode()
+
+
 def storage_services_xml(accounts: list[StorageAccount], base: str, sub: str) -> bytes:
-    doc = root("StorageServices")
-    for acct in accounts:
-        _storage(el(doc, "StorageService"), acct, base, sub, listed=True)
-    return serialize(doc)
+    """Each account written to bytes on its own: no tree of the whole list (see ``wire.document``)."""
+    return document("StorageServices", [_listed_storage(acct, base, sub) for acct in accounts])
 
 
 def storage_keys_xml(acct: StorageAccount, base: str, sub: str) -> bytes:
@@ -113,6 +137,7 @@ def affinity_groups_xml(groups: list[AffinityGroup]) -> bytes:
     return serialize(doc)
 
 
+@functools.cache  # the same answer to every request: built once (34.7 KB for locations)
 def locations_xml() -> bytes:
     doc = root("Locations")
     for loc in LOCATIONS:
@@ -130,6 +155,7 @@ def locations_xml() -> bytes:
     return serialize(doc)
 
 
+@functools.cache  # the same answer to every request: built once (34.7 KB for locations)
 def operating_systems_xml() -> bytes:
     doc = root("OperatingSystems")
     for g in GUEST_OS_VERSIONS:
@@ -143,6 +169,7 @@ def operating_systems_xml() -> bytes:
     return serialize(doc)
 
 
+@functools.cache  # the same answer to every request: built once (34.7 KB for locations)
 def operating_system_families_xml() -> bytes:
     doc = root("OperatingSystemFamilies")
     for family, label in GUEST_OS_FAMILIES.items():

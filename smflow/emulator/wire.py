@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterable
 
 from lxml import etree
@@ -22,12 +23,15 @@ __all__ = [
     "Body",
     "b64",
     "b64decode_field",
+    "document",
     "el",
+    "fragment",
     "parse_body",
     "parse_service_configuration",
     "upgrade_domain_count",
     "root",
     "serialize",
+    "tag",
 ]
 
 NS = "http://schemas.microsoft.com/windowsazure"
@@ -72,6 +76,47 @@ def text_list(parent: etree._Element, tag: str, item: str, values: Iterable[str]
 
 def serialize(element: etree._Element) -> bytes:
     return etree.tostring(element, encoding="utf-8", xml_declaration=False)
+
+
+# -- writing long lists: text, not trees -----------------------------------------------------------
+# A list of 10,000 hosted services is 1.2 million elements as a tree (1.1 s, +170 MB): each item is
+# written straight to bytes instead, byte for byte what ``serialize`` writes for the same tree
+# (tests/emulator/test_list_writers.py holds the two side by side).
+_SPECIAL = re.compile("[&<>\r]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}[match.group()]
+
+
+def tag(name: str, text: object = None, *, nil: bool = False) -> str:
+    """``el``'s element as text: ``<name>text</name>``, ``<name/>``, or ``<name i:nil="true"/>``."""
+    if text is None:
+        return f'<{name} i:nil="true"/>' if nil else f"<{name}/>"
+    value = ("true" if text else "false") if isinstance(text, bool) else str(text)
+    if _SPECIAL.search(value) is not None:
+        value = _SPECIAL.sub(_escape, value)
+    return f"<{name}>{value}</{name}>"
+
+
+def fragment(element: etree._Element) -> str:
+    """An element built with ``root``/``el``, as text to put inside a document (no namespace
+    declarations): for parts of a list item that never change, built once."""
+    holder = root("Holder")
+    holder.append(element)
+    text = serialize(holder).decode("utf-8")
+    return text[text.index(">") + 1 : -len("</Holder>")]
+
+
+def document(root_tag: str, items: Iterable[bytes]) -> bytes:
+    """The root element around items already written as bytes (``serialize`` of an empty root
+    when there are none)."""
+    parts = [f'<{root_tag} xmlns="{NS}" xmlns:i="{XSI}">'.encode()]
+    parts.extend(items)
+    if len(parts) == 1:
+        return serialize(root(root_tag))
+    parts.append(f"</{root_tag}>".encode())
+    return b"".join(parts)
 
 
 def b64(text: str) -> str:

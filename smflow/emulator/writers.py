@@ -13,12 +13,13 @@ from lxml import etree
 
 from smflow.emulator.catalog_data import VM_ROLE_SIZES, WEB_WORKER_ROLE_SIZES
 from smflow.emulator.resources import Deployment, HostedService, Operation, Role
-from smflow.emulator.wire import b64, el, root, serialize, text_list
+from smflow.emulator.wire import b64, document, el, fragment, root, serialize, tag, text_list
 
 __all__ = [
     "compute_capabilities",
     "deployment_xml",
     "extended_properties",
+    "extended_properties_text",
     "hosted_service_into",
     "hosted_service_xml",
     "hosted_services_xml",
@@ -99,11 +100,33 @@ def hosted_service_xml(svc: HostedService, base: str, sub: str, embed: bool) -> 
     return serialize(doc)
 
 
+_COMPUTE_CAPABILITIES_TEXT = fragment(copy.deepcopy(_COMPUTE_CAPABILITIES))
+
+
+def extended_properties_text(props: dict[str, str]) -> str:
+    """``extended_properties`` as text, for list items."""
+    if not props:
+        return "<ExtendedProperties/>"
+    items = "".join(f"<ExtendedProperty>{tag('Name', name)}{tag('Value', value)}</ExtendedProperty>"
+                    for name, value in props.items())
+    return f"<ExtendedProperties>{items}</ExtendedProperties>"
+
+
+def _listed_hosted_service(svc: HostedService, base: str, sub: str) -> bytes:
+    """What ``hosted_service_into(..., listed=True, embed=False)`` builds, written as bytes."""
+    where = tag("AffinityGroup", svc.affinity_group) if svc.affinity_group is not None else tag("Location", svc.location)
+    return "".join((
+        "<HostedService>", tag("Url", f"{base}/{sub}/services/hostedservices/{svc.name}"), tag("ServiceName", svc.name),
+        "<HostedServiceProperties>", tag("Description", svc.description, nil=True), where,
+        tag("Label", b64(svc.label)), tag("Status", svc.status), tag("DateCreated", svc.created),
+        tag("DateLastModified", svc.last_modified), extended_properties_text(svc.extended_properties),
+        "</HostedServiceProperties>", _COMPUTE_CAPABILITIES_TEXT, "</HostedService>",
+    )).encode()
+
+
 def hosted_services_xml(services: list[HostedService], base: str, sub: str) -> bytes:
-    doc = root("HostedServices")
-    for svc in services:
-        hosted_service_into(el(doc, "HostedService"), svc, base, sub, listed=True, embed=False)
-    return serialize(doc)
+    """Each service written to bytes on its own: no tree of the whole list (see ``wire.document``)."""
+    return document("HostedServices", [_listed_hosted_service(svc, base, sub) for svc in services])
 
 
 def _role(parent: etree._Element, role: Role, *, in_deployment: bool) -> None:

@@ -214,6 +214,7 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
             journal = stack.enter_context(pending.open(masker.value(header)))
         else:
             journal.append("run_resumed", at=now.isoformat(), target=target.kind)
+        journal.syncs = target.kind not in ("replay", "embedded")  # nothing real to lose otherwise
         run_id = journal.run_id
         emit = _emitter(run_id, run_clock, masker, o.on_event)
         client = _client(target)

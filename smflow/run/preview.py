@@ -48,10 +48,19 @@ class _Unknown(Exception):  # noqa: N818 - a control-flow signal, never raised t
     """An argument needs a value only a run can produce."""
 
 
+class _NothingSent:
+    """The transport of a preview's client: the client only builds requests, and a request that
+    somehow went out would be a bug (so an error, not a connection). It also keeps ``smflow plan``
+    from importing an HTTP stack it never uses."""
+
+    def send(self, request: Any, before_send: Any = None) -> Any:
+        raise AssertionError("smflow plan sends nothing")
+
+
 def preview(loaded: LoadedFlow) -> list[PlannedCall]:
     from smflow.asm.client import ServiceManagementClient
 
-    client = ServiceManagementClient("plan")
+    client = ServiceManagementClient("plan", transport=_NothingSent())
     masker = Masker(loaded.secret_values.values())
     out: list[PlannedCall] = []
     for index, step in enumerate(loaded.steps, start=1):

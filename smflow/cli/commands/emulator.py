@@ -8,15 +8,14 @@ the fault injected, if any. Stops cleanly (exit 0) on SIGINT and SIGTERM.
 from __future__ import annotations
 
 import argparse
-import signal
-import ssl
 import sys
-import threading
 from pathlib import Path
-from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smflow.errors import UsageError
+
+if TYPE_CHECKING:
+    from types import FrameType
 
 __all__ = ["register", "run"]
 
@@ -49,6 +48,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import signal
+    import ssl
+    import threading
+
     from smflow.emulator.faults import parse_fault_spec
     from smflow.emulator.server import EmulatorServer, TlsConfig
 

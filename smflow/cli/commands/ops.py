@@ -9,12 +9,13 @@ with its type, whether it is required, its default and any constraint. An unknow
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from smflow.asm.catalogue import CATALOGUE, Argument, OperationSpec
 from smflow.errors import UsageError
+
+if TYPE_CHECKING:
+    from smflow.asm.catalogue import Argument, OperationSpec
 
 __all__ = ["register", "run"]
 
@@ -67,6 +68,10 @@ def _spec_json(spec: OperationSpec) -> dict[str, Any]:
 
 
 def _lookup(name: str) -> OperationSpec:
+    import difflib
+
+    from smflow.asm.catalogue import CATALOGUE
+
     spec = CATALOGUE.get(name)
     if spec is None:
         close = difflib.get_close_matches(name, list(CATALOGUE), n=1)
@@ -100,6 +105,8 @@ def _show(spec: OperationSpec) -> str:
 
 def markdown_reference() -> str:
     """The operation table of README.md, generated so that it cannot drift from the catalogue."""
+    from smflow.asm.catalogue import CATALOGUE
+
     lines = [
         "| operation | HTTP | async | required arguments | optional arguments |",
         "|---|---|---|---|---|",
@@ -113,6 +120,8 @@ def markdown_reference() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from smflow.asm.catalogue import CATALOGUE
+
     if args.markdown:
         print(markdown_reference(), end="")
         return 0
