@@ -9,6 +9,7 @@ before the flow runs (bad flow, bad flags, unusable journal) are raised as ``Smf
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sys
 from collections.abc import Callable, Mapping
@@ -249,9 +250,11 @@ def _resumed(journal: Journal | None) -> Journal:
 
 
 def _remove_sqlite(path: Path) -> None:
-    """A finished run's emulator state is never resumed: remove it (and SQLite's side files)."""
+    """A finished run's emulator state is never resumed: remove it (and SQLite's side files).
+    One that cannot be removed is left behind: the run has succeeded all the same."""
     for suffix in ("", "-journal", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _result(run_id: str, outcome: Outcome, requests: int, masker: Masker, params: Mapping[str, Any],

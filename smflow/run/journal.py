@@ -128,8 +128,7 @@ def read_journal(path: Path) -> JournalState:
         if is_last:
             break  # no newline yet, so the write may not have completed: treat as torn
         if state is None:
-            if record["t"] != "run" or record.get("format") != FORMAT:
-                raise JournalError(f"{path}: not an smflow run journal (format {FORMAT})")
+            _check_format(path, record)
             state = JournalState(header=record)
         else:
             _apply(state, record)
@@ -139,6 +138,17 @@ def read_journal(path: Path) -> JournalState:
     if state is None:
         raise JournalError(f"{path}: the journal is empty (the run died before it started)")
     return state
+
+
+def _check_format(path: Path, header: dict[str, Any]) -> None:
+    """The first line says which format the rest is in: one this smflow reads, one written by a
+    newer smflow (named, so the user knows to resume with that version), or not a journal."""
+    version = header.get("format")
+    if header["t"] != "run" or not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise JournalError(f"{path}: not an smflow run journal (no run header with a format version)")
+    if version > FORMAT:
+        raise JournalError(f"{path}: journal format {version} was written by a newer smflow (this one reads "
+                           f"formats 1 to {FORMAT}); resume the run with the smflow that started it")
 
 
 def _apply(state: JournalState, record: dict[str, Any]) -> None:
@@ -373,7 +383,7 @@ def _create_file(directory: Path, run_id: str, fresh_id: Callable[[], str] | Non
             except FileNotFoundError:  # the first run here: make the directory
                 if not make_directory:
                     return None
-                directory.mkdir(parents=True, exist_ok=True)
+                _make_directory(directory, path)
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         except FileExistsError as exc:
             if fresh_id is None:
@@ -385,6 +395,18 @@ def _create_file(directory: Path, run_id: str, fresh_id: Callable[[], str] | Non
         _lock(fd, path, run_id)
         return path, run_id, fd
     raise JournalError(f"cannot create a run journal in {directory}: {_NAME_TRIES} run ids were all taken")
+
+
+def _make_directory(directory: Path, path: Path) -> None:
+    """Make the journal directory; any failure names the journal (a name that is taken by a
+    file or a dangling link must not read as "every run id was taken")."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise JournalError(f"cannot create the run journal {path}: {directory} exists and is not a directory "
+                           "(a file, or a link to nothing)") from None
+    except OSError as exc:
+        raise JournalError(f"cannot create the run journal {path}: {exc.strerror}") from None
 
 
 def _lock(fd: int, path: Path, run_id: str) -> None:
