@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from smflow.errors import FlowFailedError, JournalError, UsageError
-from smflow.run import flowplan
+from smflow.run import flowplan, resumeplan
 from smflow.run.calls import CallRunner
 from smflow.run.clock import Clock, RealClock, VirtualClock
-from smflow.run.events import Event, RunFinished, RunStarted
+from smflow.run.events import Event, LogMessage, RunFinished, RunStarted
 from smflow.run.executor import Executor, Outcome
 from smflow.run.journal import (
     Journal,
@@ -175,13 +175,16 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
     secret_names = set(loaded.plan.secrets)
     public_vars = {k: v for k, v in loaded.given_vars.items() if k not in secret_names}
     meta = {"flow": str(path), "vars": masker.value(public_vars)}  # the cassette's header, when recording
+    notices: list[str] = []
     if state is not None:
         assert journal is not None
-        if state.header.get("flow_sha256") != text_hash and not o.force:
+        diff = resumeplan.compare(state, [step.name for step in loaded.steps])
+        if (state.header.get("flow_sha256") != text_hash or diff.changed) and not o.force:
             raise JournalError(
-                f"{path} changed since run {journal.run_id} started (its sha256 differs); resuming would mix "
-                "two versions of the procedure. Pass --force to resume anyway."
+                f"{path} changed since run {journal.run_id} started (its sha256 differs{diff.describe()}); "
+                "resuming would mix two versions of the procedure. Pass --force to resume anyway."
             )
+        notices = diff.notices()
         if state.run_status == "succeeded":
             return RunResult(journal.run_id, "succeeded", [], {}, 0, journal=journal.path, already_done=True)
     with ExitStack() as stack:
@@ -208,6 +211,7 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
                 "flow_sha256": text_hash,
                 "vars": public_vars,  # as given; secret params are never journaled
                 "secret_params": sorted(secret_names),
+                "steps": [step.name for step in loaded.steps],  # a resume tells new steps from unreached ones
                 "target": target.kind,
                 "endpoint": target.endpoint if target.kind in ("endpoint", "embedded") else None,
                 "started": now.isoformat(),
@@ -231,6 +235,9 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
         )
         emit(RunStarted, flow=str(path), target=target.description, steps=len(loaded.steps),
              journal=str(journal_path(o.journal_dir, run_id)), resumed=state is not None)
+        for notice in notices:  # a forced resume of a changed flow says what it skips and runs
+            journal.append("log", step="", message=notice)
+            emit(LogMessage, step="", message=notice)
         start = run_clock.monotonic()
         outcome = executor.run()
         if outcome.status == "succeeded":

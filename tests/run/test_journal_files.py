@@ -31,7 +31,7 @@ def _install(fixture: str, journal_dir: Path, **header: Any) -> str:
     return str(first["run_id"])
 
 
-@pytest.mark.parametrize("fixture", ["format1.jsonl"])
+@pytest.mark.parametrize("fixture", ["format1.jsonl", "format2.jsonl"])
 def test_a_kept_journal_still_resumes(emulator: Any, journal_dir: Path, fixture: str) -> None:
     """The run created svc-fixture and bound its properties in step 'create', then stopped at
     'gate'. Resumed: 'create' is skipped (a second create would be refused with 409), and 'use'
