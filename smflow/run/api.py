@@ -84,11 +84,18 @@ def run_flow(
     emulator_latency: float | None = None,
     force: bool = False,
     confirm: Callable[[str], bool] | None = None,
+    emulator_state: str | Path | None = None,
 ) -> RunResult:
-    """Run the flow at ``path`` (or resume run ``resume``, whose journal names the flow)."""
+    """Run the flow at ``path`` (or resume run ``resume``, whose journal names the flow).
+    ``emulator_state`` seeds the embedded emulator with a copy of a state file saved by
+    ``smflow emulator --state`` (the file itself is never modified)."""
     journal_dir = Path(journal_dir)
     if record and replay:
         raise UsageError("--record and --replay cannot be used together")
+    if emulator_state is not None and resume:
+        raise UsageError("--emulator-state seeds a new run: a resumed run starts from the emulator state it saved")
+    if emulator_state is not None and replay:
+        raise UsageError("--emulator-state seeds the embedded emulator, and a replay sends nothing to any emulator")
     if replay and resume:
         raise UsageError("--replay cannot resume a run: a replay is already instant and repeatable")
     given_vars = dict(vars or {})
@@ -108,7 +115,8 @@ def run_flow(
     if path is None:
         raise UsageError("which flow? give a .flow file, or --resume RUN_ID")
     options = _Options(endpoint, subscription_id, cert_file, key_file, record, replay, assume_yes, on_event,
-                       journal_dir, clock, emulator_latency, force, confirm)
+                       journal_dir, clock, emulator_latency, force, confirm,
+                       Path(emulator_state) if emulator_state is not None else None)
     try:
         return _run(Path(path), given_vars, journal, state, options)
     finally:
@@ -133,6 +141,7 @@ class _Options:
     emulator_latency: float | None
     force: bool
     confirm: Callable[[str], bool] | None
+    emulator_seed: Path | None
 
 
 def _replay_defaults(path: Path, cassette: Path) -> dict[str, str]:
@@ -285,7 +294,8 @@ def _target(stack: ExitStack, o: _Options, masker: Masker, meta: dict[str, Any],
         return target, o.clock or VirtualClock()
     target = stack.enter_context(choose_target(
         endpoint=o.endpoint, subscription_id=o.subscription_id, cert_file=o.cert_file,
-        key_file=o.key_file, emulator_latency=o.emulator_latency, emulator_state=emulator_state))
+        key_file=o.key_file, emulator_latency=o.emulator_latency, emulator_state=emulator_state,
+        emulator_seed=o.emulator_seed))
     if o.record:
         from smflow.recording.session import recording
 

@@ -43,6 +43,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--emulator-latency", type=float, metavar="SECONDS",
                    help="operation latency of the embedded emulator (default 0.2); with --endpoint, the "
                    "latency of that emulator, so backoff and polls are scaled to it")
+    p.add_argument("--emulator-state", metavar="FILE",
+                   help="start the embedded emulator from a copy of this state file (saved by `smflow emulator "
+                   "--state FILE`), for a flow that expects existing services; the file is never modified")
     p.add_argument("--journal-dir", default=".smflow/runs", metavar="DIR", help="where run journals go")
     p.set_defaults(func=run)
 
@@ -69,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume,
         emulator_latency=args.emulator_latency,
         force=args.force,
+        emulator_state=args.emulator_state,
     )
     if result.already_done:
         message = f"run {result.run_id} already succeeded; nothing to do"
