@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import sys
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager as ContextManager
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from smflow.dsl import ast
 from smflow.errors import FlowFailedError, JournalError, UsageError
-from smflow.run import flowplan, resumeplan
+from smflow.run import flowplan, resumeplan, runlock
 from smflow.run.calls import CallRunner
 from smflow.run.clock import Clock, RealClock, VirtualClock
 from smflow.run.events import Event, LogMessage, RunFinished, RunStarted
@@ -85,10 +88,15 @@ def run_flow(
     force: bool = False,
     confirm: Callable[[str], bool] | None = None,
     emulator_state: str | Path | None = None,
+    lock_timeout: float = 0.0,
+    lock_dir: str | Path | None = None,
+    on_lock_wait: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Run the flow at ``path`` (or resume run ``resume``, whose journal names the flow).
     ``emulator_state`` seeds the embedded emulator with a copy of a state file saved by
-    ``smflow emulator --state`` (the file itself is never modified)."""
+    ``smflow emulator --state`` (the file itself is never modified). A run against an endpoint
+    or Azure first locks what it touches (``runlock``), waiting up to ``lock_timeout`` seconds
+    (0: not at all) for another run to let go, and telling ``on_lock_wait`` that it waits."""
     journal_dir = Path(journal_dir)
     if record and replay:
         raise UsageError("--record and --replay cannot be used together")
@@ -116,7 +124,8 @@ def run_flow(
         raise UsageError("which flow? give a .flow file, or --resume RUN_ID")
     options = _Options(endpoint, subscription_id, cert_file, key_file, record, replay, assume_yes, on_event,
                        journal_dir, clock, emulator_latency, force, confirm,
-                       Path(emulator_state) if emulator_state is not None else None)
+                       Path(emulator_state) if emulator_state is not None else None, lock_timeout,
+                       Path(lock_dir) if lock_dir is not None else None, on_lock_wait)
     try:
         return _run(Path(path), given_vars, journal, state, options)
     finally:
@@ -142,6 +151,9 @@ class _Options:
     force: bool
     confirm: Callable[[str], bool] | None
     emulator_seed: Path | None
+    lock_timeout: float
+    lock_dir: Path | None
+    on_lock_wait: Callable[[str], None] | None
 
 
 def _replay_defaults(path: Path, cassette: Path) -> dict[str, str]:
@@ -212,6 +224,9 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
                                     emulator_state=emulator_state)
         if target.kind != "replay":  # a replay's subscription is the cassette's placeholder, not a secret
             masker.add(target.subscription_id)
+        if target.kind in ("endpoint", "live"):  # before anything is sent, or a new journal written
+            stack.enter_context(_lock(target, loaded, runlock.Holder(run_id, os.getpid(), str(path),
+                                                                     now.isoformat(timespec="seconds")), o))
         if journal is None:
             assert pending is not None
             header = {
@@ -258,6 +273,17 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
              failed_step=outcome.failed_step, error=outcome.error, rolled_back=outcome.rolled_back)
         return _result(run_id, outcome, calls.requests, masker, loaded.params, journal.path)
     raise AssertionError("unreachable")  # pragma: no cover - ExitStack does not swallow
+
+
+def _lock(target: Target, loaded: flowplan.LoadedFlow, holder: runlock.Holder, o: _Options) -> ContextManager[None]:
+    """The lock on what the flow touches on this target (see ``runlock``)."""
+    calls = [call for step in loaded.plan.steps for call in step.calls]
+    if loaded.on_failure:
+        calls += ast.descendants(loaded.on_failure, ast.Call)
+    resources = runlock.flow_resources(calls, loaded.params, loaded.plan.base_dir)
+    where = "Azure" if target.kind == "live" else f"endpoint {target.endpoint}"
+    return runlock.hold(o.lock_dir or runlock.default_lock_dir(), runlock.target_key(target.endpoint, target.subscription_id),
+                        resources, holder, timeout=o.lock_timeout, on_wait=o.on_lock_wait, describe_target=where)
 
 
 def _resumed(journal: Journal | None) -> Journal:
