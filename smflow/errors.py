@@ -24,7 +24,8 @@ that renders them, so library code raises and never prints.
     │   ├── CassetteFormatError
     │   └── ReplayDriftError       a request the cassette does not hold           (exit 1)
     ├── SecretLeakError            a secret would have reached the disk           (exit 1)
-    └── JournalError               a run journal that cannot be resumed           (exit 2)
+    ├── JournalError               a run journal that cannot be resumed           (exit 2)
+    └── LockedError                another run holds the target's lock            (exit 2)
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ __all__ = [
     "FlowRuntimeError",
     "FlowSyntaxError",
     "JournalError",
+    "LockedError",
     "NotFoundError",
     "OperationFailedError",
     "ReplayDriftError",
@@ -258,5 +260,12 @@ class SecretLeakError(SmflowError):
 
 class JournalError(SmflowError):
     """A run journal is missing, unreadable or incompatible, so the run cannot resume."""
+
+    exit_code = 2
+
+
+class LockedError(SmflowError):
+    """Another run on this machine holds the lock on the target (or the resources) this run
+    would touch; nothing was sent."""
 
     exit_code = 2

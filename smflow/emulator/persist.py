@@ -29,7 +29,7 @@ from smflow.emulator.resources import (
 from smflow.emulator.state import EmulatorState, Subscription
 from smflow.errors import UsageError
 
-__all__ = ["StateStore"]
+__all__ = ["StateStore", "copy_state"]
 
 FORMAT = 1
 
@@ -134,3 +134,35 @@ class StateStore:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+
+def copy_state(source: Path, dest: Path, *, flag: str = "--emulator-state") -> None:
+    """Copy a state file saved by ``smflow emulator --state`` to ``dest``, to seed an emulator.
+
+    The source is opened read-only and copied with SQLite's backup API (a consistent copy even
+    while an emulator is writing it), so it is never modified: a seed serves any number of runs.
+    Refused, naming ``flag`` and the file, unless it holds emulator state of this version.
+    """
+    if not source.is_file():
+        raise UsageError(f"{flag} {source}: no such file")
+    try:
+        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as err:
+        raise UsageError(f"{flag} {source}: not a usable SQLite state file ({err})") from None
+    try:
+        try:
+            rows = src.execute("SELECT snapshot FROM subscriptions").fetchall()
+            formats = {json.loads(text).get("format") for (text,) in rows}
+        except (sqlite3.Error, ValueError, AttributeError):
+            raise UsageError(f"{flag} {source}: not a state file saved by `smflow emulator --state`") from None
+        if formats - {FORMAT}:
+            raise UsageError(f"{flag} {source}: written by another emulator version (format {sorted(map(str, formats))})")
+        dst = sqlite3.connect(str(dest))
+        try:
+            src.backup(dst)
+        except sqlite3.Error as err:
+            raise UsageError(f"{flag} {source}: cannot copy it to {dest} ({err})") from None
+        finally:
+            dst.close()
+    finally:
+        src.close()

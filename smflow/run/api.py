@@ -9,20 +9,24 @@ before the flow runs (bad flow, bad flags, unusable journal) are raised as ``Smf
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import sys
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager as ContextManager
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from smflow.dsl import ast
 from smflow.errors import FlowFailedError, JournalError, UsageError
-from smflow.run import flowplan
+from smflow.run import flowplan, resumeplan, runlock
 from smflow.run.calls import CallRunner
 from smflow.run.clock import Clock, RealClock, VirtualClock
-from smflow.run.events import Event, RunFinished, RunStarted
+from smflow.run.events import Event, LogMessage, RunFinished, RunStarted
 from smflow.run.executor import Executor, Outcome
 from smflow.run.journal import (
     Journal,
@@ -83,11 +87,23 @@ def run_flow(
     emulator_latency: float | None = None,
     force: bool = False,
     confirm: Callable[[str], bool] | None = None,
+    emulator_state: str | Path | None = None,
+    lock_timeout: float = 0.0,
+    lock_dir: str | Path | None = None,
+    on_lock_wait: Callable[[str], None] | None = None,
 ) -> RunResult:
-    """Run the flow at ``path`` (or resume run ``resume``, whose journal names the flow)."""
+    """Run the flow at ``path`` (or resume run ``resume``, whose journal names the flow).
+    ``emulator_state`` seeds the embedded emulator with a copy of a state file saved by
+    ``smflow emulator --state`` (the file itself is never modified). A run against an endpoint
+    or Azure first locks what it touches (``runlock``), waiting up to ``lock_timeout`` seconds
+    (0: not at all) for another run to let go, and telling ``on_lock_wait`` that it waits."""
     journal_dir = Path(journal_dir)
     if record and replay:
         raise UsageError("--record and --replay cannot be used together")
+    if emulator_state is not None and resume:
+        raise UsageError("--emulator-state seeds a new run: a resumed run starts from the emulator state it saved")
+    if emulator_state is not None and replay:
+        raise UsageError("--emulator-state seeds the embedded emulator, and a replay sends nothing to any emulator")
     if replay and resume:
         raise UsageError("--replay cannot resume a run: a replay is already instant and repeatable")
     given_vars = dict(vars or {})
@@ -107,7 +123,9 @@ def run_flow(
     if path is None:
         raise UsageError("which flow? give a .flow file, or --resume RUN_ID")
     options = _Options(endpoint, subscription_id, cert_file, key_file, record, replay, assume_yes, on_event,
-                       journal_dir, clock, emulator_latency, force, confirm)
+                       journal_dir, clock, emulator_latency, force, confirm,
+                       Path(emulator_state) if emulator_state is not None else None, lock_timeout,
+                       Path(lock_dir) if lock_dir is not None else None, on_lock_wait)
     try:
         return _run(Path(path), given_vars, journal, state, options)
     finally:
@@ -132,6 +150,10 @@ class _Options:
     emulator_latency: float | None
     force: bool
     confirm: Callable[[str], bool] | None
+    emulator_seed: Path | None
+    lock_timeout: float
+    lock_dir: Path | None
+    on_lock_wait: Callable[[str], None] | None
 
 
 def _replay_defaults(path: Path, cassette: Path) -> dict[str, str]:
@@ -174,13 +196,16 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
     secret_names = set(loaded.plan.secrets)
     public_vars = {k: v for k, v in loaded.given_vars.items() if k not in secret_names}
     meta = {"flow": str(path), "vars": masker.value(public_vars)}  # the cassette's header, when recording
+    notices: list[str] = []
     if state is not None:
         assert journal is not None
-        if state.header.get("flow_sha256") != text_hash and not o.force:
+        diff = resumeplan.compare(state, [step.name for step in loaded.steps])
+        if (state.header.get("flow_sha256") != text_hash or diff.changed) and not o.force:
             raise JournalError(
-                f"{path} changed since run {journal.run_id} started (its sha256 differs); resuming would mix "
-                "two versions of the procedure. Pass --force to resume anyway."
+                f"{path} changed since run {journal.run_id} started (its sha256 differs{diff.describe()}); "
+                "resuming would mix two versions of the procedure. Pass --force to resume anyway."
             )
+        notices = diff.notices()
         if state.run_status == "succeeded":
             return RunResult(journal.run_id, "succeeded", [], {}, 0, journal=journal.path, already_done=True)
     with ExitStack() as stack:
@@ -199,6 +224,9 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
                                     emulator_state=emulator_state)
         if target.kind != "replay":  # a replay's subscription is the cassette's placeholder, not a secret
             masker.add(target.subscription_id)
+        if target.kind in ("endpoint", "live"):  # before anything is sent, or a new journal written
+            stack.enter_context(_lock(target, loaded, runlock.Holder(run_id, os.getpid(), str(path),
+                                                                     now.isoformat(timespec="seconds")), o))
         if journal is None:
             assert pending is not None
             header = {
@@ -207,6 +235,7 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
                 "flow_sha256": text_hash,
                 "vars": public_vars,  # as given; secret params are never journaled
                 "secret_params": sorted(secret_names),
+                "steps": [step.name for step in loaded.steps],  # a resume tells new steps from unreached ones
                 "target": target.kind,
                 "endpoint": target.endpoint if target.kind in ("endpoint", "embedded") else None,
                 "started": now.isoformat(),
@@ -231,6 +260,9 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
         )
         emit(RunStarted, flow=str(path), target=target.description, steps=len(loaded.steps),
              journal=str(journal_path(o.journal_dir, run_id)), resumed=state is not None)
+        for notice in notices:  # a forced resume of a changed flow says what it skips and runs
+            journal.append("log", step="", message=notice)
+            emit(LogMessage, step="", message=notice)
         start = run_clock.monotonic()
         outcome = executor.run()
         if outcome.status == "succeeded":
@@ -244,15 +276,28 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
     raise AssertionError("unreachable")  # pragma: no cover - ExitStack does not swallow
 
 
+def _lock(target: Target, loaded: flowplan.LoadedFlow, holder: runlock.Holder, o: _Options) -> ContextManager[None]:
+    """The lock on what the flow touches on this target (see ``runlock``)."""
+    calls = [call for step in loaded.plan.steps for call in step.calls]
+    if loaded.on_failure:
+        calls += ast.descendants(loaded.on_failure, ast.Call)
+    resources = runlock.flow_resources(calls, loaded.params, loaded.plan.base_dir)
+    where = "Azure" if target.kind == "live" else f"endpoint {target.endpoint}"
+    return runlock.hold(o.lock_dir or runlock.default_lock_dir(), runlock.target_key(target.endpoint, target.subscription_id),
+                        resources, holder, timeout=o.lock_timeout, on_wait=o.on_lock_wait, describe_target=where)
+
+
 def _resumed(journal: Journal | None) -> Journal:
     assert journal is not None, "a run has a pending journal or resumes one"
     return journal
 
 
 def _remove_sqlite(path: Path) -> None:
-    """A finished run's emulator state is never resumed: remove it (and SQLite's side files)."""
+    """A finished run's emulator state is never resumed: remove it (and SQLite's side files).
+    One that cannot be removed is left behind: the run has succeeded all the same."""
     for suffix in ("", "-journal", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _result(run_id: str, outcome: Outcome, requests: int, masker: Masker, params: Mapping[str, Any],
@@ -276,7 +321,8 @@ def _target(stack: ExitStack, o: _Options, masker: Masker, meta: dict[str, Any],
         return target, o.clock or VirtualClock()
     target = stack.enter_context(choose_target(
         endpoint=o.endpoint, subscription_id=o.subscription_id, cert_file=o.cert_file,
-        key_file=o.key_file, emulator_latency=o.emulator_latency, emulator_state=emulator_state))
+        key_file=o.key_file, emulator_latency=o.emulator_latency, emulator_state=emulator_state,
+        emulator_seed=o.emulator_seed))
     if o.record:
         from smflow.recording.session import recording
 

@@ -3,7 +3,7 @@
 Reads are simply retried on transient faults. Writes (create, update, delete, swap) follow the
 rules that keep a flaky network or a ``kill -9`` from doing anything twice:
 
-1. The intent is journaled (with a call key ``<step>/<op>#<n>``) before the request is sent.
+1. The intent is journaled (with a call key ``<op>#<n>@<step>``) before the request is sent.
 2. After an ambiguous failure (dropped connection, timeout, 5xx) the state is read back before
    any retry (``readback.py``): if the effect is already in place the call is done. A 409/404
    after an ambiguous attempt is read back too (our first attempt may be what it conflicts with).
@@ -57,13 +57,13 @@ class StepContext:
     name: str
     policy: RetryPolicyLike
     deadline: float | None  # on the run clock; None: only the per-operation default applies
-    key_prefix: str = ""  # call keys are "<prefix>/<op>#<n>"; a step's prefix is its index
+    key_prefix: str = ""  # call keys are "<op>#<n>@<prefix>"; a step's prefix is its name (its identity)
     resumable: bool = True  # consult the journal of the run being resumed (not for undo/on failure)
     counters: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.key_prefix:
-            self.key_prefix = str(self.index)
+            self.key_prefix = self.name
 
 
 class _AlreadyDone:
@@ -125,7 +125,7 @@ class CallRunner:
         None, which is what a flow sees rather than a made-up id."""
         op = spec.name
         n = ctx.counters[op] = ctx.counters.get(op, 0) + 1
-        key = f"{ctx.key_prefix}/{op}#{n}"
+        key = f"{op}#{n}@{ctx.key_prefix}"
         prior = self.resume_calls.pop(key, None) if ctx.resumable else None
         suspect = False  # an earlier process may have sent this call already
         if prior is not None:

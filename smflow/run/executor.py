@@ -10,7 +10,9 @@ vcrpy miss during a replay, a bug) and any ``ReplayError`` propagate unchanged: 
 handler, since running a rollback against a cassette that has drifted would only drift more.
 
 Resume: steps the journal shows done are skipped and their bindings restored; undo blocks they
-registered are registered again; a step that was rolled back counts as not done.
+registered are registered again; a step that was rolled back counts as not done. Journal
+records are matched to steps by the step's name, never its position (``resumeplan``): a step
+new in the flow runs where it stands, and the steps done around it stay done.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any, Protocol
 
 from smflow.dsl import ast
 from smflow.errors import FlowFailedError, JournalError, ReplayError, SmflowError
-from smflow.run import codec
+from smflow.run import codec, resumeplan
 from smflow.run.calls import CallRunner, StepContext
 from smflow.run.clock import Clock
 from smflow.run.events import LogMessage, RolledBack, StepFailed, StepFinished, StepSkipped, StepStarted, Waiting
@@ -136,15 +138,19 @@ class Executor:
         # shows done: after a rollback undid an earlier step, a later "wait until ready" or check
         # must see the redone state. Its journaled writes are still not sent again (their call
         # records say done) and its bindings are replayed, so re-running it repeats only reads.
+        # A step new in the flow (never started by the run) is new work, not a redo: it runs and
+        # the done steps after it stay skipped.
         rerunning = False
+        seen = resumeplan.known_steps(self.resume) if self.resume else set()
         for index, step in enumerate(self.steps, start=1):
-            done = self.resume.steps_done.get(index) if self.resume and not rerunning else None
-            rerunning = rerunning or (self.resume is not None and done is None)
+            done = self.resume.steps_done.get(step.name) if self.resume and not rerunning else None
+            rerunning = rerunning or (self.resume is not None and done is None and step.name in seen)
             if done is not None:
-                recorded = self.resume.binds.get(index, {}) if self.resume else {}
+                recorded = self.resume.binds.get(step.name, {}) if self.resume else {}
                 for name, key in dict(done.get("bound", {})).items():
                     if key not in recorded:
-                        raise JournalError(f"the journal of step {index} lacks the value of '{name}'; cannot resume")
+                        raise JournalError(f"the journal of step '{step.name}' lacks the value of '{name}'; "
+                                           "cannot resume")
                     self.scope[name] = codec.decode(recorded[key], secrets_by_name)
                 for undo_id in done.get("undos", []):
                     self._register_undo(index, step, int(undo_id))
@@ -242,12 +248,13 @@ class Executor:
             return self._eval(stmt.value, scope)
         self._assign_counts[stmt.name] = n = self._assign_counts.get(stmt.name, 0) + 1
         key = f"{stmt.name}#{n}"
-        recorded = self.resume.binds.get(index, {}) if self.resume else {}
+        recorded = self.resume.binds.get(self._ctx.name, {}) if self.resume else {}
         if key in recorded:
             value = codec.decode(recorded[key], {name: text for text, name in self.secret_values.items()})
         else:
             value = self._eval(stmt.value, scope)
-            self.journal.append("bind", index=index, key=key, value=codec.encode(value, self.secret_values))
+            self.journal.append("bind", step=self._ctx.name, index=index, key=key,
+                                value=codec.encode(value, self.secret_values))
         self._bound[stmt.name] = key
         return value
 
@@ -266,7 +273,7 @@ class Executor:
             undo = self.undos.pop()
             self.journal.append("rolling_back", index=undo.step_index, step=undo.step)
             self._ctx = StepContext(undo.step_index, f"undo of '{undo.step}'", self.default_policy, None,
-                                    key_prefix=f"undo{undo.step_index}", resumable=False)
+                                    key_prefix=f"undo of {undo.step}", resumable=False)
             try:
                 self._block(undo.body, undo.step_index, None)
             except ReplayError:

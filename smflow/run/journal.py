@@ -14,17 +14,25 @@ request waits for it (``wait_durable``, called by the transport right before the
 after the request is built and prepared): the rule is kept, and the build of the request no
 longer queues behind the disk. A sync that fails fails the call, which is then never sent.
 
-    run          header: flow path, sha256 of the flow text, params (secrets masked), target
+    run          header: format, flow path, sha256 of the flow text, params (secrets masked), target
     step_started index, step
     call_intent  key, op, args (masked)        written BEFORE the request is sent
     call_sent    key, request_id               written right after a 202 names the operation
     call_done    key                           the call (and its operation) finished
-    bind         index, key, value             an assignment's value, replayed if the step re-runs
+    bind         step, index, key, value       an assignment's value, replayed if the step re-runs
     step_done    index, step, bound            names the step bound -> their bind keys (rebound on resume)
     step_failed  index, step, error
     rolling_back index, step                   an undo block is about to run
     rolled_back  index, step, ok               it ran (ok) or failed
     run_done     status, error
+
+Records name their step by its identity, the step's name (unique in a flow, which the checker
+enforces), not by its position: a flow edited between a crash and ``--resume --force`` may have
+gained, lost or moved steps, and each record must still be matched to the step that wrote it.
+A call key is ``<op>#<n>@<step>`` (the step's n-th call of ``op``; an op name holds no ``@``).
+``index`` is the step's position in the flow as it was run, for people reading the file.
+Format 1 (smflow before identities) keyed binds and calls by index; it is read by mapping each
+index to the name its latest ``step_started`` gave it.
 
 A step whose undo began runs again on resume, whether the undo finished, failed, or was cut
 short by a kill: its bindings are replayed and each of its writes is read back before it is
@@ -55,7 +63,7 @@ from smflow.run import syncthread
 __all__ = ["CallRecord", "Journal", "JournalState", "PendingJournal", "emulator_state_path", "journal_path",
            "new_run_id", "read_journal"]
 
-FORMAT = 1
+FORMAT = 2
 _NAME_TRIES = 8
 # One encoder for every line (json.dumps with options builds a new one per call).
 _ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
@@ -89,16 +97,21 @@ class CallRecord:
     request_id: str | None = None
     done: bool = False
 
+    @property
+    def step(self) -> str:
+        """The identity of the step that made the call (``<op>#<n>@<step>``)."""
+        return self.key.partition("@")[2]
+
 
 @dataclass
 class JournalState:
     """A journal read back: enough to decide what a resumed run may skip."""
 
     header: dict[str, Any]
-    steps_done: dict[int, dict[str, Any]] = field(default_factory=dict)  # index -> step_done record
-    steps_started: set[int] = field(default_factory=set)
+    steps_done: dict[str, dict[str, Any]] = field(default_factory=dict)  # step -> its step_done record
+    steps_started: set[str] = field(default_factory=set)
     calls: dict[str, CallRecord] = field(default_factory=dict)
-    binds: dict[int, dict[str, Any]] = field(default_factory=dict)  # step index -> key -> encoded value
+    binds: dict[str, dict[str, Any]] = field(default_factory=dict)  # step -> bind key -> encoded value
     run_status: str | None = None  # "succeeded" / "failed" once run_done was written
     good_bytes: int = 0  # length of the readable prefix (a torn tail is cut off before appending)
     records: int = 0
@@ -113,6 +126,7 @@ def read_journal(path: Path) -> JournalState:
         raise JournalError(f"cannot read the journal {path}: {exc.strerror}") from None
     lines = raw.split(b"\n")
     state: JournalState | None = None
+    upgrade: _Format1 | None = None
     offset = 0
     for number, line in enumerate(lines, start=1):
         is_last = number == len(lines)
@@ -130,11 +144,11 @@ def read_journal(path: Path) -> JournalState:
         if is_last:
             break  # no newline yet, so the write may not have completed: treat as torn
         if state is None:
-            if record["t"] != "run" or record.get("format") != FORMAT:
-                raise JournalError(f"{path}: not an smflow run journal (format {FORMAT})")
+            _check_format(path, record)
             state = JournalState(header=record)
+            upgrade = _Format1() if record["format"] == 1 else None
         else:
-            _apply(state, record)
+            _apply(state, upgrade.record(record) if upgrade is not None else record)
         state.records += 1
         offset += len(line) + 1
         state.good_bytes = offset
@@ -143,12 +157,44 @@ def read_journal(path: Path) -> JournalState:
     return state
 
 
+def _check_format(path: Path, header: dict[str, Any]) -> None:
+    """The first line says which format the rest is in: one this smflow reads, one written by a
+    newer smflow (named, so the user knows to resume with that version), or not a journal."""
+    version = header.get("format")
+    if header["t"] != "run" or not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise JournalError(f"{path}: not an smflow run journal (no run header with a format version)")
+    if version > FORMAT:
+        raise JournalError(f"{path}: journal format {version} was written by a newer smflow (this one reads "
+                           f"formats 1 to {FORMAT}); resume the run with the smflow that started it")
+
+
+class _Format1:
+    """Reads format-1 records as format 2: binds and call keys named their step by index, which
+    is mapped to the step name the latest ``step_started`` of that index gave (a record of a
+    step is always written after its ``step_started``, by the same process)."""
+
+    def __init__(self) -> None:
+        self.names: dict[int, str] = {}
+
+    def record(self, record: dict[str, Any]) -> dict[str, Any]:
+        kind = record["t"]
+        if kind == "step_started":
+            self.names[int(record["index"])] = str(record["step"])
+        elif kind == "bind":
+            return {**record, "step": self.names.get(int(record["index"]), "")}
+        elif kind.startswith("call_") and "key" in record:
+            prefix, _, call = str(record["key"]).partition("/")
+            if prefix.isdigit():  # a step's call ("undo3/", "on_failure/" are never resumed)
+                return {**record, "key": f"{call}@{self.names.get(int(prefix), '')}"}
+        return record
+
+
 def _apply(state: JournalState, record: dict[str, Any]) -> None:
     kind = record["t"]
     if kind == "step_started":
-        state.steps_started.add(int(record["index"]))
+        state.steps_started.add(str(record["step"]))
     elif kind == "step_done":
-        state.steps_done[int(record["index"])] = record
+        state.steps_done[str(record["step"])] = record
     elif kind == "call_intent":
         key = str(record["key"])
         state.calls.setdefault(key, CallRecord(key, str(record["op"])))
@@ -159,23 +205,23 @@ def _apply(state: JournalState, record: dict[str, Any]) -> None:
         call = state.calls.setdefault(str(record["key"]), CallRecord(str(record["key"]), str(record.get("op", ""))))
         call.done = True
     elif kind == "bind":
-        state.binds.setdefault(int(record["index"]), {})[str(record["key"])] = record.get("value")
+        state.binds.setdefault(str(record["step"]), {})[str(record["key"])] = record.get("value")
     elif kind in ("rolling_back", "rolled_back"):  # rolled_back alone: journals written before rolling_back
-        _half_undone(state, int(record["index"]))
+        _half_undone(state, str(record["step"]))
     elif kind == "run_done":
         state.run_status = str(record["status"])
     elif kind == "run_resumed":
         state.run_status = None
 
 
-def _half_undone(state: JournalState, index: int) -> None:
+def _half_undone(state: JournalState, step: str) -> None:
     """The step runs again on resume; its bindings are kept (``old`` must still name the
     deployment it named before the swap, whether or not the undo swapped back) and its writes
     become ambiguous, so each is read back and sent again only if its effect is gone. A later
     re-run of the step writes its own records, which are read after these."""
-    state.steps_done.pop(index, None)
-    for key, call in state.calls.items():
-        if key.startswith(f"{index}/"):
+    state.steps_done.pop(step, None)
+    for call in state.calls.values():
+        if call.step == step:
             call.done = False
             call.request_id = None
 
@@ -379,7 +425,7 @@ def _create_file(directory: Path, run_id: str, fresh_id: Callable[[], str] | Non
             except FileNotFoundError:  # the first run here: make the directory
                 if not make_directory:
                     return None
-                directory.mkdir(parents=True, exist_ok=True)
+                _make_directory(directory, path)
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         except FileExistsError as exc:
             if fresh_id is None:
@@ -391,6 +437,18 @@ def _create_file(directory: Path, run_id: str, fresh_id: Callable[[], str] | Non
         _lock(fd, path, run_id)
         return path, run_id, fd
     raise JournalError(f"cannot create a run journal in {directory}: {_NAME_TRIES} run ids were all taken")
+
+
+def _make_directory(directory: Path, path: Path) -> None:
+    """Make the journal directory; any failure names the journal (a name that is taken by a
+    file or a dangling link must not read as "every run id was taken")."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise JournalError(f"cannot create the run journal {path}: {directory} exists and is not a directory "
+                           "(a file, or a link to nothing)") from None
+    except OSError as exc:
+        raise JournalError(f"cannot create the run journal {path}: {exc.strerror}") from None
 
 
 def _lock(fd: int, path: Path, run_id: str) -> None:

@@ -68,11 +68,12 @@ def choose_target(
     key_file: str | Path | None = None,
     emulator_latency: float | None = None,
     emulator_state: Path | None = None,
+    emulator_seed: Path | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Iterator[Target]:
     """Yield the target for these options; an embedded emulator runs only inside the block,
     keeping its state in ``emulator_state`` when given (so a resumed run finds what the killed
-    one created)."""
+    one created), and starting from a copy of ``emulator_seed`` when given (``--emulator-state``)."""
     env = os.environ if env is None else env
     subscription_id = subscription_id or env.get(ENV_SUBSCRIPTION) or None
     cert = str(cert_file) if cert_file else env.get(ENV_CERT) or None
@@ -80,6 +81,9 @@ def choose_target(
     if emulator_latency is not None and emulator_latency < 0:
         raise UsageError(f"--emulator-latency must be 0 or more seconds, not {emulator_latency}")
 
+    if emulator_seed is not None and (endpoint or subscription_id or cert):
+        raise UsageError("--emulator-state seeds the embedded emulator; it cannot be used with --endpoint or "
+                         "a subscription (seed a standalone emulator with `smflow emulator --state FILE`)")
     if endpoint:
         if not endpoint.startswith(("http://", "https://")):
             raise UsageError(f"--endpoint must be an http:// or https:// URL, not '{endpoint}'")
@@ -113,6 +117,12 @@ def choose_target(
 
     latency = DEFAULT_EMULATOR_LATENCY if emulator_latency is None else emulator_latency
     scale = scale_for_latency(latency)
+    if emulator_seed is not None:
+        from smflow.emulator.persist import copy_state
+
+        if emulator_state is None:
+            raise UsageError("--emulator-state needs somewhere to copy the state to")
+        copy_state(emulator_seed, emulator_state)
     server = EmulatorServer(host="127.0.0.1", port=0, latency=latency, state_file=emulator_state)
     url = server.start()
     try:

@@ -53,7 +53,7 @@ def test_async_create_is_polled_and_journaled(emulator: Any, journal_dir: Path) 
     dep = runner.call(_ctx(2), "get_deployment_by_slot", {"service_name": "svc", "deployment_slot": "staging"})
     assert dep.name == "v2"
     state = read_journal(runner.journal.path)
-    call = state.calls["2/create_deployment#1"]
+    call = state.calls["create_deployment#1@step"]
     assert call.request_id and call.done
     assert any(e.kind == "waiting" for e in events)
     assert emu.clock.monotonic() >= 52.0
@@ -157,7 +157,7 @@ def test_resume_reattaches_by_request_id(emulator: Any, journal_dir: Path) -> No
     result = client.call("create_deployment", {"service_name": "svc", "deployment_slot": "staging", "name": "v2",
                                                "package_url": "http://a/p.cspkg", "label": "v2",
                                                "configuration": CONFIG})
-    resume = {"2/create_deployment#1": CallRecord("2/create_deployment#1", "create_deployment", result.request_id)}
+    resume = {"create_deployment#1@step": CallRecord("create_deployment#1@step", "create_deployment", result.request_id)}
     runner2, _ = _runner(emu, journal_dir, resume)
     _deploy(runner2, _ctx(2))
     assert emu.ops("create_deployment") == 1
@@ -168,12 +168,12 @@ def test_resume_of_an_intent_reads_back_first(emulator: Any, journal_dir: Path) 
     emu = emulator(latency=1.0)
     runner, _ = _runner(emu, journal_dir)
     _service(runner)
-    resume = {"1/create_hosted_service#1": CallRecord("1/create_hosted_service#1", "create_hosted_service")}
+    resume = {"create_hosted_service#1@step": CallRecord("create_hosted_service#1@step", "create_hosted_service")}
     runner2, _ = _runner(emu, journal_dir, resume)
     _service(runner2)  # the service exists: not sent again, no 409
     assert emu.ops("create_hosted_service") == 1
     # An intent whose effect is absent is issued.
-    resume = {"1/create_hosted_service#1": CallRecord("1/create_hosted_service#1", "create_hosted_service")}
+    resume = {"create_hosted_service#1@step": CallRecord("create_hosted_service#1@step", "create_hosted_service")}
     runner3, _ = _runner(emu, journal_dir, resume)
     _service(runner3, "svc2")
     assert emu.ops("create_hosted_service") == 2
@@ -181,7 +181,7 @@ def test_resume_of_an_intent_reads_back_first(emulator: Any, journal_dir: Path) 
 
 def test_done_calls_are_skipped_on_resume(emulator: Any, journal_dir: Path) -> None:
     emu = emulator(latency=1.0)
-    resume = {"1/create_hosted_service#1": CallRecord("1/create_hosted_service#1", "create_hosted_service", None, True)}
+    resume = {"create_hosted_service#1@step": CallRecord("create_hosted_service#1@step", "create_hosted_service", None, True)}
     runner, _ = _runner(emu, journal_dir, resume)
     _service(runner)
     assert emu.ops("create_hosted_service") == 0

@@ -25,20 +25,20 @@ def test_run_id_shape() -> None:
 def test_records_and_resume_state(tmp_path: Path) -> None:
     with _journal(tmp_path) as j:
         j.append("step_started", index=1, step="a")
-        j.append("call_intent", key="1/create_hosted_service#1", op="create_hosted_service", args={})
-        j.append("call_done", key="1/create_hosted_service#1")
+        j.append("call_intent", key="create_hosted_service#1@a", op="create_hosted_service", args={})
+        j.append("call_done", key="create_hosted_service#1@a")
         j.append("step_done", index=1, step="a", bindings={"x": 1})
         j.append("step_started", index=2, step="b")
-        j.append("call_intent", key="2/create_deployment#1", op="create_deployment", args={})
-        j.append("call_sent", key="2/create_deployment#1", request_id="rid1")
+        j.append("call_intent", key="create_deployment#1@b", op="create_deployment", args={})
+        j.append("call_sent", key="create_deployment#1@b", request_id="rid1")
     state = read_journal(j.path)
     assert state.header["flow"] == "flows/blue_green.flow"
-    assert set(state.steps_done) == {1}
-    assert state.steps_done[1]["bindings"] == {"x": 1}
-    assert state.steps_started == {1, 2}
-    assert state.calls["1/create_hosted_service#1"].done
-    call = state.calls["2/create_deployment#1"]
-    assert call.request_id == "rid1" and not call.done
+    assert set(state.steps_done) == {"a"}
+    assert state.steps_done["a"]["bindings"] == {"x": 1}
+    assert state.steps_started == {"a", "b"}
+    assert state.calls["create_hosted_service#1@a"].done
+    call = state.calls["create_deployment#1@b"]
+    assert call.request_id == "rid1" and not call.done and call.step == "b"
     assert state.run_status is None
 
 
@@ -54,7 +54,7 @@ def test_torn_last_line_is_ignored_then_cut_before_appending(tmp_path: Path) -> 
         j2.append("step_done", index=1, step="a", bindings={})
     lines = j.path.read_text().splitlines()
     assert all(json.loads(line) for line in lines)
-    assert set(read_journal(j.path).steps_done) == {1}
+    assert set(read_journal(j.path).steps_done) == {"a"}
     assert state2.records == 2
 
 
@@ -130,7 +130,7 @@ def test_a_pending_journal_is_made_beside_the_load_and_removed_if_the_run_never_
     with PendingJournal(runs, "20261126-041200-blue_green-ab13").open({"flow": "f.flow"}) as j:
         j.append("step_started", index=1, step="a", durable=True)
         j.wait_durable()
-    assert read_journal(j.path).steps_started == {1}
+    assert read_journal(j.path).steps_started == {"a"}
 
 
 def test_a_pending_journal_makes_its_directory_only_when_opened(tmp_path: Path) -> None:
@@ -162,11 +162,11 @@ def test_a_failed_sync_is_never_forgotten(tmp_path: Path, monkeypatch: pytest.Mo
 
     j = _journal(tmp_path)
     monkeypatch.setattr(os, "fdatasync", first_fails)
-    j.append("call_intent", key="1/a#1", op="a", args={}, durable=True)
-    j.append("call_intent", key="1/b#1", op="b", args={}, durable=True)  # queued before any wait
+    j.append("call_intent", key="a#1@s", op="a", args={}, durable=True)
+    j.append("call_intent", key="b#1@s", op="b", args={}, durable=True)  # queued before any wait
     with pytest.raises(JournalError, match="Input/output error"):
         j.wait_durable()
-    j.append("call_intent", key="1/c#1", op="c", args={}, durable=True)
+    j.append("call_intent", key="c#1@s", op="c", args={}, durable=True)
     with pytest.raises(JournalError, match="Input/output error"):
         j.wait_durable()
     monkeypatch.undo()
@@ -178,19 +178,19 @@ def test_a_failed_sync_is_never_forgotten(tmp_path: Path, monkeypatch: pytest.Mo
 def test_a_step_whose_undo_began_runs_again_with_its_bindings_and_its_writes_read_back(tmp_path: Path) -> None:
     with _journal(tmp_path) as j:
         j.append("step_started", index=4, step="swap")
-        j.append("bind", index=4, key="old#1", value="v1")
-        j.append("call_intent", key="4/swap_deployment#1", op="swap_deployment", args={})
-        j.append("call_sent", key="4/swap_deployment#1", request_id="rid-swap")
-        j.append("call_done", key="4/swap_deployment#1", request_id="rid-swap")
+        j.append("bind", step="swap", index=4, key="old#1", value="v1")
+        j.append("call_intent", key="swap_deployment#1@swap", op="swap_deployment", args={})
+        j.append("call_sent", key="swap_deployment#1@swap", request_id="rid-swap")
+        j.append("call_done", key="swap_deployment#1@swap", request_id="rid-swap")
         j.append("step_done", index=4, step="swap", bound={"old": "old#1"}, undos=[0])
         j.append("rolling_back", index=4, step="swap")  # killed here: the undo may or may not have run
     state = read_journal(j.path)
-    assert 4 not in state.steps_done
-    assert state.binds[4] == {"old#1": "v1"}  # replayed: the deployment it named before the swap
-    call = state.calls["4/swap_deployment#1"]
+    assert "swap" not in state.steps_done
+    assert state.binds["swap"] == {"old#1": "v1"}  # replayed: the deployment it named before the swap
+    call = state.calls["swap_deployment#1@swap"]
     assert not call.done and call.request_id is None  # read back before it is sent again
     with Journal.reopen(tmp_path, j.run_id)[0] as again:  # the re-run's records win
-        again.append("call_done", key="4/swap_deployment#1", op="swap_deployment", read_back=True)
+        again.append("call_done", key="swap_deployment#1@swap", op="swap_deployment", read_back=True)
         again.append("step_done", index=4, step="swap", bound={"old": "old#1"}, undos=[0])
     state = read_journal(j.path)
-    assert 4 in state.steps_done and state.calls["4/swap_deployment#1"].done
+    assert "swap" in state.steps_done and state.calls["swap_deployment#1@swap"].done

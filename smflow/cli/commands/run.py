@@ -43,8 +43,26 @@ def register(subparsers: Any) -> None:
     p.add_argument("--emulator-latency", type=float, metavar="SECONDS",
                    help="operation latency of the embedded emulator (default 0.2); with --endpoint, the "
                    "latency of that emulator, so backoff and polls are scaled to it")
+    p.add_argument("--emulator-state", metavar="FILE",
+                   help="start the embedded emulator from a copy of this state file (saved by `smflow emulator "
+                   "--state FILE`), for a flow that expects existing services; the file is never modified")
+    p.add_argument("--lock-timeout", default="0s", metavar="DURATION",
+                   help="how long to wait for another run on this machine that holds the target's lock "
+                   "(its services, or the whole target), e.g. 30s or 10m; default 0s: refuse at once, naming it")
     p.add_argument("--journal-dir", default=".smflow/runs", metavar="DIR", help="where run journals go")
     p.set_defaults(func=run)
+
+
+def _duration(flag: str, text: str) -> float:
+    from smflow.dsl.params import parse_duration
+
+    try:
+        seconds = parse_duration(text)
+    except ValueError:
+        raise UsageError(f"{flag}: '{text}' is not a duration (e.g. 30s, 10m, 1h)") from None
+    if seconds < 0:
+        raise UsageError(f"{flag}: '{text}' is negative")
+    return seconds
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume,
         emulator_latency=args.emulator_latency,
         force=args.force,
+        emulator_state=args.emulator_state,
+        lock_timeout=_duration("--lock-timeout", args.lock_timeout),
+        on_lock_wait=lambda message: print(message, file=sys.stderr, flush=True),
     )
     if result.already_done:
         message = f"run {result.run_id} already succeeded; nothing to do"
