@@ -65,7 +65,7 @@ def _tokens(text: str) -> list[_Tok]:
 
 def _interpolation_start(line: str) -> int | None:
     """Where the expression of an open ``${`` starts, when the line ends inside one; -1 when it
-    ends inside plain string text; None when outside any string."""
+    ends inside plain string text or a comment; None when outside both."""
     i, n = 0, len(line)
     in_string = False
     expr_start: int | None = None
@@ -90,7 +90,7 @@ def _interpolation_start(line: str) -> int | None:
                 expr_start = i + 2
                 i += 1
         elif ch == "#":
-            return None
+            return -1  # in a comment
         elif ch == '"':
             in_string = True
         i += 1
