@@ -14,6 +14,7 @@ file).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -21,7 +22,9 @@ from typing import Literal
 from smflow.dsl import ast
 from smflow.dsl.checker import RESERVED_NAMES, check
 from smflow.dsl.diagnostics import Diagnostic, from_error
+from smflow.dsl.parser import parse_flow
 from smflow.errors import FlowError
+from smflow.lsp.incremental import IncrementalParser
 from smflow.source import SourceFile, Span
 
 __all__ = ["Analysis", "Definition", "NameIndex", "Occurrence", "analyse"]
@@ -92,34 +95,38 @@ class NameIndex:
 
 @dataclass
 class Analysis:
-    """The outcome for one text. ``flow`` and ``index`` are None when the text does not parse."""
+    """The outcome for one text. ``flow`` and ``index`` are None when the text does not parse.
+
+    The index is built when first asked for: a keystroke needs only the diagnostics."""
 
     name: str
     text: str
     flow: ast.Flow | None
     diagnostics: list[Diagnostic]
-    index: NameIndex | None
+
+    @functools.cached_property
+    def index(self) -> NameIndex | None:
+        if self.flow is None:
+            return None
+        try:
+            return _Indexer().flow(self.flow)
+        except RecursionError:
+            return None
 
 
-def analyse(text: str, name: str) -> Analysis:
-    """Parse and check ``text``, never raising for anything the text holds."""
-    from smflow.dsl.parser import parse_flow
-
+def analyse(text: str, name: str, parser: IncrementalParser | None = None) -> Analysis:
+    """Parse and check ``text``, never raising for anything the text holds. ``parser`` keeps
+    the pieces of the document's last text (see ``smflow.lsp.incremental``)."""
     try:
-        flow = parse_flow(text, name)
+        flow = parser.parse(text, name) if parser is not None else parse_flow(text, name)
     except FlowError as err:
-        return Analysis(name, text, None, [from_error(err)], None)
+        return Analysis(name, text, None, [from_error(err)])
     except RecursionError:
         span = SourceFile(name, text).span_at(1, 1)
         return Analysis(name, text, None, [Diagnostic("error", "NotSupported", "the flow is nested too deeply to parse",
-                                                      span)], None)
+                                                      span)])
     report = check(flow)
-    diagnostics = sorted(report.errors + report.warnings, key=Diagnostic.sort_key)
-    try:
-        index: NameIndex | None = _Indexer().flow(flow)
-    except RecursionError:
-        index = None
-    return Analysis(name, text, flow, diagnostics, index)
+    return Analysis(name, text, flow, sorted(report.errors + report.warnings, key=Diagnostic.sort_key))
 
 
 Scope = dict[str, Definition]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Accessor", "CompletionContext", "completion_context"]
+__all__ = ["Accessor", "CompletionContext", "completion_context", "significant_tokens"]
 
 # The grammar's STRING first; then a string left open to the end of its line.
 _TOKEN = re.compile(
@@ -58,7 +58,8 @@ class CompletionContext:
     argument: str | None = None
 
 
-def _tokens(text: str) -> list[_Tok]:
+def significant_tokens(text: str) -> list[_Tok]:
+    """The tokens of ``text`` that matter (no whitespace, no comments)."""
     return [_Tok(m.lastgroup or "", m.group(), m.start()) for m in _TOKEN.finditer(text)
             if m.lastgroup not in ("ws", "comment")]
 
@@ -108,10 +109,10 @@ def completion_context(text: str, offset: int) -> CompletionContext:
     word = re.search(r"[A-Za-z_][A-Za-z0-9_]*$", text[line_start:offset])
     prefix = word.group() if word else ""
     if inside is not None:
-        before = _tokens(text[line_start + inside: offset - len(prefix)])
+        before = significant_tokens(text[line_start + inside: offset - len(prefix)])
         after: list[_Tok] = []
     else:
-        before = _tokens(text[: offset - len(prefix)])
+        before = significant_tokens(text[: offset - len(prefix)])
         after = []
     if before and before[-1].text == "." and before[-1].kind == "punct":
         root, accessors = _chain(before[:-1])
@@ -126,7 +127,7 @@ def completion_context(text: str, offset: int) -> CompletionContext:
         last = before[-1].text
         if last in ("(", ","):
             if inside is None:
-                after = _tokens(text[offset:])
+                after = significant_tokens(text[offset:])
             return CompletionContext("argument", prefix, call=callee, given=_given(before[open_at + 1:], after, prefix))
         if last == ":" and len(before) >= 3 and before[-2].kind == "name" and before[-3].text in ("(", ","):
             return CompletionContext("value", prefix, call=callee, argument=before[-2].text)

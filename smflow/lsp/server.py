@@ -3,8 +3,8 @@
 Each open document keeps two analyses: the one of its current text (diagnostics, hover,
 navigation, rename: positions must match the text) and the last one that parsed (names and
 binding types for completion, because text being typed rarely parses). Analysis runs on every
-change (full-text sync): a 1,000-line flow parses and checks in a few tens of milliseconds,
-well under the time between keystrokes that matter.
+change (full-text sync); each document's ``IncrementalParser`` parses again only the steps
+the change touched, then the whole flow is checked (``bench/lsp_bench.py`` measures it).
 
 Formatting goes through ``smflow.fmt.format_text`` and is offered only where that module is
 installed.
@@ -25,6 +25,7 @@ from smflow import __version__
 from smflow.errors import SmflowError
 from smflow.lsp import features
 from smflow.lsp.analysis import Analysis, analyse
+from smflow.lsp.incremental import IncrementalParser
 from smflow.lsp.positions import LineMap
 
 __all__ = ["FlowLanguageServer", "build_server"]
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 class _Document:
     current: Analysis
     good: Analysis | None
+    parser: IncrementalParser
 
 
 class FlowLanguageServer(LanguageServer):
@@ -47,10 +49,11 @@ class FlowLanguageServer(LanguageServer):
 
     def refresh(self, uri: str, version: int | None = None) -> _Document:
         text = self.workspace.get_text_document(uri).source
-        analysis = analyse(text, uri)
         known = self.documents.get(uri)
+        parser = known.parser if known is not None else IncrementalParser()
+        analysis = analyse(text, uri, parser)
         good = analysis if analysis.flow is not None else (known.good if known is not None else None)
-        doc = self.documents[uri] = _Document(analysis, good)
+        doc = self.documents[uri] = _Document(analysis, good, parser)
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
             uri=uri, version=version, diagnostics=features.diagnostics(analysis, LineMap(text)),
         ))
