@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from smflow.dsl import ast
 from smflow.dsl.checker import RESERVED_NAMES, check
@@ -26,6 +26,9 @@ from smflow.dsl.parser import parse_flow
 from smflow.errors import FlowError
 from smflow.lsp.incremental import IncrementalParser
 from smflow.source import SourceFile, Span
+
+if TYPE_CHECKING:
+    from smflow.lsp.types import TypeOracle
 
 __all__ = ["Analysis", "Definition", "NameIndex", "Occurrence", "analyse"]
 
@@ -112,6 +115,13 @@ class Analysis:
             return _Indexer().flow(self.flow)
         except RecursionError:
             return None
+
+    @functools.cached_property
+    def oracle(self) -> TypeOracle | None:
+        """Types of the names of the index, each worked out once per analysis."""
+        from smflow.lsp.types import TypeOracle  # here: it builds on this module's index
+
+        return TypeOracle(self.index) if self.index is not None else None
 
 
 def analyse(text: str, name: str, parser: IncrementalParser | None = None) -> Analysis:

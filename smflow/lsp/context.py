@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Accessor", "CompletionContext", "completion_context", "significant_tokens"]
+__all__ = ["Accessor", "CompletionContext", "completion_context", "significant_tokens", "step_starts"]
 
 # The grammar's STRING first; then a string left open to the end of its line.
 _TOKEN = re.compile(
@@ -25,6 +25,10 @@ _TOKEN = re.compile(
     |(?P<op>=>|==|!=|<=|>=|\.\.)
     |(?P<punct>.)""",
     re.VERBOSE,
+)
+# Only what decides bracket depth: strings and comments (to skip them), brackets, and 'step'.
+_STRUCTURE = re.compile(
+    r"""(?:"(?:[^"\\$\n]|\\[^\n]|\$\$\{|\$\{[^}\n]*\}|\$(?!\{))*"|"[^\n]*)|\#[^\n]*|[()\[\]{}]|\bstep\b"""
 )
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
@@ -100,6 +104,23 @@ def _interpolation_start(line: str) -> int | None:
     return -1 if in_string else None
 
 
+def step_starts(text: str) -> list[int]:
+    """Offsets of the ``step`` keywords at bracket depth 0, except on the first line: where the
+    top-level pieces of a flow begin (one regex pass; a keystroke pays it)."""
+    starts: list[int] = []
+    depth = 0
+    first_line_end = text.find("\n")
+    for m in _STRUCTURE.finditer(text):
+        ch = text[m.start()]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(depth - 1, 0)
+        elif ch == "s" and depth == 0 and 0 <= first_line_end < m.start():
+            starts.append(m.start())
+    return starts
+
+
 def completion_context(text: str, offset: int) -> CompletionContext:
     """The context of a cursor at ``offset`` in (line-end normalised) ``text``."""
     line_start = text.rfind("\n", 0, offset) + 1
@@ -112,7 +133,9 @@ def completion_context(text: str, offset: int) -> CompletionContext:
         before = significant_tokens(text[line_start + inside: offset - len(prefix)])
         after: list[_Tok] = []
     else:
-        before = significant_tokens(text[: offset - len(prefix)])
+        # from the start of the step the cursor is in: brackets never span two steps
+        piece = max((s for s in step_starts(text[: offset - len(prefix)])), default=0)
+        before = significant_tokens(text[piece: offset - len(prefix)])
         after = []
     if before and before[-1].text == "." and before[-1].kind == "punct":
         root, accessors = _chain(before[:-1])

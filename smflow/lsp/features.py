@@ -7,6 +7,7 @@ protocol's units and are converted once (``smflow.lsp.positions``).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -31,7 +32,6 @@ from smflow.dsl.expressions import describe_type
 from smflow.lsp.analysis import Analysis, Definition, NameIndex, Occurrence
 from smflow.lsp.context import CompletionContext, completion_context
 from smflow.lsp.positions import LineMap
-from smflow.lsp.types import TypeOracle
 from smflow.source import Span
 
 __all__ = [
@@ -135,6 +135,7 @@ def lines_text(lines: LineMap) -> str:
     return "\n".join(lines.lines)
 
 
+@functools.cache
 def _operation_items() -> list[lsp.CompletionItem]:
     items = []
     for spec in CATALOGUE.values():
@@ -151,6 +152,7 @@ def _operation_items() -> list[lsp.CompletionItem]:
     return items
 
 
+@functools.cache
 def _builtin_items() -> list[lsp.CompletionItem]:
     return [
         lsp.CompletionItem(label=name, kind=lsp.CompletionItemKind.Function, detail=sig, documentation=doc,
@@ -160,6 +162,7 @@ def _builtin_items() -> list[lsp.CompletionItem]:
     ]
 
 
+@functools.cache
 def _keyword_items() -> list[lsp.CompletionItem]:
     return [lsp.CompletionItem(label=k, kind=lsp.CompletionItemKind.Keyword, sort_text=f"4{k}")
             for k in (*STATEMENT_KEYWORDS, *EXPRESSION_KEYWORDS, *DECLARATION_KEYWORDS)]
@@ -181,7 +184,7 @@ def _visible(good: Analysis | None, line: int) -> list[Definition]:
 
 
 def _name_items(good: Analysis | None, line: int) -> list[lsp.CompletionItem]:
-    oracle = TypeOracle(good.index) if good is not None and good.index is not None else None
+    oracle = good.oracle if good is not None else None
     items = []
     seen: set[str] = set()
     for d in _visible(good, line):
@@ -269,8 +272,8 @@ def _chain_type(ctx: CompletionContext, good: Analysis | None, line: int) -> Typ
         t = spec.result if spec is not None else None
     else:
         t = None
-        if good is not None and good.index is not None:
-            oracle = TypeOracle(good.index)
+        oracle = good.oracle if good is not None else None
+        if good is not None and good.index is not None and oracle is not None:
             for d in _visible(good, line + 1):
                 if d.name == root:
                     t = oracle.definition_type(d)
@@ -326,7 +329,8 @@ def hover(analysis: Analysis, position: lsp.Position) -> lsp.Hover | None:
         text = _operation_markdown(spec)
     elif occ.definition is not None and analysis.index is not None:
         d = occ.definition
-        t = TypeOracle(analysis.index).definition_type(d)
+        oracle = analysis.oracle
+        t = oracle.definition_type(d) if oracle is not None else ANY
         text = _name_markdown(d, t)
     else:
         return None

@@ -18,13 +18,14 @@ steps), the whole text is parsed instead.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from smflow.dsl import ast
 from smflow.dsl.parser import parse_flow
 from smflow.errors import FlowError
-from smflow.lsp.context import significant_tokens
+from smflow.lsp.context import step_starts
 from smflow.lsp.positions import normalise
-from smflow.source import SourceFile
+from smflow.source import SourceFile, Span
 
 __all__ = ["IncrementalParser"]
 
@@ -39,14 +40,16 @@ class IncrementalParser:
 
     def __init__(self) -> None:
         self._pieces: dict[_Key, ast.Flow | _Broken] = {}
-        self.reused = 0  # pieces taken from the last parse (for tests and the benchmark)
+        self._by_text: dict[tuple[int, str], tuple[int, ast.Flow]] = {}  # a piece that moved up or down
+        self.reused = 0  # pieces taken from the last parse, as they were
+        self.moved = 0  # pieces taken from the last parse, moved to other lines
 
     def parse(self, text: str, name: str) -> ast.Flow:
         """Like ``parse_flow(text, name)``; raises its ``FlowError`` on a syntax error."""
         text = normalise(text)
-        starts = _step_starts(text)
+        starts = step_starts(text)
         if not starts:
-            self._pieces = {}
+            self._pieces, self._by_text = {}, {}
             return parse_flow(text, name)
         keys: list[_Key] = [(1, 1, text[: starts[0]])]
         for i, start in enumerate(starts):
@@ -55,30 +58,65 @@ class IncrementalParser:
             col = start - (text.rfind("\n", 0, start) + 1) + 1
             keys.append((line, col, text[start:end]))
         pieces: dict[_Key, ast.Flow | _Broken] = {}
-        self.reused = 0
+        by_text: dict[tuple[int, str], tuple[int, ast.Flow]] = {}
+        self.reused = self.moved = 0
         for key in keys:
+            line, col, piece = key
             known = self._pieces.get(key)
-            if known is None:
-                known = _parse_piece(key, name, first=key is keys[0])
-            else:
+            if known is not None:
                 self.reused += 1
+            else:
+                was = self._by_text.get((col, piece))
+                if was is not None and key is not keys[0]:
+                    known = _moved(was[1], line - was[0])
+                    self.moved += 1
+                else:
+                    known = _parse_piece(key, name, first=key is keys[0])
             pieces[key] = known
+            if not isinstance(known, tuple):
+                by_text[(col, piece)] = (line, known)
         self._pieces = pieces
+        self._by_text = by_text
         flows: list[ast.Flow] = []
         for i, key in enumerate(keys):
-            piece = pieces[key]
-            if isinstance(piece, tuple):
-                err, at_end = piece
+            parsed = pieces[key]
+            if isinstance(parsed, tuple):
+                err, at_end = parsed
                 if at_end and i + 1 < len(keys):
                     # cut short by the next step: the whole text says where it really breaks
                     return parse_flow(text, name)
                 raise err
-            flows.append(piece)
+            flows.append(parsed)
         if any(f.on_failure is not None for f in flows[:-1]):
             return parse_flow(text, name)  # 'on failure' before a step: the parser says where it breaks
         head = flows[0]  # its header, params and retry are the flow's (after a step they break that step's piece)
         steps = tuple(s for f in flows for s in f.steps)
         return dataclasses.replace(head, steps=steps, on_failure=flows[-1].on_failure)
+
+
+def _moved(flow: ast.Flow, delta: int) -> ast.Flow:
+    """``flow`` with every span ``delta`` lines further down: what parsing it there would give.
+
+    The spans keep the source they were parsed from: the LSP reads only their positions."""
+    moved: ast.Flow = _shift(flow, delta)
+    return moved
+
+
+def _shift(value: Any, delta: int) -> Any:
+    cls = type(value)
+    if cls is Span:
+        return Span(value.source, value.line + delta, value.col, value.end_line + delta, value.end_col)
+    if cls is tuple:
+        return tuple(_shift(v, delta) for v in value)
+    names = _FIELDS.get(cls)
+    if names is None:
+        if not dataclasses.is_dataclass(cls):
+            return value
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return cls(*[_shift(getattr(value, n), delta) for n in names])
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _parse_piece(key: _Key, name: str, first: bool) -> ast.Flow | _Broken:
@@ -92,19 +130,3 @@ def _parse_piece(key: _Key, name: str, first: bool) -> ast.Flow | _Broken:
     except FlowError as err:
         end = SourceFile(name, text).end_span()
         return err, (err.span.line, err.span.col) >= (end.line, end.col)
-
-
-def _step_starts(text: str) -> list[int]:
-    """Offsets of the ``step`` keywords at bracket depth 0 (not on the first line)."""
-    starts: list[int] = []
-    depth = 0
-    first_line_end = text.find("\n")
-    for tok in significant_tokens(text):
-        if tok.kind == "punct":
-            if tok.text in "([{":
-                depth += 1
-            elif tok.text in ")]}":
-                depth = max(depth - 1, 0)
-        elif depth == 0 and tok.kind == "name" and tok.text == "step" and 0 <= first_line_end < tok.start:
-            starts.append(tok.start)
-    return starts

@@ -8,6 +8,7 @@ diagnostics already hold them). Names in that expression resolve through the nam
 
 from __future__ import annotations
 
+from smflow.asm.catalogue import OperationSpec, get_operation
 from smflow.asm.types import ANY, STRING, ListType, Type
 from smflow.dsl import ast
 from smflow.dsl.arguments import ArgumentChecker
@@ -29,6 +30,10 @@ class TypeOracle(ArgumentChecker):
     @staticmethod
     def _ignore(code: str, message: str, span: Span) -> None:
         return None
+
+    def call(self, call: ast.Call) -> OperationSpec | None:
+        """The operation's spec, without checking the arguments (the diagnostics did)."""
+        return get_operation(call.name)
 
     def type_of_name(self, node: ast.Name) -> Type:
         d = self.index.definition_of(node)

@@ -66,3 +66,14 @@ def test_an_edit_inside_one_step_parses_only_that_step() -> None:
     for a, b in zip(flow.steps, parse_flow(edited, "x.flow").steps, strict=True):
         assert (a.span.line, a.span.col, a.span.end_line, a.span.end_col) == (b.span.line, b.span.col,
                                                                               b.span.end_line, b.span.end_col)
+
+
+def test_a_new_line_moves_the_later_steps_without_parsing_them() -> None:
+    text = (REPO / "flows" / "blue_green.flow").read_text(encoding="utf-8")
+    parser = IncrementalParser()
+    parser.parse(text, "x.flow")
+    edited = text.replace('        log "removing stale', '        # about to remove it\n        log "removing stale')
+    flow = parser.parse(edited, "x.flow")
+    after = text.count('\nstep "') - 2  # the steps after "clear the staging slot"
+    assert (parser.reused, parser.moved) == (1 + 1, after)  # the head and the first step; the rest moved
+    assert flow == parse_flow(edited, "x.flow")  # spans included: equal nodes have equal positions
