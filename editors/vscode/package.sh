@@ -5,6 +5,6 @@
 # (vscode-languageclient); nothing is fetched at run time.
 set -euo pipefail
 cd "$(dirname "$0")"
-npm ci --no-audit --no-fund
+npm ci --prefer-offline --no-audit --no-fund  # from npm's cache when it holds the lock's packages
 npx --no-install vsce package --out smflow.vsix
 echo "built $(pwd)/smflow.vsix"
