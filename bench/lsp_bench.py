@@ -128,6 +128,7 @@ def run(edits: int, lines: int) -> None:
         diagnostics: list[float] = []
         moved: list[float] = []
         completions: list[float] = []
+        by_context: dict[str, list[float]] = {"arguments": [], "attributes": [], "statement": []}
         text = base
         for i in range(edits):
             step = (i * 37) % steps
@@ -159,12 +160,15 @@ def run(edits: int, lines: int) -> None:
             ms, result = client.request("textDocument/completion", {"textDocument": {"uri": URI}, "position": where})
             assert result is not None and (i % 3 == 0 or result["items"]), (i, where)
             completions.append(ms)
+            by_context[("arguments", "attributes", "statement")[i % 3]].append(ms)
         everything = diagnostics + moved
         print(json.dumps({"case": "diagnostics_ms", "edits": "all", **_summary(everything)}))
         print(json.dumps({"case": "diagnostics_ms", "edits": "within lines", **_summary(diagnostics)}))
         if moved:
             print(json.dumps({"case": "diagnostics_ms", "edits": "inserting a line", **_summary(moved)}))
-        print(json.dumps({"case": "completion_ms", **_summary(completions)}))
+        print(json.dumps({"case": "completion_ms", "context": "all", **_summary(completions)}))
+        for context, values in by_context.items():
+            print(json.dumps({"case": "completion_ms", "context": context, **_summary(values)}))
     finally:
         client.close()
 
