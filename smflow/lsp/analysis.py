@@ -57,6 +57,7 @@ class Occurrence:
     the name of an operation call."""
 
     span: Span
+    name: str
     definition: Definition | None = None
     call: ast.Call | None = None
     is_definition: bool = False
@@ -88,6 +89,10 @@ class NameIndex:
     def definition_of(self, node: ast.Name) -> Definition | None:
         occ = self.by_start.get((node.span.line, node.span.col))
         return occ.definition if occ is not None else None
+
+    def names(self) -> set[str]:
+        """Every name bound or used in the flow (operations called included)."""
+        return {occ.name for occs in self.by_line.values() for occ in occs}
 
     def visible_at(self, line: int) -> Iterator[Definition]:
         """Params, and the step bindings bound on an earlier line (what completion may offer)."""
@@ -151,7 +156,7 @@ class _Indexer:
                node: ast.Param | ast.AssignStmt | ast.Quantifier) -> None:
         d = Definition(name, kind, span, node)
         self.index.definitions.append(d)
-        self.index.add(Occurrence(span, d, is_definition=True))
+        self.index.add(Occurrence(span, name, d, is_definition=True))
         # A second binding of a name is refused by the checker (ShadowedName): uses keep
         # resolving to the first.
         scope.setdefault(name, d)
@@ -205,9 +210,9 @@ class _Indexer:
             d = scope.get(e.name)
             if d is not None:
                 d.references.append(e.span)
-            self.index.add(Occurrence(e.span, d))
+            self.index.add(Occurrence(e.span, e.name, d))
         elif isinstance(e, ast.Call):
-            self.index.add(Occurrence(e.name_span, call=e))
+            self.index.add(Occurrence(e.name_span, e.name, call=e))
             for arg in e.args:
                 self.expr(arg.value, scope)
         elif isinstance(e, ast.Quantifier):

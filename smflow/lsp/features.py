@@ -31,7 +31,7 @@ from smflow.dsl.diagnostics import Diagnostic
 from smflow.dsl.expressions import describe_type
 from smflow.lsp.analysis import Analysis, Definition, NameIndex, Occurrence
 from smflow.lsp.context import CompletionContext, completion_context
-from smflow.lsp.positions import LineMap
+from smflow.lsp.positions import LineMap, normalise
 from smflow.source import Span
 
 __all__ = [
@@ -114,7 +114,7 @@ def completion(text: str, position: lsp.Position, good: Analysis | None) -> lsp.
     binding types come from ``good``, the last analysis that parsed."""
     lines = LineMap(text)
     offset = lines.offset(position.line, position.character)
-    ctx = completion_context(lines_text(lines), offset)
+    ctx = completion_context(normalise(text), offset)
     line = position.line + 1
     items: list[lsp.CompletionItem]
     if ctx.kind == "attribute":
@@ -129,10 +129,6 @@ def completion(text: str, position: lsp.Position, good: Analysis | None) -> lsp.
     else:
         items = []
     return lsp.CompletionList(is_incomplete=False, items=items)
-
-
-def lines_text(lines: LineMap) -> str:
-    return "\n".join(lines.lines)
 
 
 @functools.cache
@@ -406,9 +402,11 @@ def _check_new_name(new_name: str, d: Definition, index: NameIndex) -> None:
         raise RenameError(f"'{new_name}' is already the name of a builtin, an operation or a reserved name")
     if new_name == d.name:
         return
-    clash = next((o for o in index.definitions if o.name == new_name and o.kind != "variable"), None)
+    clash = next((o for o in index.definitions if o.name == new_name), None)
     if clash is not None and clash.span is not None:
         raise RenameError(f"'{new_name}' is already bound on line {clash.span.line}")
+    if new_name in index.names():  # used but never bound: renaming would capture those uses
+        raise RenameError(f"'{new_name}' is already used in this flow")
 
 
 # --- symbols ---------------------------------------------------------------------------------

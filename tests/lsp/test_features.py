@@ -133,7 +133,12 @@ def test_rename_reaches_interpolations_and_refuses_bad_names() -> None:
     assert len(edit.changes[URI]) == a.text.count("version")  # every one is a use in blue_green
     swap = _position(a.text, 'confirm "Swap ${version}', len('confirm "Swap ${'))
     assert any(e.range.start == swap for e in edit.changes[URI])  # inside an interpolation too
-    for bad, why in (("step", "keyword"), ("2x", "not a name"), ("base64", "builtin"), ("service", "already bound")):
+    bad_names = (("step", "keyword"), ("2x", "not a name"), ("base64", "builtin"), ("service", "already bound"),
+                 ("i", "already bound"))  # the quantifier variable of "wait until staging is ready"
+    for bad, why in bad_names:
         with pytest.raises(features.RenameError, match=why):
             features.rename(a, at, bad)
     assert features.prepare_rename(a, _position(a.text, "swap_deployment(", 2)) is None  # an operation: no
+    typo = analyse(a.text.replace("log \"release ${version}", "log \"release ${versoin}"), URI)
+    with pytest.raises(features.RenameError, match="already used"):  # it would capture the misspelt use
+        features.rename(typo, _position(typo.text, "param version", len("param v")), "versoin")
