@@ -33,7 +33,7 @@ from smflow.run.journal import (
     new_run_id,
 )
 from smflow.run.poll import PollSchedule
-from smflow.run.secrets import LiveSecrets, Masker
+from smflow.run.secrets import LiveSecrets, Masker, masker_for
 from smflow.run.target import Target, choose_target
 
 __all__ = ["RunResult", "StepResult", "run_flow"]
@@ -177,7 +177,7 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
         given_vars = {**_replay_defaults(path, Path(o.replay)), **given_vars}
     loaded = flowplan.load(path, given_vars)
     text_hash = hashlib.sha256(loaded.text.encode()).hexdigest()
-    masker = _masker(loaded)
+    masker = masker_for(loaded.secret_values)
     secret_names = set(loaded.plan.secrets)
     public_vars = {k: v for k, v in loaded.given_vars.items() if k not in secret_names}
     # The cassette's header, when recording: a var holding a secret is left out (given again on replay).
@@ -255,17 +255,6 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
              failed_step=outcome.failed_step, error=outcome.error, rolled_back=outcome.rolled_back)
         return _result(run_id, outcome, calls.requests, masker, loaded.params, journal.path)
     raise AssertionError("unreachable")  # pragma: no cover - ExitStack does not swallow
-
-
-def _masker(loaded: flowplan.LoadedFlow) -> Masker:
-    masker = Masker()
-    for name, value in loaded.secret_values.items():
-        masker.add(value, f"the value of {_describe_secret(name)}")
-    return masker
-
-
-def _describe_secret(name: str) -> str:
-    return f'env_secret("{name[4:]}")' if name.startswith("env:") else f"secret param '{name}'"
 
 
 def _journaled_secrets(loaded: flowplan.LoadedFlow, target: Target) -> dict[str, str]:

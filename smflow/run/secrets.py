@@ -27,7 +27,7 @@ from smflow.asm.records import SECRET_FIELDS
 from smflow.errors import UsageError
 from smflow.secretforms import MIN_LENGTH, check_length, secret_forms
 
-__all__ = ["MASK", "MIN_SUBSTRING", "LiveSecrets", "Masker"]
+__all__ = ["MASK", "MIN_SUBSTRING", "LiveSecrets", "Masker", "masker_for"]
 
 MASK = "***"
 MIN_SUBSTRING = MIN_LENGTH
@@ -152,6 +152,16 @@ class Masker:
         self.learn_arguments(spec, args)
         secret_names = {a.name for a in spec.arguments if a.secret} if spec else set()
         return {k: (MASK if k in secret_names and v is not None else self.value(v)) for k, v in args.items()}
+
+
+def masker_for(secret_values: Mapping[str, str]) -> Masker:
+    """A masker for a flow's secrets (name -> value: secret params, ``env:NAME`` for
+    ``env_secret``); a secret too short to mask is refused naming where it came from."""
+    masker = Masker()
+    for name, value in secret_values.items():
+        what = f'env_secret("{name[4:]}")' if name.startswith("env:") else f"secret param '{name}'"
+        masker.add(value, f"the value of {what}")
+    return masker
 
 
 # Values masked as they are: nothing in them can hold a secret (exact classes, not subclasses).

@@ -58,3 +58,15 @@ def test_env_secret_needs_literal_arguments() -> None:
         check_flow(flow)
     ok = load_flow('flow f "x"\nstep "s" {\n  log "${env_secret("TOKEN", "fallback-value")}"\n}\n')
     check_flow(ok)
+
+
+def test_plan_refuses_a_secret_too_short_to_mask(tmp_path: Path) -> None:
+    (tmp_path / "planned.flow").write_text(FLOW)
+    env = {**os.environ, "SMFLOW_VAR_PW": "Q7z", "SMFLOW_TEST_TOKEN": TOKEN, "SMFLOW_CACHE_DIR": ""}
+    proc = subprocess.run([sys.executable, "-m", "smflow", "plan", "planned.flow"], cwd=tmp_path, env=env,
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.decode().strip().splitlines() == [
+        "the value of secret param 'pw' is shorter than 4 characters, too short to be masked reliably in output, "
+        "journals and cassettes; use a longer secret"]
+    assert b"Q7z" not in proc.stdout + proc.stderr
