@@ -91,7 +91,7 @@ __all__ = [
 
 # Functions computed locally rather than sent to the service. Any other callee is an operation
 # of the catalogue. ``file`` reads relative to the flow file's directory.
-BUILTINS: frozenset[str] = frozenset({"file", "base64", "env", "now", "length", "lower", "upper"})
+BUILTINS: frozenset[str] = frozenset({"file", "base64", "env", "env_secret", "now", "length", "lower", "upper"})
 
 
 # --------------------------------------------------------------------------------------------

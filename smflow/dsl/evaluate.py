@@ -162,12 +162,12 @@ class Evaluator:
             if not hasattr(args[0], "__len__"):
                 raise FlowRuntimeError(f"length() of a {_kind(args[0])}", e.span)
             return len(args[0])
-        if name == "env":
+        if name in ("env", "env_secret"):  # env_secret's value is a secret: see flowplan.env_secrets
             if args[0] in self.environ:
                 return self.environ[args[0]]
             if len(args) > 1:
                 return args[1]
-            raise FlowRuntimeError(f"environment variable {args[0]} is not set (give a default: env(\"{args[0]}\", \"...\"))", e.span)
+            raise FlowRuntimeError(f"environment variable {args[0]} is not set (give a default: {name}(\"{args[0]}\", \"...\"))", e.span)
         if not all(isinstance(a, str) for a in args):
             raise FlowRuntimeError(f"{name}() needs a string, got {', '.join(_kind(a) for a in args)}", e.span)
         if name == "file":

@@ -47,6 +47,7 @@ _BUILTINS: dict[str, tuple[int, int, tuple[Type, ...], Type]] = {
     "file": (1, 1, (STRING,), STRING),
     "base64": (1, 1, (STRING,), STRING),
     "env": (1, 2, (STRING, STRING), STRING),
+    "env_secret": (1, 2, (STRING, STRING), STRING),
     "now": (0, 0, (), ANY),
     "length": (1, 1, (ANY,), INT),
     "lower": (1, 1, (STRING,), STRING),
@@ -267,6 +268,10 @@ class ExprChecker:
                 self.report("UnknownArgument", f"{e.name}() takes at most {high} argument(s)", arg.value.span)
             elif not compatible(t, types[i]):
                 self.report("TypeMismatch", f"{e.name}() needs a {describe_type(types[i])}, got {describe_type(t)}", arg.value.span)
+            elif e.name == "env_secret" and not (isinstance(arg.value, ast.String) and arg.value.is_plain):
+                self.report("InvalidValue", f"env_secret() needs {'its name' if i == 0 else 'its default'} as a plain "
+                            "string literal, so that the secret is known, and masked, before the run starts",
+                            arg.value.span)
             elif e.name == "length" and not isinstance(t, (AnyType, ListType, MapType)) and t != STRING:
                 self.report("TypeMismatch", f"length() needs a list, map or string, got {describe_type(t)}", arg.value.span)
         return result

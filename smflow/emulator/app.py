@@ -6,6 +6,12 @@ decision; then, under the state lock, settle the subscription's operations and r
 Every ``AsmFault`` becomes ``<Error><Code/><Message/></Error>`` here and nowhere else. The app is
 transport-free (``server.py`` owns sockets), because a dropped connection is a decision the
 server must carry out; ``__call__`` adapts it to WSGI for any other host.
+
+The log never shows the subscription id nor a path segment a client chose (a name may hold a
+flow's secret): a request is logged by its route, ``POST /<subscription>/services/
+hostedservices/{service_name}``, and a path no route serves by the known words in it. A request
+line in absolute form (``GET http://host/<subscription>/...``, which HTTP/1.1 servers must
+accept) is served like its path.
 """
 
 from __future__ import annotations
@@ -13,16 +19,17 @@ from __future__ import annotations
 import os
 import re
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from smflow.emulator.faults import Fault, FaultPlan
 from smflow.emulator.handlers import HANDLERS, Context, Reply
 from smflow.emulator.resources import AsmFault
-from smflow.emulator.routes import match
+from smflow.emulator.routes import Route, known_segment, match
 from smflow.emulator.state import EmulatorState
 from smflow.emulator.wire import error_body
 
@@ -75,10 +82,11 @@ class EmulatorApp:
 
     def handle(self, req: Request) -> Response:
         request_id = os.urandom(16).hex()  # 32 lowercase hex digits, like the service's
-        path, _, qs = req.target.partition("?")
+        path, _, qs = _origin_form(req.target).partition("?")
         query = dict(parse_qsl(qs, keep_blank_values=True))
         sub_id, _, rel = path.lstrip("/").partition("/")
         fault: Fault | None = None
+        route: Route | None = None
         try:
             if not sub_id:
                 raise AsmFault(404, "ResourceNotFound", "The requested URI does not represent any resource on the server.")
@@ -100,13 +108,16 @@ class EmulatorApp:
         except Exception as exc:  # noqa: BLE001 - an emulator bug: answer like the service would, and say so in the log
             reply = Reply(500, error_body("InternalError", "The server encountered an internal error. Please retry the request."))
             if self.log is not None:
-                self.log(f"internal error handling {req.method} {path}: {type(exc).__name__}: {exc}")
+                # The exception's message may quote request data: name the type and where it was raised.
+                frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+                at = f" at {os.path.basename(frame.filename)}:{frame.lineno}" if frame else ""
+                self.log(f"internal error handling {req.method} {_shown(route, rel)}: {type(exc).__name__}{at}")
         response = _response(reply, request_id)
         if fault is not None and fault.kind in ("drop-before", "drop-after"):
             response.drop = True
         if fault is not None and fault.kind == "slow":
             response.delay = fault.delay
-        self._log(req.method, sub_id, path, response, fault)
+        self._log(req.method, _shown(route, rel), response, fault)
         return response
 
     def _run(
@@ -127,10 +138,9 @@ class EmulatorApp:
             finally:
                 self.state.doomed.pop(request_id, None)
 
-    def _log(self, method: str, sub_id: str, path: str, response: Response, fault: Fault | None) -> None:
+    def _log(self, method: str, shown: str, response: Response, fault: Fault | None) -> None:
         if self.log is None:
             return
-        shown = path.replace(sub_id, "<subscription>", 1) if sub_id else path  # the id is a secret
         line = f"{method} {shown} {response.status} {response.request_id}"
         if fault is not None:
             line += f" fault={fault.label} applied={'yes' if fault.applied else 'no'}"
@@ -150,6 +160,23 @@ class EmulatorApp:
         status = 500 if resp.drop else resp.status
         start_response(f"{status} {HTTPStatus(status).phrase}", [] if resp.drop else resp.headers)
         return [b"" if resp.drop else resp.body]
+
+
+def _origin_form(target: str) -> str:
+    """The path and query of a request target, also when it came in absolute form."""
+    if target.startswith(("http://", "https://")):
+        parts = urlsplit(target)
+        return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return target
+
+
+def _shown(route: Route | None, rel: str) -> str:
+    """A request path as logged: the route's template, or the known words of an unserved path
+    (anything else, a name or the subscription id, is a ``*``)."""
+    if route is not None:
+        return f"/<subscription>/{route.template}"
+    words = [s if known_segment(s) else "*" for s in rel.split("/")] if rel else []
+    return "/".join(["", "<subscription>", *words])
 
 
 def _response(reply: Reply, request_id: str) -> Response:

@@ -5,6 +5,10 @@ change (SQLite's journal makes each write all-or-nothing, so a killed process le
 or the new snapshot, never half of one). Operation times are stored relative to the clock at
 save time and rebased on load: an operation in progress when the emulator stopped resumes where
 it was, as if the emulator had been paused.
+
+A run's embedded emulator passes a ``codec`` (encode, decode): its snapshots then hold the
+run's secrets (a password in a label, a secret in a service name) by reference only, and the
+resumed run, given the secrets again, puts them back (``smflow.run.codec``).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,12 +84,18 @@ def restore(sub: Subscription, data: dict[str, Any]) -> None:
     sub.pending = {op_id: sub.operations[op_id] for op_id in data["pending"]}
 
 
+def _same(data: Any) -> Any:
+    return data
+
+
 class StateStore:
     """Loads the state from ``path`` and saves each subscription after every change."""
 
-    def __init__(self, path: Path, state: EmulatorState) -> None:
+    def __init__(self, path: Path, state: EmulatorState,
+                 codec: tuple[Callable[[Any], Any], Callable[[Any], Any]] | None = None) -> None:
         self.path = path
         self.state = state
+        self._encode, self._decode = codec or (_same, _same)
         try:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA synchronous=FULL")
@@ -100,7 +111,7 @@ class StateStore:
             except sqlite3.DatabaseError as err:
                 raise UsageError(f"--state {self.path}: not a usable SQLite state file ({err})") from None
             for sub_id, text in rows:
-                data = json.loads(text)
+                data = self._decode(json.loads(text))
                 if data.get("format") != FORMAT:
                     raise UsageError(f"--state {self.path}: written by another emulator version (format {data.get('format')})")
                 restore(self.state.subscription(sub_id), data)
@@ -128,7 +139,7 @@ class StateStore:
             else:
                 self._db.execute(
                     "INSERT OR REPLACE INTO subscriptions (id, snapshot) VALUES (?, ?)",
-                    (subscription_id, json.dumps(snapshot(sub), separators=(",", ":"))),
+                    (subscription_id, json.dumps(self._encode(snapshot(sub)), separators=(",", ":"))),
                 )
         except BaseException:
             self._db.execute("ROLLBACK")

@@ -76,6 +76,14 @@ def catalogue_disagreements() -> list[str]:
 
 
 ROUTES: tuple[Route, ...] = _build()
+_WORDS: frozenset[str] = frozenset(
+    segment for route in ROUTES for segment in route.template.split("/") if segment and "{" not in segment)
+
+
+def known_segment(segment: str) -> bool:
+    """Whether a path segment is one of the fixed words of a route (``hostedservices``...),
+    never a name a client chose."""
+    return segment in _WORDS
 
 
 def match(method: str, path: str, query: dict[str, str]) -> tuple[Route, dict[str, str]]:

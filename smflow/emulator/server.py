@@ -30,7 +30,10 @@ from smflow.emulator.faults import FaultPlan, ScriptedFault
 from smflow.emulator.state import EmulatorState
 from smflow.emulator.wire import error_body
 
-__all__ = ["EmulatorServer", "TlsConfig"]
+__all__ = ["EmulatorServer", "StateCodec", "TlsConfig"]
+
+# (encode, decode) of a saved snapshot: how a run keeps its secrets out of the state file.
+StateCodec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,7 @@ class EmulatorServer:
         log: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         subscription: str | None = None,
+        state_codec: StateCodec | None = None,
     ) -> None:
         self.host, self.port = host, port
         self.tls = tls
@@ -184,7 +188,7 @@ class EmulatorServer:
         if state_file is not None:
             from smflow.emulator.persist import StateStore
 
-            self._store = StateStore(Path(state_file), self.state)
+            self._store = StateStore(Path(state_file), self.state, state_codec)
             self._store.load()
         self.app = EmulatorApp(
             self.state, self.faults, log, require_cert=bool(tls and tls.client_ca_file), subscription=subscription

@@ -5,7 +5,8 @@ free) and body. XML bodies are compared canonically: parsed, whitespace-only tex
 namespace prefixes and URIs ignored (the service and the SDK ignore them too), element names,
 attributes, text and order compared. Non-XML bodies are compared as bytes. A recorded value
 holding the scrub placeholder matches anything in its place, since the replay may send the real
-secret (or another one).
+secret (or another one): in a body's text, a query value, and a path segment (a secret used in a
+name, ``svc-${pw}``, is scrubbed from the recorded URL too).
 
 The same primitives produce the field-level diff of a drift error: ``request_diff`` lists the
 path segment, query parameter or XML element (``CreateDeployment/Name``) that changed.
@@ -30,6 +31,8 @@ __all__ = [
     "XmlNode",
     "body_matches",
     "canonical_body",
+    "has_wildcard",
+    "key_matches",
     "request_diff",
     "request_key",
     "VCR_MATCHERS",
@@ -157,6 +160,33 @@ def request_key(method: str, uri: str) -> RequestKey:
     return RequestKey(method.upper(), _normalised_path(parts.path), query)
 
 
+def has_wildcard(key: RequestKey) -> bool:
+    """Whether a recorded request's path or query holds the scrub placeholder (so it can only be
+    found by ``key_matches``, not by an exact lookup)."""
+    return PLACEHOLDER in key.path or any(PLACEHOLDER in v for _, v in key.query)
+
+
+def _path_matches(recorded: str, sent: str) -> bool:
+    if recorded == sent:
+        return True
+    r_segs, s_segs = recorded.split("/"), sent.split("/")
+    return len(r_segs) == len(s_segs) and all(_text_matches(r, s) for r, s in zip(r_segs, s_segs, strict=True))
+
+
+def _query_matches(recorded: tuple[tuple[str, str], ...], sent: tuple[tuple[str, str], ...]) -> bool:
+    if recorded == sent:
+        return True
+    r_query, s_query = dict(recorded), dict(sent)
+    return (len(r_query) == len(recorded) and len(s_query) == len(sent) and r_query.keys() == s_query.keys()
+            and all(_text_matches(r_query[k], s_query[k]) for k in r_query))
+
+
+def key_matches(recorded: RequestKey, sent: RequestKey) -> bool:
+    """Whether a sent request's key matches a recorded one, placeholders matching anything."""
+    return (recorded.method == sent.method and _path_matches(recorded.path, sent.path)
+            and _query_matches(recorded.query, sent.query))
+
+
 def _node_diff(recorded: XmlNode, sent: XmlNode, where: str, out: list[FieldDiff], parent: str = "") -> None:
     if recorded.name != sent.name:
         out.append(FieldDiff(f"body {where}", f"<{recorded.name}>", f"<{sent.name}>"))
@@ -210,7 +240,7 @@ def request_diff(recorded: Any, sent: Any) -> list[FieldDiff]:
     for index in range(max(len(r_segs), len(s_segs))):
         r_seg = r_segs[index] if index < len(r_segs) else None
         s_seg = s_segs[index] if index < len(s_segs) else None
-        if r_seg != s_seg:
+        if r_seg is None or s_seg is None or not _text_matches(r_seg, s_seg):
             out.append(FieldDiff(f"path segment {index}", r_seg, s_seg))
     r_query, s_query = dict(r_key.query), dict(s_key.query)
     for name in sorted(set(r_query) | set(s_query)):
@@ -228,13 +258,13 @@ def method(r1: Any, r2: Any) -> None:
 
 def path(r1: Any, r2: Any) -> None:
     p1, p2 = request_key(r1.method, r1.uri).path, request_key(r2.method, r2.uri).path
-    if p1 != p2:
+    if not (_path_matches(p2, p1) or _path_matches(p1, p2)):
         raise AssertionError(f"{p1} != {p2}")
 
 
 def query(r1: Any, r2: Any) -> None:
     q1, q2 = request_key(r1.method, r1.uri).query, request_key(r2.method, r2.uri).query
-    if q1 != q2:
+    if not (_query_matches(q2, q1) or _query_matches(q1, q2)):
         raise AssertionError(f"{q1} != {q2}")
 
 

@@ -34,7 +34,15 @@ from vcr.cassette import Cassette
 from vcr.errors import UnhandledHTTPRequestError
 from vcr.record_mode import RecordMode
 
-from smflow.recording.matching import RequestKey, XmlNode, body_matches, canonical_body, request_key
+from smflow.recording.matching import (
+    RequestKey,
+    XmlNode,
+    body_matches,
+    canonical_body,
+    has_wildcard,
+    key_matches,
+    request_key,
+)
 from smflow.recording.scrub import PLACEHOLDER
 
 __all__ = ["READS", "TRANSPORT_FAILURE", "Miss", "RecordedTransportError", "SmflowCassette"]
@@ -70,6 +78,8 @@ class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
         # few whose body holds a scrub placeholder (a wildcard: compared one by one).
         self._exact: dict[tuple[RequestKey, XmlNode | bytes], list[int]] = {}
         self._wild: dict[RequestKey, list[int]] = {}
+        # And those whose path or query holds one (a secret in a name): matched segment by segment.
+        self._wild_keys: list[tuple[RequestKey, int]] = []
         self._indexed = 0  # how many of self.data are indexed (recording appends more)
         self._writes: list[int] = []  # recorded writes, in order
         self._write_pos = 0  # position in _writes of the first unplayed one
@@ -85,7 +95,9 @@ class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
             stored = self.data[self._indexed][0]
             key = request_key(stored.method, stored.uri)
             body = stored.body
-            if isinstance(body, bytes) and marker in body:
+            if has_wildcard(key):
+                self._wild_keys.append((key, self._indexed))
+            elif isinstance(body, bytes) and marker in body:
                 self._wild.setdefault(key, []).append(self._indexed)
             else:
                 self._exact.setdefault((key, canonical_body(body)), []).append(self._indexed)
@@ -104,6 +116,9 @@ class SmflowCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
         self._index()
         exact = self._exact.get((key, canonical_body(request.body)), [])
         wild = [i for i in self._wild.get(key, ()) if body_matches(self.data[i][0].body, request.body)]
+        if self._wild_keys:
+            wild += [i for recorded, i in self._wild_keys
+                     if key_matches(recorded, key) and body_matches(self.data[i][0].body, request.body)]
         return sorted(exact + wild) if wild else exact
 
     def _pick(self, request: Any) -> int | None:

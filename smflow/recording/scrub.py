@@ -28,11 +28,13 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, quote_plus, unquote
+from urllib.parse import quote, unquote
 
 from lxml import etree
 
 from smflow.errors import UsageError
+from smflow.secretforms import MIN_LENGTH
+from smflow.secretforms import secret_forms as forms_of
 
 __all__ = [
     "PLACEHOLDER",
@@ -47,7 +49,7 @@ __all__ = [
 
 PLACEHOLDER = "***SCRUBBED***"
 SUBSCRIPTION_PLACEHOLDER = "SUBSCRIPTION-ID"
-MIN_SECRET_LENGTH = 4
+MIN_SECRET_LENGTH = MIN_LENGTH
 
 # Elements whose text is secret whatever it is (local names; namespace prefixes don't matter).
 SECRET_ELEMENTS = frozenset({"UserPassword", "AdminPassword", "Password", "CustomData", "CertificateFile"})
@@ -64,41 +66,10 @@ _BASE64_TEXT = re.compile(rb"^[A-Za-z0-9+/_-]{8,}={0,2}$")
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
-def _xml_escapes(value: str) -> set[str]:
-    amp = value.replace("&", "&amp;")
-    lt_gt = amp.replace("<", "&lt;").replace(">", "&gt;")
-    return {amp, lt_gt, lt_gt.replace('"', "&quot;"), lt_gt.replace("'", "&apos;"),
-            lt_gt.replace('"', "&quot;").replace("'", "&apos;"), lt_gt.replace("'", "&#39;")}
-
-
-def _base64_cores(raw: bytes) -> set[bytes]:
-    """The base64 characters that encode ``raw`` wherever it sits inside a longer blob.
-
-    A value embedded in a bigger payload is encoded at one of three alignments; for each, the
-    characters that depend only on ``raw`` are the same whatever surrounds it.
-    """
-    cores: set[bytes] = set()
-    for offset in range(3):
-        encoded = base64.b64encode(b"\0" * offset + raw)
-        start = -(-offset * 8 // 6)  # ceil: first char made only of raw's bits
-        end = (offset + len(raw)) * 8 // 6  # last char made only of raw's bits (exclusive)
-        core = encoded[start:end]
-        if len(core) >= 6:
-            cores.add(core)
-            cores.add(core.replace(b"+", b"-").replace(b"/", b"_"))
-    return cores
-
-
 def secret_forms(value: str) -> list[bytes]:
-    """Every byte string under which ``value`` may travel or be stored, longest first."""
-    raw = value.encode("utf-8")
-    texts = {value, quote(value, safe=""), quote_plus(value), quote(value, safe="/")} | _xml_escapes(value)
-    forms = {t.encode("utf-8") for t in texts}
-    forms.add(base64.b64encode(raw))
-    forms.add(base64.b64encode(raw).rstrip(b"="))
-    forms.add(base64.urlsafe_b64encode(raw).rstrip(b"="))
-    forms |= _base64_cores(raw)
-    return sorted((f for f in forms if f), key=len, reverse=True)
+    """Every byte string under which ``value`` may travel or be stored, longest first
+    (``smflow.secretforms``: cases, escapes, base64 even inside a longer blob)."""
+    return [form.encode("utf-8") for form in forms_of(value)]
 
 
 def _localname(tag: object) -> str:

@@ -37,7 +37,7 @@ from smflow.run.journal import (
     new_run_id,
 )
 from smflow.run.poll import PollSchedule
-from smflow.run.secrets import LiveSecrets, Masker
+from smflow.run.secrets import LiveSecrets, Masker, masker_for
 from smflow.run.target import Target, choose_target
 
 __all__ = ["RunResult", "StepResult", "run_flow"]
@@ -118,6 +118,13 @@ def run_flow(
             raise UsageError(f"run {resume} ran {header['flow']}, not {path}: drop the flow argument to resume it")
         path = recorded if recorded.exists() else Path(str(header["flow"]))
         given_vars = {**dict(header.get("vars", {})), **given_vars}
+        withheld = [str(name) for name in header.get("withheld_vars", ()) if name not in given_vars]
+        if withheld:
+            journal.close()
+            raise UsageError(
+                f"run {resume} was started with {_names(withheld)} holding a secret value, so "
+                f"{'it was' if len(withheld) == 1 else 'they were'} not journaled: pass "
+                + " ".join(f"--var {name}=..." for name in withheld) + " again to resume")
         if not endpoint and not subscription_id and header.get("target") == "endpoint":
             endpoint = str(header.get("endpoint"))
     if path is None:
@@ -192,10 +199,11 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
         given_vars = {**_replay_defaults(path, Path(o.replay)), **given_vars}
     loaded = flowplan.load(path, given_vars)
     text_hash = hashlib.sha256(loaded.text.encode()).hexdigest()
-    masker = Masker(loaded.secret_values.values())
+    masker = masker_for(loaded.secret_values)
     secret_names = set(loaded.plan.secrets)
     public_vars = {k: v for k, v in loaded.given_vars.items() if k not in secret_names}
-    meta = {"flow": str(path), "vars": masker.value(public_vars)}  # the cassette's header, when recording
+    # The cassette's header, when recording: a var holding a secret is left out (given again on replay).
+    meta = {"flow": str(path), "vars": {k: v for k, v in public_vars.items() if masker.text(v) == v}}
     notices: list[str] = []
     if state is not None:
         assert journal is not None
@@ -221,27 +229,33 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
 
         stack.callback(forget_emulator_state)
         target, run_clock = _target(stack, o, masker, meta, locate=lambda: runners[0].site if runners else None,
-                                    emulator_state=emulator_state)
+                                    emulator_state=emulator_state,
+                                    state_secrets={v: n for n, v in loaded.secret_values.items()})
         if target.kind != "replay":  # a replay's subscription is the cassette's placeholder, not a secret
-            masker.add(target.subscription_id)
+            masker.add(target.subscription_id, "the subscription id")
         if target.kind in ("endpoint", "live"):  # before anything is sent, or a new journal written
             stack.enter_context(_lock(target, loaded, runlock.Holder(run_id, os.getpid(), str(path),
                                                                      now.isoformat(timespec="seconds")), o))
         if journal is None:
             assert pending is not None
+            # Public vars are journaled exactly as given, so a resumed run gets the same values;
+            # one holding a secret (--var service=app-$PW) is withheld and must be given again.
+            withheld = sorted(k for k, v in public_vars.items() if masker.text(v) != v)
             header = {
                 "flow": str(path),
                 "flow_path": str(path.resolve()),  # so --resume works from any directory
                 "flow_sha256": text_hash,
-                "vars": public_vars,  # as given; secret params are never journaled
+                "vars": {k: v for k, v in public_vars.items() if k not in withheld},
+                "withheld_vars": withheld,
                 "secret_params": sorted(secret_names),
                 "steps": [step.name for step in loaded.steps],  # a resume tells new steps from unreached ones
                 "target": target.kind,
                 "endpoint": target.endpoint if target.kind in ("endpoint", "embedded") else None,
                 "started": now.isoformat(),
             }
-            journal = stack.enter_context(pending.open(masker.value(header)))
+            journal = stack.enter_context(pending.open(header, mask=masker.strings))
         else:
+            journal.mask = masker.strings
             journal.append("run_resumed", at=now.isoformat(), target=target.kind)
         journal.syncs = target.kind not in ("replay", "embedded")  # nothing real to lose otherwise
         run_id = journal.run_id
@@ -255,7 +269,7 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
             loaded.steps, on_failure=loaded.on_failure, scope=dict(loaded.params),
             evaluate=loaded.evaluator(run_clock.now), calls=calls, clock=run_clock, journal=journal, emit=emit,
             confirm=o.confirm or _confirmer(o.assume_yes),
-            secret_values={value: name for name, value in loaded.secret_values.items()},
+            secret_values=_journaled_secrets(loaded, target),
             poll=target.poll, time_scale=target.time_scale, resume=state,
         )
         emit(RunStarted, flow=str(path), target=target.description, steps=len(loaded.steps),
@@ -287,6 +301,21 @@ def _lock(target: Target, loaded: flowplan.LoadedFlow, holder: runlock.Holder, o
                         resources, holder, timeout=o.lock_timeout, on_wait=o.on_lock_wait, describe_target=where)
 
 
+def _journaled_secrets(loaded: flowplan.LoadedFlow, target: Target) -> dict[str, str]:
+    """Secret value -> the name a journal refers to it by (``codec``): secret params by name,
+    ``env_secret("X")`` as ``env:X``, the subscription id as ``@subscription`` (it reaches
+    bindings through URLs, and a resumed run knows it again from its target)."""
+    out = {value: name for name, value in loaded.secret_values.items()}
+    if target.kind != "replay" and target.subscription_id:
+        out.setdefault(target.subscription_id, "@subscription")
+    return out
+
+
+def _names(names: list[str]) -> str:
+    quoted = [f"--var {n}" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
 def _resumed(journal: Journal | None) -> Journal:
     assert journal is not None, "a run has a pending journal or resumes one"
     return journal
@@ -310,7 +339,8 @@ def _result(run_id: str, outcome: Outcome, requests: int, masker: Masker, params
 
 
 def _target(stack: ExitStack, o: _Options, masker: Masker, meta: dict[str, Any],
-            locate: Callable[[], str | None], emulator_state: Path) -> tuple[Target, Clock]:
+            locate: Callable[[], str | None], emulator_state: Path,
+            state_secrets: Mapping[str, str]) -> tuple[Target, Clock]:
     """Where requests go and which clock the run uses; a replay runs on a virtual clock."""
     if o.replay:
         from smflow.recording.session import replaying
@@ -322,7 +352,7 @@ def _target(stack: ExitStack, o: _Options, masker: Masker, meta: dict[str, Any],
     target = stack.enter_context(choose_target(
         endpoint=o.endpoint, subscription_id=o.subscription_id, cert_file=o.cert_file,
         key_file=o.key_file, emulator_latency=o.emulator_latency, emulator_state=emulator_state,
-        emulator_seed=o.emulator_seed))
+        emulator_seed=o.emulator_seed, state_secrets=state_secrets))
     if o.record:
         from smflow.recording.session import recording
 

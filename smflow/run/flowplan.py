@@ -3,7 +3,9 @@
 The language side (``smflow.dsl``) owns parsing, checking and evaluating; this module is the one
 place the executor meets it, so a change there touches one adapter here. Secret params may come
 from ``--var`` or from the environment as ``SMFLOW_VAR_<NAME>`` (upper case), which is how they
-are given again when a run is resumed: they are never written to the journal.
+are given again when a run is resumed: they are never written to the journal. The values of
+``env_secret("NAME")`` calls are read here too, before anything runs, so that the masker knows
+them from the first line of output (the checker requires their arguments to be literals).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class LoadedFlow:
     plan: Plan
     given_vars: dict[str, str]  # what --var (and the environment) supplied, as strings
     params: dict[str, Any]
-    secret_values: dict[str, str]  # secret param name -> its value as text
+    secret_values: dict[str, str]  # secret param name (``env:NAME`` for env_secret) -> its value as text
     steps: list[ExecStep]
     on_failure: tuple[ast.Stmt, ...] | None
 
@@ -60,6 +62,30 @@ def env_vars(flow: ast.Flow, given: Mapping[str, str], environ: Mapping[str, str
     return out
 
 
+def env_secrets(flow: ast.Flow, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``env:NAME`` -> the value of every ``env_secret("NAME"[, "default"])`` in the flow (those
+    neither set nor defaulted fail when evaluated, with a message naming the variable)."""
+    environ = os.environ if environ is None else environ
+    out: dict[str, str] = {}
+    for call in _env_secret_calls(flow):
+        args = [a.value for a in call.args]
+        if not args or not all(isinstance(a, ast.String) and a.is_plain for a in args):
+            continue  # the checker reported it
+        name = args[0].text  # type: ignore[union-attr]
+        value = environ.get(name, args[1].text if len(args) > 1 else None)  # type: ignore[union-attr]
+        if value:
+            out[f"env:{name}"] = value
+    return out
+
+
+def _env_secret_calls(flow: ast.Flow) -> tuple[ast.BuiltinCall, ...]:
+    nodes: list[object] = [*flow.params, *flow.steps]
+    if flow.on_failure is not None:
+        nodes.append(flow.on_failure)
+    return tuple(n for node in nodes for n in ast.walk(node)
+                 if isinstance(n, ast.BuiltinCall) and n.name == "env_secret")
+
+
 @functools.lru_cache(maxsize=32)
 def parse(text: str, name: str) -> ast.Flow:
     """The AST is immutable, so one parse serves every run of the same text (pytest sessions,
@@ -78,6 +104,7 @@ def load(path: Path, given: Mapping[str, Any], environ: Mapping[str, str] | None
     strings = env_vars(flow, strings, environ)
     plan = check_flow(flow, strings)
     secrets = {name: str(plan.params[name]) for name in plan.secrets if plan.params.get(name) not in (None, "")}
+    secrets.update(env_secrets(flow, environ))
     steps = [ExecStep(s.name, s.step.body, s.retry, s.timeout, s.step.span) for s in plan.steps]
     on_failure = plan.on_failure.body if plan.on_failure is not None else None
     return LoadedFlow(path, text, plan, strings, dict(plan.params), secrets, steps, on_failure)

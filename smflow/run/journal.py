@@ -14,7 +14,7 @@ request waits for it (``wait_durable``, called by the transport right before the
 after the request is built and prepared): the rule is kept, and the build of the request no
 longer queues behind the disk. A sync that fails fails the call, which is then never sent.
 
-    run          header: format, flow path, sha256 of the flow text, params (secrets masked), target
+    run          header: format, flow path, sha256 of the flow text, public params, target
     step_started index, step
     call_intent  key, op, args (masked)        written BEFORE the request is sent
     call_sent    key, request_id               written right after a 202 names the operation
@@ -37,6 +37,9 @@ index to the name its latest ``step_started`` gave it.
 A step whose undo began runs again on resume, whether the undo finished, failed, or was cut
 short by a kill: its bindings are replayed and each of its writes is read back before it is
 sent again, so a half-undone step is completed rather than trusted or repeated.
+
+Every record passes through one masker (``Journal.mask``, the run's ``Masker.strings``) on its
+way to the file, so no secret reaches the disk whichever field it sits in, in whatever form.
 
 A torn last line (the process died mid-write) is ignored on read and cut off before the
 resumed run appends. Any other unreadable line makes the journal unusable: ``JournalError``.
@@ -242,6 +245,8 @@ class Journal:
         # lines are still written whole, and survive a kill -9 in the page cache, but are not
         # forced to disk against a machine crash (one fdatasync per write, +17% on a replay).
         self.syncs = True
+        # The run's masker: every record is passed through it before it is written.
+        self.mask: Callable[[Any], Any] = _unmasked
 
     @classmethod
     def create(cls, directory: Path, run_id: str, header: dict[str, Any], *,
@@ -252,8 +257,11 @@ class Journal:
         return cls._start(*_create_file(directory, run_id, fresh_id), directory, header)
 
     @classmethod
-    def _start(cls, path: Path, run_id: str, fd: int, directory: Path, header: dict[str, Any]) -> Journal:
+    def _start(cls, path: Path, run_id: str, fd: int, directory: Path, header: dict[str, Any],
+               mask: Callable[[Any], Any] | None = None) -> Journal:
         journal = cls(path, run_id, fd)
+        if mask is not None:
+            journal.mask = mask
         # The header and the file's directory entry are made durable by the first intent (the
         # directory right after the file: on a journalling filesystem the file's fsync has then
         # already committed the new entry, so the directory's costs next to nothing), or on close.
@@ -279,9 +287,9 @@ class Journal:
         return cls(path, run_id, fd), state
 
     def append(self, kind: str, *, durable: bool = False, **fields: Any) -> None:
-        """Append one record; ``durable`` also starts forcing it (and every line before it) to
-        disk, which ``wait_durable`` waits for."""
-        record = {"t": kind, **fields}
+        """Append one record, masked; ``durable`` also starts forcing it (and every line before
+        it) to disk, which ``wait_durable`` waits for."""
+        record = {"t": kind, **self.mask(fields)}
         data = (_ENCODER.encode(record) + "\n").encode()
         try:
             written = 0
@@ -378,12 +386,13 @@ class PendingJournal:
             self._made = made
         return self._made
 
-    def open(self, header: dict[str, Any]) -> Journal:
-        """The journal, header written; ``JournalError`` if its file could not be made."""
+    def open(self, header: dict[str, Any], mask: Callable[[Any], Any] | None = None) -> Journal:
+        """The journal, header written (through ``mask``, which then masks every record);
+        ``JournalError`` if its file could not be made."""
         assert not self._opened, "a pending journal is opened once"
         made = self._file()
         self._opened = True
-        return Journal._start(*made, self.directory, header)
+        return Journal._start(*made, self.directory, header, mask)
 
     def discard(self) -> None:
         """Remove the file unless ``open`` took it (a no-op then)."""
@@ -403,6 +412,10 @@ class PendingJournal:
         os.close(fd)
         with contextlib.suppress(OSError):
             path.unlink()
+
+
+def _unmasked(fields: Any) -> Any:
+    return fields
 
 
 @overload

@@ -22,7 +22,7 @@ from smflow.dsl import ast
 from smflow.dsl.evaluate import Evaluator
 from smflow.errors import ArgumentError, FlowRuntimeError
 from smflow.run.flowplan import LoadedFlow
-from smflow.run.secrets import Masker
+from smflow.run.secrets import Masker, masker_for
 
 __all__ = ["PlannedCall", "preview"]
 
@@ -61,7 +61,7 @@ def preview(loaded: LoadedFlow) -> list[PlannedCall]:
     from smflow.asm.client import ServiceManagementClient
 
     client = ServiceManagementClient("plan", transport=_NothingSent())
-    masker = Masker(loaded.secret_values.values())
+    masker = masker_for(loaded.secret_values)
     out: list[PlannedCall] = []
     for index, step in enumerate(loaded.steps, start=1):
         for call, when in _calls(step.body, "always"):

@@ -1,21 +1,22 @@
 """Masking of secret values before anything reaches a screen, a journal or an event.
 
-A run knows its secrets up front: the values of ``secret`` params, the subscription id, and the
-values passed to catalogue arguments marked ``secret``. The ``Masker`` collects them as they
-appear and replaces them with ``***`` in every string, dict, list or dataclass it is handed, and
-also in their base64 form (labels, configurations and custom data travel base64-encoded, so a
-secret could leak that way too).
+A run knows its secrets up front: the values of ``secret`` params and ``env_secret()`` calls,
+the subscription id, and the values passed to catalogue arguments marked ``secret``. The
+``Masker`` collects them as they appear and replaces them with ``***`` in every string, dict,
+list or dataclass it is handed: as substrings, and in every form a secret can take on the way
+(``smflow.secretforms``: lower/upper case, URL, XML and JSON escapes, base64 even at any offset
+inside a longer blob such as a label or a configuration).
 
-Very short secrets (under ``MIN_SUBSTRING`` characters) are masked only where a whole value
-equals them: replacing every ``"a"`` inside every message would make output unreadable while
-protecting nothing worth protecting.
+A secret shorter than ``MIN_SUBSTRING`` characters cannot be masked as a substring without
+masking half of every message, nor left unmasked inside one, so it is refused (``UsageError``),
+the rule ``--record`` already applied to cassettes.
 """
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import functools
+import re
 import threading
 import typing
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -23,11 +24,13 @@ from typing import Any
 
 from smflow.asm.catalogue import OperationSpec
 from smflow.asm.records import SECRET_FIELDS
+from smflow.errors import UsageError
+from smflow.secretforms import MIN_LENGTH, check_length, secret_forms
 
-__all__ = ["MASK", "MIN_SUBSTRING", "LiveSecrets", "Masker"]
+__all__ = ["MASK", "MIN_SUBSTRING", "LiveSecrets", "Masker", "masker_for"]
 
 MASK = "***"
-MIN_SUBSTRING = 4
+MIN_SUBSTRING = MIN_LENGTH
 
 
 class Masker:
@@ -35,41 +38,59 @@ class Masker:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()  # serialises writers; readers take the current state
-        # (whole values, substrings longest first), replaced as a whole on every add: text()
-        # runs for every string of every event, journal line and result, and reads it lock-free.
-        self._state: tuple[frozenset[str], tuple[str, ...]] = (frozenset(), ())
+        # (secret values, every form of them, one pattern matching any form longest first),
+        # replaced as a whole on every add: text() runs for every string of every event,
+        # journal line and result, and reads it lock-free.
+        self._state: tuple[frozenset[str], frozenset[str], re.Pattern[str] | None] = (frozenset(), frozenset(), None)
         for value in secrets:
             self.add(value)
 
-    def add(self, value: object) -> None:
-        """Register one more secret (strings only; empty values mask nothing)."""
+    def add(self, value: object, what: str = "a secret value") -> None:
+        """Register one more secret (strings only; empty values mask nothing). ``UsageError``
+        when it is too short to be masked (``what`` names it in the message, never its value)."""
         if not isinstance(value, str) or not value:
             return
         with self._lock:
-            whole, substrings = self._state
+            whole, forms, _ = self._state
             if value in whole:
                 return
-            if len(value) >= MIN_SUBSTRING:
-                variants = {value, base64.b64encode(value.encode()).decode()}
-                variants.add(base64.b64encode(value.encode()).decode().rstrip("="))
-                # Longest first so that a secret containing another is replaced whole.
-                substrings = tuple(sorted([*substrings, *(v for v in variants if len(v) >= MIN_SUBSTRING)],
-                                          key=len, reverse=True))
-            self._state = (whole | {value}, substrings)
+            problem = check_length(value, what)
+            if problem is not None:
+                raise UsageError(problem)
+            forms = forms | set(secret_forms(value))
+            # Longest first: a regex alternation takes the first alternative that matches, so
+            # a secret containing another (or a form containing a shorter one) goes whole.
+            ordered = sorted(forms, key=lambda f: (-len(f), f))
+            pattern = re.compile("|".join(re.escape(f) for f in ordered))
+            self._state = (whole | {value}, forms, pattern)
 
     @property
     def secrets(self) -> frozenset[str]:
         return self._state[0]
 
     def text(self, text: str) -> str:
-        """``text`` with every secret replaced by ``***``."""
-        whole, substrings = self._state
-        if text in whole:
+        """``text`` with every form of every secret replaced by ``***``."""
+        whole, forms, pattern = self._state
+        if pattern is None:
+            return text
+        if text in forms:
             return MASK
-        for secret in substrings:
-            if secret in text:
-                text = text.replace(secret, MASK)
-        return text
+        return pattern.sub(MASK, text)
+
+    def strings(self, value: Any) -> Any:
+        """A copy of a JSON-like value with every string (keys too) masked, and nothing else
+        changed: for records already shaped for a file (journal lines), where a field's *name*
+        must not decide anything (a public param may be called ``password``)."""
+        cls: type = type(value)
+        if cls is str:
+            return self.text(value)
+        if cls in _PLAIN:
+            return value
+        if isinstance(value, Mapping):
+            return {self.text(str(k)): self.strings(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.strings(v) for v in value]
+        return self.value(value)
 
     def value(self, value: Any) -> Any:
         """A masked copy of a JSON-like value (dataclasses become dicts)."""
@@ -131,6 +152,16 @@ class Masker:
         self.learn_arguments(spec, args)
         secret_names = {a.name for a in spec.arguments if a.secret} if spec else set()
         return {k: (MASK if k in secret_names and v is not None else self.value(v)) for k, v in args.items()}
+
+
+def masker_for(secret_values: Mapping[str, str]) -> Masker:
+    """A masker for a flow's secrets (name -> value: secret params, ``env:NAME`` for
+    ``env_secret``); a secret too short to mask is refused naming where it came from."""
+    masker = Masker()
+    for name, value in secret_values.items():
+        what = f'env_secret("{name[4:]}")' if name.startswith("env:") else f"secret param '{name}'"
+        masker.add(value, f"the value of {what}")
+    return masker
 
 
 # Values masked as they are: nothing in them can hold a secret (exact classes, not subclasses).

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from smflow.errors import UsageError
 from smflow.run.poll import PollSchedule
@@ -59,6 +60,20 @@ class Target:
     server: Any = None  # the embedded EmulatorServer, stopped when the target closes
 
 
+def refuse_credentials(endpoint: str) -> None:
+    """Refuse an endpoint URL holding credentials (``http://user:pw@host``), without echoing it.
+
+    Service Management authenticates with a management certificate, never with a user and a
+    password, so userinfo would be sent nowhere useful; accepting (and masking) it would only
+    invite passwords onto command lines, shell histories and process lists.
+    """
+    authority = urlsplit(endpoint.strip()).netloc if "://" in endpoint else endpoint.partition("/")[0]
+    if "@" in authority:
+        raise UsageError("--endpoint must not hold credentials (user:password@host): Service Management "
+                         "authenticates with a management certificate (--cert); give the URL without them "
+                         "(it is not shown here, since it holds a password)")
+
+
 @contextmanager
 def choose_target(
     *,
@@ -69,11 +84,13 @@ def choose_target(
     emulator_latency: float | None = None,
     emulator_state: Path | None = None,
     emulator_seed: Path | None = None,
+    state_secrets: Mapping[str, str] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Iterator[Target]:
     """Yield the target for these options; an embedded emulator runs only inside the block,
     keeping its state in ``emulator_state`` when given (so a resumed run finds what the killed
-    one created), and starting from a copy of ``emulator_seed`` when given (``--emulator-state``)."""
+    one created), starting from a copy of ``emulator_seed`` when given (``--emulator-state``), and
+    with the values of ``state_secrets`` (value -> name) written by name only."""
     env = os.environ if env is None else env
     subscription_id = subscription_id or env.get(ENV_SUBSCRIPTION) or None
     cert = str(cert_file) if cert_file else env.get(ENV_CERT) or None
@@ -85,6 +102,7 @@ def choose_target(
         raise UsageError("--emulator-state seeds the embedded emulator; it cannot be used with --endpoint or "
                          "a subscription (seed a standalone emulator with `smflow emulator --state FILE`)")
     if endpoint:
+        refuse_credentials(endpoint)
         if not endpoint.startswith(("http://", "https://")):
             raise UsageError(f"--endpoint must be an http:// or https:// URL, not '{endpoint}'")
         scale = scale_for_latency(emulator_latency) if emulator_latency is not None else 1.0
@@ -123,7 +141,14 @@ def choose_target(
         if emulator_state is None:
             raise UsageError("--emulator-state needs somewhere to copy the state to")
         copy_state(emulator_seed, emulator_state)
-    server = EmulatorServer(host="127.0.0.1", port=0, latency=latency, state_file=emulator_state)
+    codec = None
+    if emulator_state is not None and state_secrets:
+        from smflow.run import codec as value_codec
+
+        secrets = dict(state_secrets)
+        by_name = {name: value for value, name in secrets.items()}
+        codec = (lambda data: value_codec.encode(data, secrets), lambda data: value_codec.decode(data, by_name))
+    server = EmulatorServer(host="127.0.0.1", port=0, latency=latency, state_file=emulator_state, state_codec=codec)
     url = server.start()
     try:
         yield Target(

@@ -47,7 +47,7 @@ def test_scripted_503_hits_only_the_nth_call_and_is_not_applied(clock: FakeClock
         assert "<Code>ServerBusy</Code>" in r.text
         assert srv.state.subscription("00000000-0000-0000-0000-000000000000").deployment_by_slot("svc", "Production").name == "green"
         assert api.swap("svc", "green", "blue").status_code == 202  # the 3rd goes through
-    assert any(line.startswith("POST /<subscription>/services/hostedservices/svc 503") and line.endswith("fault=503 applied=no")
+    assert any(line.startswith("POST /<subscription>/services/hostedservices/{service_name} 503") and line.endswith("fault=503 applied=no")
                for line in log)  # fmt: skip
     assert all("00000000-0000" not in line for line in log)  # the subscription id is never logged
 

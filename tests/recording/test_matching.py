@@ -73,3 +73,22 @@ def test_request_diff_covers_method_path_segment_and_query() -> None:
         "path segment 4: recorded 'svc', sent 'svc2'",
         "query embed-detail: recorded 'false', sent 'true'",
     ]
+
+
+def test_a_scrubbed_path_segment_or_query_value_matches_anything_in_its_place() -> None:
+    from smflow.recording.matching import has_wildcard, key_matches, path, query
+
+    recorded = request_key("GET", f"https://h/SUBSCRIPTION-ID/services/hostedservices/svc-{PLACEHOLDER}?k={PLACEHOLDER}")
+    assert has_wildcard(recorded) and not has_wildcard(request_key("GET", "https://h/s/services/hostedservices/svc-x"))
+    assert key_matches(recorded, request_key("GET", "https://h/0f3a/services/hostedservices/svc-qz7w?k=abc"))
+    assert not key_matches(recorded, request_key("GET", "https://h/0f3a/services/hostedservices/web-qz7w?k=abc"))
+    assert not key_matches(recorded, request_key("GET", "https://h/0f3a/services/hostedservices/svc-qz7w/x?k=abc"))
+    assert not key_matches(recorded, request_key("GET", "https://h/0f3a/services/hostedservices/svc-qz7w?j=abc"))
+    assert not key_matches(recorded, request_key("DELETE", "https://h/0f3a/services/hostedservices/svc-qz7w?k=abc"))
+    stored = Request("GET", f"https://h/SUBSCRIPTION-ID/services/hostedservices/svc-{PLACEHOLDER}?k={PLACEHOLDER}", None, {})
+    sent = Request("GET", "https://h/0f3a/services/hostedservices/svc-qz7w?k=abc", None, {})
+    path(sent, stored)  # vcrpy's matchers agree (they raise when the requests differ)
+    query(sent, stored)
+    assert request_diff(stored, sent) == []
+    other = Request("GET", "https://h/0f3a/services/hostedservices/web-qz7w?k=abc", None, {})
+    assert request_diff(stored, other) == [FieldDiff("path segment 4", f"svc-{PLACEHOLDER}", "web-qz7w")]

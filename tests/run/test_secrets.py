@@ -1,13 +1,19 @@
-"""Masking: secret values, their base64 forms and secret catalogue arguments become ***."""
+"""Masking: every form of a secret becomes ***, wherever it sits; a secret too short to mask is refused.
+
+Expected values are written out by hand (base64 computed once, offline), never by the
+production functions, so a mutant of the masker cannot agree with itself.
+"""
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
+
+import pytest
 
 from smflow.asm.catalogue import Argument, OperationSpec
 from smflow.asm.types import STRING
-from smflow.run.secrets import MASK, Masker
+from smflow.errors import UsageError
+from smflow.run.secrets import MASK, LiveSecrets, Masker
 
 
 @dataclass
@@ -18,22 +24,84 @@ class Cfg:
 
 def test_text_and_base64_are_masked() -> None:
     m = Masker(["s3cr3t-pw", "0123-4567-sub"])
-    encoded = base64.b64encode(b"s3cr3t-pw").decode()
-    assert m.text("pw=s3cr3t-pw sub=0123-4567-sub b64=" + encoded) == f"pw={MASK} sub={MASK} b64={MASK}"
+    # base64("s3cr3t-pw") == "czNjcjN0LXB3"
+    assert m.text("pw=s3cr3t-pw sub=0123-4567-sub b64=czNjcjN0LXB3") == f"pw={MASK} sub={MASK} b64={MASK}"
 
 
-def test_short_secrets_only_masked_whole() -> None:
-    m = Masker(["ab"])
-    assert m.text("ab") == MASK
-    assert m.text("table") == "table"
+def test_a_secret_inside_a_longer_string_is_masked() -> None:
+    m = Masker(["Demo5"])
+    assert m.text("prefix-Demo5") == f"prefix-{MASK}"
+    assert m.text("smflow-Demo5-svc, again Demo5.") == f"smflow-{MASK}-svc, again {MASK}."
 
 
-def test_nested_values_and_dataclasses() -> None:
+def test_lower_and_upper_case_forms_are_masked() -> None:
+    m = Masker(["Demo5"])
+    assert m.text("lower demo5 upper DEMO5") == f"lower {MASK} upper {MASK}"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # base64 of "Demo5" preceded by 0, 1 and 2 bytes: RGVtbzU=, AERlbW81, AABEZW1vNQ==
+    ("RGVtbzU=", MASK),
+    ("xRGVtbzQ", f"x{MASK}Q"),  # Demo5 followed by other bytes: only the 6-character core is there
+    ("AERlbW81", f"AE{MASK}"),
+    ("AABEZW1vNQ==", f"AAB{MASK}Q=="),
+    ("RGVtbzU", MASK),  # unpadded
+], ids=["padded", "offset0-core", "offset1", "offset2", "unpadded"])
+def test_base64_at_every_offset_is_masked(text: str, expected: str) -> None:
+    assert Masker(["Demo5"]).text(text) == expected
+
+
+def test_a_secret_in_a_base64_label_is_masked() -> None:
+    # base64("lbl s3cretValue") == "bGJsIHMzY3JldFZhbHVl": the secret starts at offset 4
+    shown = Masker(["s3cretValue"]).text("<Label>bGJsIHMzY3JldFZhbHVl</Label>")
+    assert "MzY3JldFZhbHVl" not in shown and shown.startswith("<Label>bGJsIH") and MASK in shown
+
+
+@pytest.mark.parametrize("form", [
+    "p%40ss%2Fw0rd%26%3C%27%22",  # URL-quoted
+    "p%40ss/w0rd%26%3C%27%22",  # URL-quoted, / kept
+    "p%40ss%2fw0rd%26%3c%27%22",  # URL-quoted, lower-case hex
+    "p@ss/w0rd&amp;&lt;&apos;&quot;",  # XML
+    "p@ss/w0rd&amp;&lt;&#39;&quot;",  # XML, numeric apostrophe
+    "p@ss/w0rd&amp;&lt;'\"",  # XML text (quotes unescaped)
+    "p@ss/w0rd&<'\\\"",  # JSON
+    "p@ss\\/w0rd&<'\\\"",  # JSON with an escaped slash
+], ids=["url", "url-slash", "url-lowerhex", "xml-apos", "xml-39", "xml-text", "json", "json-slash"])
+def test_escaped_forms_are_masked(form: str) -> None:
+    assert Masker(["p@ss/w0rd&<'\""]).text(f"[{form}]") == f"[{MASK}]"
+
+
+def test_the_longest_secret_is_replaced_first() -> None:
+    m = Masker(["hunter22", "hunter22-extended"])
+    assert m.text("a hunter22-extended b") == f"a {MASK} b"
+    m = Masker(["hunter22-extended", "hunter22"])
+    assert m.text("a hunter22-extended b") == f"a {MASK} b"
+
+
+@pytest.mark.parametrize("short", ["Q", "Q7", "Q7z"])
+def test_a_secret_too_short_to_mask_is_refused(short: str) -> None:
+    with pytest.raises(UsageError, match="shorter than 4 characters") as err:
+        Masker([short])
+    assert short not in str(err.value)
+
+
+def test_four_characters_are_masked_as_substrings() -> None:
+    assert Masker(["dem0"]).text("smflow-dem0") == f"smflow-{MASK}"
+
+
+def test_nested_values_lists_bytes_and_dataclasses() -> None:
     m = Masker(["hunter22"])
-    assert m.value({"a": [Cfg("bob", "hunter22")], "b": ("x hunter22",)}) == {
+    assert m.value({"a": [Cfg("bob", "hunter22")], "b": ("x hunter22",), "c": b"raw hunter22"}) == {
         "a": [{"user": "bob", "password": MASK}],
         "b": [f"x {MASK}"],
+        "c": f"raw {MASK}",
     }
+
+
+def test_strings_masks_text_only_and_keeps_public_fields_named_like_secrets() -> None:
+    m = Masker(["hunter22"])
+    assert m.strings({"password": "public", "note": ["x hunter22", 3, None], "hunter22": True}) == {
+        "password": "public", "note": [f"x {MASK}", 3, None], MASK: True}
 
 
 def test_secret_arguments_are_masked_and_learned() -> None:
@@ -42,6 +110,13 @@ def test_secret_arguments_are_masked_and_learned() -> None:
     m = Masker()
     assert m.arguments(spec, {"name": "n", "password": "p4ssw0rd!"}) == {"name": "n", "password": MASK}
     assert m.text("echo p4ssw0rd!") == f"echo {MASK}"
+
+
+def test_secrets_inside_lists_are_learned() -> None:
+    spec = OperationSpec("op", "POST", "x", (Argument("configs", STRING),), asynchronous=False, effect="create")
+    m = Masker()
+    m.learn_arguments(spec, {"configs": [{"user_password": "inlist-pw1"}, ("x", {"admin_password": "intuple-pw2"})]})
+    assert m.text("inlist-pw1 intuple-pw2") == f"{MASK} {MASK}"
 
 
 def test_secret_record_fields_and_result_fields() -> None:
@@ -55,4 +130,12 @@ def test_secret_record_fields_and_result_fields() -> None:
     keys = StorageServiceKeys(primary="cHJpbWFyeWtleQ==", secondary="c2Vjb25kYXJ5")
     m.learn_result(keys)
     assert m.value(keys) == {"primary": MASK, "secondary": MASK}
-    assert "cHJpbWFyeWtleQ" not in m.text("key cHJpbWFyeWtleQ==")
+    assert m.text("key cHJpbWFyeWtleQ== and c2Vjb25kYXJ5") == f"key {MASK} and {MASK}"
+
+
+def test_live_secrets_follow_the_masker() -> None:
+    m = Masker(["first-secret"])
+    live = LiveSecrets(m, {"extra-secret"})
+    assert set(live) == {"first-secret", "extra-secret"} and len(live) == 2
+    m.add("learnt-later")
+    assert "learnt-later" in live and len(live) == 3
