@@ -28,6 +28,7 @@ import heapq
 import itertools
 import re
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -50,6 +51,7 @@ __all__ = [
     "HttpResponse",
     "RequestsTransport",
     "Transport",
+    "client_certificate_problem",
 ]
 
 X_MS_VERSION = "2014-10-01"
@@ -344,6 +346,34 @@ class _WatchedAdapter(HTTPAdapter):
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+def client_certificate_problem(cert_file: str, key_file: str | None = None) -> str | None:
+    """Why the management certificate cannot be used, or None when it can.
+
+    Loaded once before anything is sent, with a pass-phrase callback that refuses: left to
+    itself, OpenSSL asks for the pass phrase of an encrypted key on the terminal, and a run
+    would hang there (or, under CI, fail on its first request instead of before it).
+    """
+    def no_pass_phrase() -> bytes:
+        raise _EncryptedKeyError
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        context.load_cert_chain(cert_file, key_file, password=no_pass_phrase)
+    except _EncryptedKeyError:
+        return (f"the private key in {key_file or cert_file} is encrypted, and smflow never asks for a pass phrase: "
+                "give it a key file without one (openssl pkey -in KEY -out KEY.pem), readable only by you")
+    except ssl.SSLError as exc:
+        return f"{cert_file}{' and ' + key_file if key_file else ''}: not a PEM certificate and its private key " \
+               f"({exc.reason or exc})"
+    except OSError as exc:
+        return f"cannot read {exc.filename or cert_file}: {exc.strerror or exc}"
+    return None
+
+
+class _EncryptedKeyError(Exception):
+    """Raised by the pass-phrase callback: the key is encrypted."""
 
 
 def _mask_subscription(url: str) -> str:
