@@ -135,14 +135,16 @@ class ServiceManagementClient(OperationMethods):
         return HttpRequest(spec.method, f"{self.endpoint}/{subscription}/{path}", headers, body)
 
     def call(self, operation: str, arguments: Mapping[str, object], *,
-             before_send: Callable[[], None] | None = None) -> Any:
+             before_send: Callable[[], None] | None = None, timeout: float | None = None) -> Any:
         """Run one operation with keyword-style arguments; the executor's entry point.
-        ``before_send`` runs right before the request leaves (see ``Transport``)."""
+        ``before_send`` runs right before the request leaves and ``timeout`` bounds the whole
+        exchange (see ``Transport``)."""
         spec = self._spec(operation)
         request = self.build_request(operation, arguments)
-        response = self.transport.send(request, before_send)
+        response = self.transport.send(request, before_send, timeout=timeout)
         if not 200 <= response.status < 300:
             raise _error(spec, response)
+        _check_success(spec, response)
         if spec.effect == "read":
             return xml.decode_response(operation, response.body)
         body = xml.decode_response(operation, response.body) if operation == "add_os_image" and response.body.strip() else None
@@ -165,6 +167,31 @@ def _error(spec: OperationSpec, response: HttpResponse) -> ApiError:
         operation=spec.name,
         retry_after=parse_retry_after(response.header("retry-after")),
     )
+
+
+def _check_success(spec: OperationSpec, response: HttpResponse) -> None:
+    """A 2xx that is not what the Service Management API sends is not a success: a captive portal
+    or a proxy's HTML page answers 200, and a 202 without ``x-ms-request-id`` leaves nothing to
+    poll, so the operation's end could never be known."""
+    body = response.body
+    kind = (response.header("content-type") or "").split(";")[0].strip().lower()
+    if body.strip() and ((kind and "xml" not in kind) or _looks_like_html(body)):
+        raise ApiError(
+            f"expected XML from the Service Management API, got {kind or 'HTML'} "
+            f"({_describe_non_error(response)})",
+            status=response.status, request_id=response.header("x-ms-request-id"), operation=spec.name,
+        )
+    if spec.asynchronous and response.status == 202 and not response.header("x-ms-request-id"):
+        raise ApiError(
+            "the service accepted the request (HTTP 202) but sent no x-ms-request-id, so the operation "
+            "cannot be followed to its end",
+            status=response.status, operation=spec.name,
+        )
+
+
+def _looks_like_html(body: bytes) -> bool:
+    head = body[:256].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
 
 
 def _describe_non_error(response: HttpResponse) -> str:

@@ -10,21 +10,37 @@ timeouts), chained ``from`` the original. Tests and the executor can pass any ob
 Unlike the SDK: the caller's session is not mutated (SDK quirk 9), redirects are followed by this
 module itself (307/308 keep method, body and certificate; at most ``max_redirects``, the Location's
 query is kept: quirk 11), and the response body is read with a size cap so a hostile or broken
-endpoint cannot exhaust memory.
+endpoint cannot exhaust memory. A redirect never leaves the host it came from nor drops from
+https to http: the request carries the subscription id in its path and may carry passwords in its
+body, and ASM never redirects across hosts, so such a redirect is refused, not followed.
+
+``timeout`` is a deadline for the whole exchange (connect, send, every byte of the answer), not
+requests' per-socket-operation timeout, which a server trickling one byte at a time never trips.
+``send(..., timeout=)`` narrows it for one request (the executor passes what is left of the step).
+A watchdog thread enforces it by shutting the connection's socket down when the time is up, which
+wakes a read blocked in the middle of a status line, a header or the body.
 """
 
 from __future__ import annotations
 
+import contextvars
+import heapq
+import itertools
 import re
+import socket
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
-from urllib.parse import urljoin
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urljoin, urlsplit
 
 from smflow.errors import ApiError, TransportError
 
 if TYPE_CHECKING:
-    import requests  # imported by RequestsTransport itself: building a request (smflow plan) needs no HTTP stack
+    # Imported by RequestsTransport itself (and the watched pools live in ``watched_pool``):
+    # building a request (smflow plan) needs no HTTP stack.
+    import requests
 
 __all__ = [
     "CONTENT_TYPE",
@@ -35,6 +51,7 @@ __all__ = [
     "HttpResponse",
     "RequestsTransport",
     "Transport",
+    "client_certificate_problem",
 ]
 
 X_MS_VERSION = "2014-10-01"
@@ -76,21 +93,26 @@ class Transport(Protocol):
     right before its bytes leave; if it raises, nothing is sent and the error propagates. The
     executor waits there for the journal's intent to reach the disk, so that preparing the
     request overlaps the sync instead of queueing behind it.
+
+    ``timeout``, when given, is the most seconds the whole exchange may take (the caller's
+    remaining deadline); past it the transport raises ``TransportError(timeout=True)``.
     """
 
-    def send(self, request: HttpRequest, before_send: Callable[[], None] | None = None) -> HttpResponse: ...
+    def send(self, request: HttpRequest, before_send: Callable[[], None] | None = None, *,
+             timeout: float | None = None) -> HttpResponse: ...
 
 
 class RequestsTransport:
     """HTTPS with a PEM client certificate (``cert_file`` holding both parts, or ``cert_file`` +
-    ``key_file``), TLS verification on (``verify`` may name a CA bundle), a timeout per request."""
+    ``key_file``), TLS verification on (``verify`` may name a CA bundle), and ``timeout`` seconds
+    at most for each request from connect to the last byte of the answer."""
 
     def __init__(
         self,
         cert_file: str | None = None,
         key_file: str | None = None,
         verify: bool | str = True,
-        timeout: float | tuple[float, float] = 65.0,
+        timeout: float = 65.0,
         session: requests.Session | None = None,
         max_redirects: int = 5,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
@@ -100,25 +122,44 @@ class RequestsTransport:
         self.cert: str | tuple[str, str] | None = (cert_file, key_file) if cert_file and key_file else cert_file
         self.verify = verify
         self.timeout = timeout
-        self.session = session if session is not None else requests.Session()
+        if session is None:
+            from smflow.asm.watched_pool import WatchedAdapter
+
+            session = requests.Session()
+            # Only a session of our own gets the adapter whose connections the watchdog can cut.
+            for prefix in ("https://", "http://"):
+                session.mount(prefix, WatchedAdapter())
+        self.session = session
         self.max_redirects = max_redirects
         self.max_response_bytes = max_response_bytes
 
     def __repr__(self) -> str:
         return f"RequestsTransport(verify={self.verify!r}, timeout={self.timeout!r})"
 
-    def send(self, request: HttpRequest, before_send: Callable[[], None] | None = None) -> HttpResponse:
-        url = request.url
-        for _ in range(self.max_redirects + 1):
-            response = self._send_once(request, url, before_send)
-            before_send = None  # a redirect re-sends what already left
-            location = response.header("location")
-            if response.status not in _REDIRECTS or not location:
-                return response
-            url = urljoin(url, location)
-        raise TransportError(f"more than {self.max_redirects} redirects (last to {_host(url)})")
+    def send(self, request: HttpRequest, before_send: Callable[[], None] | None = None, *,
+             timeout: float | None = None) -> HttpResponse:
+        budget = self.timeout if timeout is None else max(min(timeout, self.timeout), 0.0)
+        if budget <= 0:
+            raise TransportError(f"no time left to send a request to {_host(request.url)}", timeout=True)
+        watch = _Watch(time.monotonic() + budget, budget)
+        token = _CURRENT_WATCH.set(watch)
+        _WATCHDOG.arm(watch)
+        try:
+            url = request.url
+            for _ in range(self.max_redirects + 1):
+                response = self._send_once(request, url, before_send, watch)
+                before_send = None  # a redirect re-sends what already left
+                location = response.header("location")
+                if response.status not in _REDIRECTS or not location:
+                    return response
+                url = _follow(url, location, request)
+            raise TransportError(f"more than {self.max_redirects} redirects (last to {_host(url)})")
+        finally:
+            watch.finish()
+            _CURRENT_WATCH.reset(token)
 
-    def _send_once(self, request: HttpRequest, url: str, before_send: Callable[[], None] | None) -> HttpResponse:
+    def _send_once(self, request: HttpRequest, url: str, before_send: Callable[[], None] | None,
+                   watch: _Watch) -> HttpResponse:
         import requests
 
         headers = {"x-ms-version": X_MS_VERSION, **request.headers}  # the API refuses a request without it
@@ -133,22 +174,31 @@ class RequestsTransport:
                 True, self.verify, self.cert)
             if before_send is not None:
                 before_send()
-            with session.send(prepared, timeout=self.timeout, allow_redirects=False, **settings) as raw:
-                body = self._read(raw)
+            left = watch.left()
+            if left <= 0:
+                raise _TimeUpError()
+            with session.send(prepared, timeout=left, allow_redirects=False, **settings) as raw:
+                body = self._read(raw, watch)
                 headers = {k.lower(): v for k, v in raw.headers.items()}
-                return HttpResponse(raw.status_code, headers, body, raw.reason or "")
-        except requests.exceptions.Timeout as exc:
-            raise TransportError(f"timed out talking to {_host(url)} after {self.timeout}s", timeout=True) from exc
-        except requests.exceptions.SSLError as exc:
-            raise TransportError(f"TLS error with {_host(url)}: {_reason(exc)}") from exc
-        except requests.exceptions.ConnectionError as exc:
-            raise TransportError(f"could not connect to {_host(url)}: {_reason(exc)}") from exc
+            if watch.fired:
+                raise _TimeUpError()
+            return HttpResponse(raw.status_code, headers, body, raw.reason or "")
+        except (_TimeUpError, requests.exceptions.Timeout) as exc:
+            raise _timed_out(url, watch) from exc
         except requests.exceptions.RequestException as exc:
+            if watch.fired:  # the watchdog cut the connection: the deadline passed
+                raise _timed_out(url, watch) from exc
+            if isinstance(exc, requests.exceptions.SSLError):
+                raise TransportError(f"TLS error with {_host(url)}: {_reason(exc)}") from exc
+            if isinstance(exc, requests.exceptions.ConnectionError):
+                raise TransportError(f"could not connect to {_host(url)}: {_reason(exc)}") from exc
             raise TransportError(f"request to {_host(url)} failed: {_reason(exc)}") from exc
         except OSError as exc:  # unreadable certificate or key file
+            if watch.fired:
+                raise _timed_out(url, watch) from exc
             raise TransportError(f"cannot use the client certificate: {exc.strerror or exc}") from exc
 
-    def _read(self, raw: requests.Response) -> bytes:
+    def _read(self, raw: requests.Response, watch: _Watch) -> bytes:
         declared = raw.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_response_bytes:
             raise ApiError(
@@ -163,8 +213,150 @@ class RequestsTransport:
                 raise ApiError(
                     f"response body is over the {self.max_response_bytes}-byte limit", status=raw.status_code
                 )
+            if watch.left() <= 0:
+                raise _TimeUpError()
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+class _TimeUpError(Exception):
+    """The request's deadline passed between two reads (turned into a TransportError at once)."""
+
+
+def _timed_out(url: str, watch: _Watch) -> TransportError:
+    return TransportError(f"no complete answer from {_host(url)} within {watch.budget:g}s", timeout=True)
+
+
+def _follow(url: str, location: str, request: HttpRequest) -> str:
+    """The next URL of a 307/308, refused when it would carry the request somewhere else."""
+    target = urljoin(url, location)
+    here, there = urlsplit(url), urlsplit(target)
+    if here.scheme == "https" and there.scheme != "https":
+        raise TransportError(f"refused a redirect from {_host(url)} to {_host(target)}: it would send the request "
+                             "unencrypted (the Service Management API never redirects from https to http)")
+    if (there.hostname, there.port) != (here.hostname, here.port) or there.scheme != here.scheme:
+        what = "its body and the subscription id" if request.body else "the subscription id"
+        raise TransportError(f"refused a redirect from {_host(url)} to another host, {_host(target)}: it would "
+                             f"send {what} there (the Service Management API never redirects across hosts)")
+    return target
+
+
+# --- the deadline watchdog ---------------------------------------------------------------------------
+
+class _Watch:
+    """One request's deadline and the connections it used, which the watchdog shuts when it passes."""
+
+    def __init__(self, deadline: float, budget: float) -> None:
+        self.deadline = deadline
+        self.budget = budget
+        self.connections: list[Any] = []
+        self.fired = False
+        self.done = False
+        self._lock = threading.Lock()
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def attach(self, connection: Any) -> None:
+        with self._lock:
+            self.connections.append(connection)
+
+    def finish(self) -> None:
+        with self._lock:
+            self.done = True
+            self.connections.clear()
+
+    def cut(self) -> bool:
+        """Shut the sockets down; True when one had no socket yet (still connecting: cut again soon)."""
+        with self._lock:
+            if self.done:
+                return False
+            self.fired = True
+            pending = False
+            for connection in self.connections:
+                sock = getattr(connection, "sock", None)
+                shutdown = getattr(sock, "shutdown", None)
+                if shutdown is None:
+                    pending = True
+                    continue
+                try:
+                    shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already closed
+            return pending or not self.connections
+
+
+class _Watchdog:
+    """One daemon thread for every request's deadline (a thread per request would cost more than
+    a request to the local emulator)."""
+
+    RECHECK = 0.05  # a watch whose connection had no socket yet is cut again this much later
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, _Watch]] = []
+        self._order = itertools.count()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, watch: _Watch) -> None:
+        with self._wake:
+            heapq.heappush(self._heap, (watch.deadline, next(self._order), watch))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="smflow-deadlines", daemon=True)
+                self._thread.start()
+            elif self._heap[0][2] is watch:
+                self._wake.notify()  # it is due before the one the thread sleeps for
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while self._heap and self._heap[0][2].done:
+                    heapq.heappop(self._heap)  # finished in time: forget it
+                if not self._heap:
+                    self._wake.wait()
+                    continue
+                wait = self._heap[0][0] - time.monotonic()
+                if wait > 0:
+                    self._wake.wait(wait)
+                    continue
+                _, _, watch = heapq.heappop(self._heap)
+            if watch.cut():
+                with self._wake:
+                    heapq.heappush(self._heap, (time.monotonic() + self.RECHECK, next(self._order), watch))
+
+
+_WATCHDOG = _Watchdog()
+_CURRENT_WATCH: contextvars.ContextVar[_Watch | None] = contextvars.ContextVar("smflow_watch", default=None)
+
+
+def client_certificate_problem(cert_file: str, key_file: str | None = None) -> str | None:
+    """Why the management certificate cannot be used, or None when it can.
+
+    Loaded once before anything is sent, with a pass-phrase callback that refuses: left to
+    itself, OpenSSL asks for the pass phrase of an encrypted key on the terminal, and a run
+    would hang there (or, under CI, fail on its first request instead of before it).
+    """
+    import ssl
+
+    def no_pass_phrase() -> bytes:
+        raise _EncryptedKeyError
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        context.load_cert_chain(cert_file, key_file, password=no_pass_phrase)
+    except _EncryptedKeyError:
+        return (f"the private key in {key_file or cert_file} is encrypted, and smflow never asks for a pass phrase: "
+                "give it a key file without one (openssl pkey -in KEY -out KEY.pem), readable only by you")
+    except ssl.SSLError as exc:
+        return f"{cert_file}{' and ' + key_file if key_file else ''}: not a PEM certificate and its private key " \
+               f"({exc.reason or exc})"
+    except OSError as exc:
+        return f"cannot read {exc.filename or cert_file}: {exc.strerror or exc}"
+    return None
+
+
+class _EncryptedKeyError(Exception):
+    """Raised by the pass-phrase callback: the key is encrypted."""
 
 
 def _mask_subscription(url: str) -> str:

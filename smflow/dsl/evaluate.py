@@ -20,10 +20,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from smflow.boundedread import FileRefusedError, read_regular_file
 from smflow.dsl import ast
-from smflow.errors import FlowRuntimeError, NotFoundError
+from smflow.errors import FlowError, FlowRuntimeError, NotFoundError
 
-__all__ = ["Evaluator", "to_text"]
+__all__ = ["MAX_FILE_BYTES", "Evaluator", "to_text"]
+
+MAX_FILE_BYTES = 16 * 1024 * 1024  # file(): a service configuration or a certificate, never more
 
 CallHook = Callable[[ast.Call, dict[str, Any]], Any]
 
@@ -173,7 +176,10 @@ class Evaluator:
         if name == "file":
             path = self.base_dir / args[0]
             try:
-                return path.read_text(encoding="utf-8")
+                return read_regular_file(path, MAX_FILE_BYTES).decode("utf-8")
+            except FileRefusedError as exc:
+                # Bad input rather than a failed run (exit 2 before any step; a failed step inside one).
+                raise FlowError(f"file() refuses {str(path)!r}: {exc}", e.span, "FileRefused") from None
             except (OSError, UnicodeDecodeError) as exc:
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
                 raise FlowRuntimeError(f"cannot read file {str(path)!r}: {reason}", e.span) from None

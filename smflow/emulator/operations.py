@@ -32,10 +32,16 @@ its operation is already Succeeded when the response is sent.
 
 from __future__ import annotations
 
+import math
+
+from smflow.errors import UsageError
+
 __all__ = [
-    "INSTANCE_PHASES", "RECORDED_SECONDS", "REFERENCE_SECONDS", "duration", "instance_phase", "phase_at",
-    "transitioning_status",
+    "INSTANCE_PHASES", "MAX_LATENCY", "RECORDED_SECONDS", "REFERENCE_SECONDS", "check_latency", "duration",
+    "instance_phase", "phase_at", "transitioning_status",
 ]
+
+MAX_LATENCY = 3600.0  # create_deployment taking an hour: slower than Azure ever was
 
 RECORDED_SECONDS: dict[str, float] = {
     "create_deployment": 52.0,
@@ -57,6 +63,15 @@ RECORDED_SECONDS: dict[str, float] = {
     "_tag_hosted_service": 10.0,
 }
 REFERENCE_SECONDS = RECORDED_SECONDS["create_deployment"]
+
+
+def check_latency(value: float, flag: str) -> float:
+    """``value`` if it is a usable latency scale; a ``UsageError`` naming ``flag`` otherwise.
+    NaN slips through every comparison and inf or 1e308 make every deadline infinite, so only
+    finite values from 0 to ``MAX_LATENCY`` are taken."""
+    if not math.isfinite(value) or not 0 <= value <= MAX_LATENCY:
+        raise UsageError(f"{flag} must be a number of seconds from 0 to {MAX_LATENCY:g}, got {value!r}")
+    return value
 
 
 def duration(kind: str, latency: float) -> float:

@@ -25,10 +25,10 @@ from smflow.emulator import instances, upgrades
 from smflow.emulator.accounts import AccountRules
 from smflow.emulator.deployments import DeploymentRules
 from smflow.emulator.instances import RoleInstanceRules
+from smflow.emulator.operations import check_latency
 from smflow.emulator.resources import AsmFault, HostedService, Operation
 from smflow.emulator.subscription import EXCLUSIVE_ACCESS, not_found, utc_now
 from smflow.emulator.upgrades import UpgradeRules
-from smflow.errors import UsageError
 
 __all__ = ["EXCLUSIVE_ACCESS", "EmulatorState", "Subscription", "not_found", "utc_now"]
 
@@ -136,9 +136,7 @@ class EmulatorState:
         clock: Callable[[], float] = time.monotonic,
         on_change: Callable[[str], None] | None = None,
     ) -> None:
-        if latency < 0:
-            raise UsageError(f"emulator latency must be >= 0 seconds, got {latency}")
-        self.latency = latency
+        self.latency = check_latency(latency, "emulator latency")
         self.clock = clock
         self.lock = threading.RLock()
         self.subscriptions: dict[str, Subscription] = {}

@@ -26,6 +26,11 @@ Saving writes a temp file in the same
 directory, fsyncs it, lets a check read the bytes back, and only then renames it over the
 target, so a crash or a refused check never leaves a truncated or leaky cassette behind
 (vcrpy's own persister writes in place).
+
+Reading trusts nothing: the path must be a regular file of at most ``MAX_CASSETTE_BYTES`` (a FIFO
+or ``/dev/urandom`` is refused, not read forever), and YAML anchors and aliases are refused (smflow
+never writes them; a "billion laughs" alias bomb in ``meta.vars`` expands to gigabytes as soon as
+anything walks it).
 """
 
 from __future__ import annotations
@@ -39,10 +44,12 @@ from typing import Any
 import yaml
 
 from smflow import __version__
+from smflow.boundedread import FileRefusedError, read_regular_file
 from smflow.errors import CassetteFormatError, CassetteNotFoundError
 
 __all__ = [
     "FORMAT",
+    "MAX_CASSETTE_BYTES",
     "CassetteHeader",
     "LoadedCassette",
     "dump_cassette",
@@ -53,6 +60,7 @@ __all__ = [
 
 FORMAT = 1
 VCR_VERSION = 1  # vcrpy's own cassette format version
+MAX_CASSETTE_BYTES = 256 * 1024 * 1024  # ~400,000 interactions: far more than any release records
 
 try:  # libyaml: an order of magnitude faster on big cassettes
     from yaml import CSafeDumper as _Dumper
@@ -91,14 +99,30 @@ class LoadedCassette:
     interactions: list[dict[str, Any]]
 
 
+class _NoAliasDumper(_Dumper):  # type: ignore[misc,valid-type]
+    """Writes a value referenced twice in full both times: a cassette never holds an alias."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def parse_yaml(text: str | bytes) -> Any:
-    """Parse cassette text: the json fast path when it is JSON-shaped, else (safe) YAML."""
+    """Parse cassette text: the json fast path when it is JSON-shaped, else (safe) YAML without
+    anchors or aliases (``yaml.YAMLError`` if it has one)."""
     if text[:1] in ("{", b"{"):
         try:
             return json.loads(text)
         except ValueError:  # JSON-looking YAML (comments, single quotes...): YAML decides
             pass
-    return yaml.load(text, Loader=_Loader)  # a safe loader (CSafeLoader/SafeLoader)
+        except RecursionError:
+            raise yaml.YAMLError("nested too deeply") from None
+    try:
+        for event in yaml.parse(text, Loader=_Loader):  # events only: cheap, and nothing expanded
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise yaml.YAMLError("it uses YAML anchors or aliases (&name / *name), which a cassette never holds")
+        return yaml.load(text, Loader=_Loader)  # a safe loader (CSafeLoader/SafeLoader)
+    except RecursionError:
+        raise yaml.YAMLError("nested too deeply") from None
 
 
 def _header(path: Path, data: Any) -> CassetteHeader:
@@ -155,17 +179,22 @@ def load_cassette(path: Path) -> LoadedCassette:
     """Read and validate a cassette. Raises CassetteNotFoundError / CassetteFormatError."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_CASSETTE_BYTES)
     except FileNotFoundError:
         raise CassetteNotFoundError(f"{path}: no such cassette; record one with 'smflow run FLOW --record {path}'") from None
     except IsADirectoryError:
         raise CassetteNotFoundError(f"{path}: is a directory, not a cassette") from None
+    except FileRefusedError as exc:
+        raise CassetteFormatError(f"{path}: not a cassette: {exc}") from None
+    except OSError as exc:
+        raise CassetteFormatError(f"{path}: cannot read it: {exc.strerror or exc}") from None
     try:
         data = parse_yaml(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise CassetteFormatError(f"{path}: not valid YAML{where}") from None
+        why = f": {exc}" if type(exc) is yaml.YAMLError else ""
+        raise CassetteFormatError(f"{path}: not valid YAML{where}{why}") from None
     header = _header(path, data)
     interactions = data["interactions"]
     if not isinstance(interactions, list):
@@ -201,5 +230,5 @@ def dump_cassette(header: CassetteHeader, interactions: list[dict[str, Any]]) ->
     try:
         return json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     except (TypeError, ValueError):  # bytes (a binary body) or a non-finite float
-        text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=2**31 - 1)
+        text: str = yaml.dump(data, Dumper=_NoAliasDumper, sort_keys=False, allow_unicode=True, width=2**31 - 1)
         return text

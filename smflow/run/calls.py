@@ -31,22 +31,34 @@ from smflow.errors import (
     OperationFailedError,
     SmflowError,
     TransportError,
+    WaitTimeoutError,
 )
 from smflow.run import readback
 from smflow.run.clock import Clock
 from smflow.run.events import RequestSent, Retrying, Waiting
 from smflow.run.journal import CallRecord, Journal
 from smflow.run.poll import DEFAULT_OPERATION_TIMEOUT, PollSchedule, WaitTick, poll_until, wait_for_operation
-from smflow.run.retry import RetryNotice, RetryPolicyLike, call_with_retry, fault_kinds, is_ambiguous
+from smflow.run.retry import (
+    RetryNotice,
+    RetryPolicyLike,
+    attempts_of,
+    call_with_retry,
+    fault_kinds,
+    is_ambiguous,
+    transient_for,
+)
 from smflow.run.secrets import Masker
+from smflow.run.wording import describe_error
 
 __all__ = ["CallRunner", "ClientLike", "StepContext"]
 
 Emit = Callable[..., None]  # emit(EventClass, **fields)
+_SLACK = 0.05  # a request cut this close to the step's deadline was cut by it
 
 
 class ClientLike(Protocol):
-    def call(self, op_name: str, args: dict[str, Any], *, before_send: Callable[[], None] | None = None) -> Any: ...
+    def call(self, op_name: str, args: dict[str, Any], *, before_send: Callable[[], None] | None = None,
+             timeout: float | None = None) -> Any: ...
 
 
 @dataclass
@@ -60,6 +72,7 @@ class StepContext:
     key_prefix: str = ""  # call keys are "<op>#<n>@<prefix>"; a step's prefix is its name (its identity)
     resumable: bool = True  # consult the journal of the run being resumed (not for undo/on failure)
     counters: dict[str, int] = field(default_factory=dict)
+    timeout: float | None = None  # the step's ``timeout`` as written (for messages; ``deadline`` rules)
 
     def __post_init__(self) -> None:
         if not self.key_prefix:
@@ -210,7 +223,7 @@ class CallRunner:
 
     def _await(self, ctx: StepContext, op: str, request_id: str) -> Any:
         return wait_for_operation(
-            self._status,
+            lambda rid: self._status(ctx, rid),
             request_id,
             operation=op,
             clock=self.clock,
@@ -228,6 +241,10 @@ class CallRunner:
             return DEFAULT_OPERATION_TIMEOUT
         return max(ctx.deadline - self.clock.monotonic(), 0.0)
 
+    def _request_budget(self, ctx: StepContext) -> float | None:
+        """The most one request may take: what is left of the step (None: the transport's own)."""
+        return None if ctx.deadline is None else max(ctx.deadline - self.clock.monotonic(), 0.0)
+
     def _on_tick(self, ctx: StepContext) -> Callable[[WaitTick], None]:
         def tick(t: WaitTick) -> None:
             self.emit(Waiting, step=ctx.name, what=t.what, elapsed=t.elapsed, last_state=t.last_state,
@@ -235,15 +252,17 @@ class CallRunner:
 
         return tick
 
-    def _status(self, request_id: str) -> Any:
+    def _status(self, ctx: StepContext, request_id: str) -> Any:
         self.requests += 1
-        return self.client.call("get_operation_status", {"request_id": request_id})
+        return self.client.call("get_operation_status", {"request_id": request_id},
+                                timeout=self._request_budget(ctx))
 
     def _send(self, ctx: StepContext, op: str, args: dict[str, Any], attempt: int) -> Any:
         self.requests += 1
         try:
             # Sent only once the journal's intent for it is on disk (see Journal.wait_durable).
-            result = self.client.call(op, args, before_send=self.journal.wait_durable)
+            result = self.client.call(op, args, before_send=self.journal.wait_durable,
+                                      timeout=self._request_budget(ctx))
         except TransportError as err:
             if err.operation:
                 raise
@@ -265,5 +284,34 @@ class CallRunner:
             self.emit(Retrying, step=ctx.name, operation=op, attempt=notice.attempt, attempts=notice.attempts,
                       delay=notice.delay, error=str(notice.error))
 
-        return call_with_retry(once, policy=ctx.policy, clock=self.clock, on_retry=on_retry,
-                               scale=self.time_scale, rng=self.rng, deadline=ctx.deadline)
+        try:
+            return call_with_retry(once, policy=ctx.policy, clock=self.clock, on_retry=on_retry,
+                                   scale=self.time_scale, rng=self.rng, deadline=ctx.deadline)
+        except SmflowError as err:
+            if self._cut_by_deadline(ctx, err):
+                raise self._deadline_error(ctx, op, err) from err
+            raise
+
+    def _cut_by_deadline(self, ctx: StepContext, err: SmflowError) -> bool:
+        """Whether the step's deadline, not the error itself, ended the call: a request cut at
+        the deadline, or a transient fault whose retries stopped early because the next sleep
+        would have outlived the step."""
+        if ctx.deadline is None:
+            return False
+        if isinstance(err, TransportError) and err.timeout and self.clock.monotonic() >= ctx.deadline - _SLACK:
+            return True
+        return transient_for(ctx.policy)(err) and attempts_of(err) < max(int(ctx.policy.attempts), 1)
+
+    def _deadline_error(self, ctx: StepContext, op: str, err: SmflowError) -> WaitTimeoutError:
+        assert ctx.deadline is not None
+        timeout = ctx.timeout
+        start = ctx.deadline - timeout if timeout is not None else None
+        waited = self.clock.monotonic() - start if start is not None else 0.0
+        limit = f"the step's {timeout:g}s deadline" if timeout is not None else "the step's deadline"
+        last = describe_error(err)
+        retry_after = getattr(err, "retry_after", None)
+        if isinstance(retry_after, (int, float)) and self.clock.monotonic() + retry_after >= ctx.deadline:
+            after = f"{retry_after:.0f}" if float(retry_after).is_integer() else f"{retry_after:.3g}"
+            last += f"; the server asked to retry after {after}s, past {limit}"
+        return WaitTimeoutError(waiting_for=f"{op} to answer within {limit}", waited=waited, last_state=last,
+                                step=ctx.name)

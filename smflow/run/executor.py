@@ -161,7 +161,8 @@ class Executor:
             self.emit(StepStarted, index=index, total=total, step=step.name)
             self.journal.append("step_started", index=index, step=step.name)
             self._ctx = StepContext(index, step.name, step.policy,
-                                    start + step.timeout if step.timeout is not None else None)
+                                    start + step.timeout if step.timeout is not None else None,
+                                    timeout=step.timeout)
             self._bound, self._undo_ids, self._assign_counts = {}, [], {}
             try:
                 self._block(step.body, index, step)

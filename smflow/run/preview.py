@@ -53,7 +53,7 @@ class _NothingSent:
     somehow went out would be a bug (so an error, not a connection). It also keeps ``smflow plan``
     from importing an HTTP stack it never uses."""
 
-    def send(self, request: Any, before_send: Any = None) -> Any:
+    def send(self, request: Any, before_send: Any = None, *, timeout: float | None = None) -> Any:
         raise AssertionError("smflow plan sends nothing")
 
 

@@ -164,14 +164,19 @@ class BackoffWait(wait_base):  # type: ignore[misc]
 
 
 class PastDeadline(stop_base):  # type: ignore[misc]
-    """Stop once the run clock reaches ``deadline`` (tenacity's own delay stop reads real time)."""
+    """Stop once the run clock reaches ``deadline``, or when the coming sleep would end at or past
+    it: a ``Retry-After`` of a day inside a 20 s step ends the step now, not after a sleep that
+    outlives it (tenacity's own delay stop reads real time, and looks only backwards)."""
 
     def __init__(self, clock: Clock, deadline: float | None) -> None:
         self.clock = clock
         self.deadline = deadline
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
-        return self.deadline is not None and self.clock.monotonic() >= self.deadline
+        if self.deadline is None:
+            return False
+        upcoming = retry_state.upcoming_sleep or 0.0
+        return bool(self.clock.monotonic() + upcoming >= self.deadline)
 
 
 @dataclass(frozen=True)

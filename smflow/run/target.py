@@ -42,6 +42,16 @@ ENV_CERT = "SMFLOW_CERT_FILE"
 ENV_KEY = "SMFLOW_KEY_FILE"
 
 
+def _check_certificate(cert: str | None, key: str | None) -> None:
+    """Refuse an unusable management certificate (an encrypted key above all) before the run starts."""
+    if cert:
+        from smflow.asm.transport import client_certificate_problem
+
+        problem = client_certificate_problem(cert, key)
+        if problem:
+            raise UsageError(f"--cert/--key: {problem}")
+
+
 def scale_for_latency(latency: float) -> float:
     """How much to shrink waits for an emulator whose operations take ``latency`` seconds."""
     return min(1.0, max(latency, 0.002))
@@ -95,8 +105,10 @@ def choose_target(
     subscription_id = subscription_id or env.get(ENV_SUBSCRIPTION) or None
     cert = str(cert_file) if cert_file else env.get(ENV_CERT) or None
     key = str(key_file) if key_file else env.get(ENV_KEY) or None
-    if emulator_latency is not None and emulator_latency < 0:
-        raise UsageError(f"--emulator-latency must be 0 or more seconds, not {emulator_latency}")
+    if emulator_latency is not None:
+        from smflow.emulator.operations import check_latency
+
+        check_latency(emulator_latency, "--emulator-latency")
 
     if emulator_seed is not None and (endpoint or subscription_id or cert):
         raise UsageError("--emulator-state seeds the embedded emulator; it cannot be used with --endpoint or "
@@ -105,6 +117,7 @@ def choose_target(
         refuse_credentials(endpoint)
         if not endpoint.startswith(("http://", "https://")):
             raise UsageError(f"--endpoint must be an http:// or https:// URL, not '{endpoint}'")
+        _check_certificate(cert, key)
         scale = scale_for_latency(emulator_latency) if emulator_latency is not None else 1.0
         yield Target(
             "endpoint",
@@ -127,6 +140,7 @@ def choose_target(
         for label, path in (("certificate", cert), ("key", key)):
             if path and not Path(path).is_file():
                 raise UsageError(f"the management {label} file '{path}' does not exist")
+        _check_certificate(cert, key)
         yield Target("live", LIVE_ENDPOINT, subscription_id, f"Azure Service Management at {LIVE_ENDPOINT} "
                      "(subscription ***)", cert_file=cert, key_file=key)
         return

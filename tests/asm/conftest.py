@@ -50,7 +50,8 @@ class FakeTransport:
     respond: Callable[[HttpRequest], HttpResponse]
     sent: list[HttpRequest] = field(default_factory=list)
 
-    def send(self, request: HttpRequest, before_send: Callable[[], None] | None = None) -> HttpResponse:
+    def send(self, request: HttpRequest, before_send: Callable[[], None] | None = None, *,
+             timeout: float | None = None) -> HttpResponse:
         if before_send is not None:
             before_send()
         self.sent.append(request)

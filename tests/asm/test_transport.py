@@ -248,3 +248,51 @@ def test_transport_adds_the_version_header_and_content_type() -> None:
     assert delete["headers"]["x-ms-version"] == get["headers"]["x-ms-version"] == "2014-10-01"
     assert delete["headers"]["Content-Type"] == "application/atom+xml;type=entry;charset=utf-8"
     assert delete["headers"]["Content-Length"] == "0" and "Content-Type" not in get["headers"]
+
+
+# --- redirects that would carry the request elsewhere, and answers that are not the API's -----------
+
+def test_redirect_to_another_host_is_refused_and_nothing_is_resent() -> None:
+    with serve(reply(202, x_ms_request_id="c" * 32)) as elsewhere:
+        target = url(elsewhere).replace("127.0.0.1", "localhost")  # same machine, another host name
+        with serve(lambda h: reply(307, location=f"{target}{h.path}")(h)) as server:
+            client = ServiceManagementClient(SUB, endpoint=url(server), timeout=20)
+            with pytest.raises(TransportError, match="refused a redirect .* to another host") as info:
+                client.change_deployment_configuration("svc", "v1", "PFNlcnZpY2VDb25maWd1cmF0aW9uLz4=")
+    assert elsewhere.seen == [] and len(server.seen) == 1
+    assert "its body and the subscription id" in str(info.value) and SUB not in str(info.value)
+
+
+def test_redirect_from_https_to_http_is_refused(pki: dict[str, Any]) -> None:
+    with serve(reply(200, OPERATION)) as plain:
+        port = plain.server_address[1]
+        with serve(lambda h: reply(307, location=f"http://127.0.0.1:{port}{h.path}")(h), tls=pki["ctx"]) as server:
+            client = ServiceManagementClient(SUB, cert_file=pki["combined"], endpoint=url(server, "https"),
+                                             timeout=20, verify=pki["ca"])
+            with pytest.raises(TransportError, match="unencrypted"):
+                client.get_operation_status("abc")
+    assert plain.seen == [] and len(server.seen) == 1
+
+
+def test_a_200_html_page_is_not_a_success() -> None:
+    page = b"<!DOCTYPE html><html><head><title>Sign in to the proxy</title></head><body></body></html>"
+    with serve(reply(200, page, content_type="text/html; charset=utf-8")) as server:
+        client = ServiceManagementClient(SUB, endpoint=url(server), timeout=20)
+        with pytest.raises(ApiError, match="expected XML from the Service Management API, got text/html"
+                                           r" \(Sign in to the proxy") as read:
+            client.get_operation_status("abc")
+        with pytest.raises(ApiError, match="got text/html") as write:
+            client.delete_deployment("svc", "v1")
+    assert read.value.status == write.value.status == 200
+    with serve(reply(200, page)) as server:  # no Content-Type at all: the body says what it is
+        client = ServiceManagementClient(SUB, endpoint=url(server), timeout=20)
+        with pytest.raises(ApiError, match="expected XML"):
+            client.list_locations()
+
+
+def test_an_asynchronous_write_accepted_without_a_request_id_fails() -> None:
+    with serve(reply(202)) as server:
+        client = ServiceManagementClient(SUB, endpoint=url(server), timeout=20)
+        with pytest.raises(ApiError, match="HTTP 202.* no x-ms-request-id") as info:
+            client.swap_deployment("svc", "blue", "green")
+    assert info.value.operation == "swap_deployment"

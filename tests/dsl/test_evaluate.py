@@ -112,3 +112,25 @@ def test_to_text() -> None:
     assert to_text(True) == "true"
     assert to_text(30.0) == "30"
     assert to_text([1, None]) == "[1, null]"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "too big"])
+def test_file_refuses_what_is_not_a_small_regular_file(kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from smflow.dsl import evaluate
+    from smflow.errors import FlowError
+
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "x")  # no writer: a plain open() would wait for one forever
+        name, why = "x", "not a regular file (it is a FIFO)"
+    elif kind == "device":
+        name, why = "/dev/zero", "not a regular file (it is a character device)"
+    else:
+        (tmp_path / "x").write_text("y" * 2048)
+        monkeypatch.setattr(evaluate, "MAX_FILE_BYTES", 1024)
+        name, why = "x", "2048 bytes, over the 1024-byte limit"
+    with pytest.raises(FlowError) as info:
+        ev(f'file("{name}")', tmp_path)
+    assert why in info.value.message and name in info.value.message
+    assert info.value.code == "FileRefused" and info.value.exit_code == 2 and info.value.span.col == 1

@@ -135,3 +135,69 @@ def test_a_broken_interaction_is_named(tmp_path: Path, edit: Any, problem: str) 
     with pytest.raises(CassetteFormatError) as caught:
         load_cassette(path)
     assert str(caught.value) == f"{path}: {problem}"
+
+
+# --- what a cassette path may be, and what its YAML may hold -------------------------------------------
+
+def _bomb(levels: int = 9) -> str:
+    """A "billion laughs" in meta.vars: 9 levels of 9 aliases each, 9**9 strings once expanded."""
+    lines = ["smflow:", "  format: 1", "  smflow_version: 0.1.0", "  recorded_at: '2026-11-26T00:00:00+00:00'",
+             "  endpoint: http://127.0.0.1:1", "  subscription_id: SUBSCRIPTION-ID", "  duration: 1.0", "  meta:",
+             "    vars:", "      l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in range(1, levels + 1):
+        lines.append(f"      l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * 9) + "]")
+    return "\n".join([*lines, "version: 1", "interactions: []", ""])
+
+
+def test_an_alias_bomb_is_refused_before_anything_expands_it(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.yaml"
+    path.write_text(_bomb())
+    with pytest.raises(CassetteFormatError, match="bomb.yaml: not valid YAML: it uses YAML anchors or aliases"):
+        load_cassette(path)
+    with pytest.raises(CassetteFormatError, match="anchors or aliases"):
+        cassette_module.recorded_vars(path)  # what a replay reads first, to repeat the recorded vars
+
+
+def test_a_binary_cassette_is_written_without_aliases(tmp_path: Path) -> None:
+    shared = {"x-ms-version": ["2014-10-01"]}  # one object twice: a plain yaml.dump writes &id001 / *id001
+    binary = {
+        "request": {"method": "GET", "uri": "http://127.0.0.1:1/S/a", "body": None, "headers": shared},
+        "response": {"status": {"code": 200, "message": "OK"}, "headers": shared, "body": {"string": b"\xff\xfe"}},
+    }
+    text = dump_cassette(HEADER, [binary])
+    assert "&id" not in text and "*id" not in text
+    path = tmp_path / "binary.yaml"
+    path.write_text(text)
+    assert load_cassette(path).interactions[0]["response"]["headers"] == shared
+
+
+@pytest.mark.parametrize("device", ["/dev/urandom", "/dev/zero"])
+def test_a_device_is_refused_not_read_forever(device: str) -> None:
+    if not Path(device).exists():
+        pytest.skip(f"{device} does not exist here")
+    with pytest.raises(CassetteFormatError, match=f"{device}: not a cassette: not a regular file \\(it is a character device\\)"):
+        load_cassette(Path(device))
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "cassette.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(CassetteFormatError, match=r"cassette\.yaml: not a cassette: not a regular file \(it is a FIFO\)"):
+        load_cassette(fifo)
+
+
+def test_a_cassette_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(dump_cassette(HEADER, [INTERACTION] * 50))
+    monkeypatch.setattr(cassette_module, "MAX_CASSETTE_BYTES", 4096)
+    with pytest.raises(CassetteFormatError, match=r"c\.yaml: not a cassette: \d+ bytes, over the 4096-byte limit"):
+        load_cassette(path)
+
+
+def test_deep_nesting_is_a_format_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("{" + '"a": [' * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(CassetteFormatError, match="deep.yaml: not valid YAML"):
+        load_cassette(path)

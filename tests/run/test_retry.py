@@ -176,5 +176,6 @@ def test_no_retry_starts_after_the_deadline() -> None:
     policy = Policy(attempts=50, backoff_min=10, backoff_max=10, jitter=False)
     with pytest.raises(ApiError) as info:
         call_with_retry(busy, policy=policy, clock=clock, deadline=35.0)
-    assert attempts_of(info.value) == 5
-    assert calls == 5  # at 0, 10, 20, 30, 40 s: the one at 40 s was the last, past the deadline
+    # At 0, 10, 20 and 30 s; the next sleep would end at 40 s, past the deadline, so it never starts.
+    assert attempts_of(info.value) == calls == 4
+    assert clock.slept == [10, 10, 10] and clock.monotonic() == 30

@@ -53,10 +53,10 @@ def run(args: argparse.Namespace) -> int:
     import threading
 
     from smflow.emulator.faults import parse_fault_spec
+    from smflow.emulator.operations import check_latency
     from smflow.emulator.server import EmulatorServer, TlsConfig
 
-    if args.latency < 0:
-        raise UsageError(f"--latency must be >= 0, got {args.latency}")
+    check_latency(args.latency, "--latency")
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
     tls = None
