@@ -16,6 +16,8 @@ from typing import Any
 
 from lxml import etree
 
+from smflow.errors import ArgumentError
+
 __all__ = ["XMLNS", "XSI", "encode_request"]
 
 XMLNS = "http://schemas.microsoft.com/windowsazure"
@@ -39,8 +41,26 @@ def _add(parent: Any, name: str, value: object = "", *, container: bool = False)
     if value is None:
         return None
     el = etree.SubElement(parent, f"{{{XMLNS}}}{name}")
-    el.text = "" if container else _text(value)
+    text = "" if container else _text(value)
+    try:
+        el.text = text
+    except ValueError:  # lxml: "All strings must be XML compatible"
+        raise _NotXmlTextError(name, text) from None
     return el
+
+
+class _NotXmlTextError(Exception):
+    """A value holds a character XML 1.0 cannot carry (NUL, most C0 controls, lone surrogates)."""
+
+    def __init__(self, element: str, text: str) -> None:
+        self.element = element
+        self.char = next((c for c in text if not _xml_char(c)), "")
+        super().__init__(element)
+
+
+def _xml_char(c: str) -> bool:
+    n = ord(c)
+    return n in (0x9, 0xA, 0xD) or 0x20 <= n <= 0xD7FF or 0xE000 <= n <= 0xFFFD or 0x10000 <= n <= 0x10FFFF
 
 
 def _fields(parent: Any, pairs: Sequence[tuple[str, object]]) -> None:
@@ -230,5 +250,9 @@ def encode_request(operation: str, args: Args, body_root: str | None = None) -> 
     if body_root is not None and body_root != root_name:
         raise ValueError(f"catalogue body_root {body_root!r} != {root_name!r} for {operation}")
     root = _root(root_name)
-    build(root, args)
+    try:
+        build(root, args)
+    except _NotXmlTextError as bad:  # the value is never repeated: it may be a secret
+        raise ArgumentError(operation, None, f"the value for <{bad.element}> contains the character "
+                            f"U+{ord(bad.char or chr(0)):04X}, which XML cannot carry") from None
     return bytes(etree.tostring(root, encoding="utf-8", xml_declaration=False))
