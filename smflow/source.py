@@ -7,6 +7,7 @@ then the source line and a caret under the span. Lines and columns are 1-based.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 __all__ = ["SourceFile", "Span"]
@@ -14,6 +15,7 @@ __all__ = ["SourceFile", "Span"]
 TAB_SIZE = 4
 EXCERPT_WIDTH = 120  # columns of a source line shown under a message; longer lines are cut around the span
 EXCERPT_CONTEXT = 40  # columns kept before the span when a line is cut
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ def _excerpt(line: str, start: int, width: int) -> tuple[str, int, int]:
     """The part of a long line worth showing: a window from a little before the span, with
     ``...`` where it was cut, and the caret's start and width within it. A generated flow with
     a megabyte on one line must not print a megabyte of source (and of carets) per diagnostic."""
+    line = _CONTROLS.sub("?", line)  # one column each, and no escape sequence reaches a terminal
     if len(line) <= EXCERPT_WIDTH:
         return line, start, width
     lead = max(0, min(start - EXCERPT_CONTEXT, len(line) - EXCERPT_WIDTH))

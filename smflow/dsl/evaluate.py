@@ -174,8 +174,9 @@ class Evaluator:
             path = self.base_dir / args[0]
             try:
                 return path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a NUL in the path
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else (
+                    "a path cannot contain a NUL character" if "\0" in args[0] else type(exc).__name__)
                 raise FlowRuntimeError(f"cannot read file {str(path)!r}: {reason}", e.span) from None
         if name == "base64":
             return base64.b64encode(args[0].encode("utf-8")).decode("ascii")

@@ -258,6 +258,9 @@ _TRANSFORMER = FlowTransformer(_interpolation)
 
 # Characters that str.splitlines() treats as line breaks but lark does not count as lines.
 _ODD_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# Control characters no flow has a use for (tab and the line breaks are fine, the odd breaks above
+# have their own message).
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f]")
 
 
 def _source(text: str, name: str) -> tuple[str, SourceFile]:
@@ -267,6 +270,12 @@ def _source(text: str, name: str) -> tuple[str, SourceFile]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     source = SourceFile(name, text)
+    control = _CONTROLS.search(text)
+    if control:  # a NUL in a string would reach file() or a request: refused where it is
+        line = text.count("\n", 0, control.start()) + 1
+        col = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
+        raise FlowSyntaxError(f"unexpected control character U+{ord(control.group()):04X}",
+                              source.span_at(line, col), CODE)
     odd = _ODD_BREAKS.search(text)
     if odd:
         line = text.count("\n", 0, odd.start()) + 1

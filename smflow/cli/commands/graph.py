@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from smflow.errors import UsageError
+from smflow.errors import FlowError, UsageError
 
 __all__ = ["register", "run"]
 
@@ -37,8 +37,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"smflow graph: no such flow file: {args.flow}")
     output = writable_target(args.output, flag="-o", what="diagram", ours=is_our_graph, force=args.force) \
         if args.output else None
-    graph = build_graph(load_flow(path))
-    text = render_mermaid(graph) if args.format == "mermaid" else render_dot(graph)
+    flow = load_flow(path)
+    try:
+        graph = build_graph(flow)
+        text = render_mermaid(graph) if args.format == "mermaid" else render_dot(graph)
+    except RecursionError:  # as the checker: a flow nested hundreds deep is refused, not drawn
+        raise FlowError("the flow is nested too deeply to draw", flow.span, "NotSupported") from None
     if output is not None:
         atomic_write(output, text.encode("utf-8"))
     else:
