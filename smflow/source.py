@@ -7,11 +7,15 @@ then the source line and a caret under the span. Lines and columns are 1-based.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 __all__ = ["SourceFile", "Span"]
 
 TAB_SIZE = 4
+EXCERPT_WIDTH = 120  # columns of a source line shown under a message; longer lines are cut around the span
+EXCERPT_CONTEXT = 40  # columns kept before the span when a line is cut
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,23 @@ class Span:
         else:
             body = raw[self.col - 1 :]
         width = max(len(body.expandtabs(TAB_SIZE)), 1)
+        shown, start, width = _excerpt(raw.expandtabs(TAB_SIZE), len(prefix), width)
         gutter = f"{self.line:>5} | "
         blank = " " * (len(gutter) - 2) + "| "
-        return f"{head}\n{gutter}{raw.expandtabs(TAB_SIZE)}\n{blank}{' ' * len(prefix)}{'^' * width}"
+        return f"{head}\n{gutter}{shown}\n{blank}{' ' * start}{'^' * width}"
+
+
+def _excerpt(line: str, start: int, width: int) -> tuple[str, int, int]:
+    """The part of a long line worth showing: a window from a little before the span, with
+    ``...`` where it was cut, and the caret's start and width within it. A generated flow with
+    a megabyte on one line must not print a megabyte of source (and of carets) per diagnostic."""
+    line = _CONTROLS.sub("?", line)  # one column each, and no escape sequence reaches a terminal
+    if len(line) <= EXCERPT_WIDTH:
+        return line, start, width
+    lead = max(0, min(start - EXCERPT_CONTEXT, len(line) - EXCERPT_WIDTH))
+    window = line[lead : lead + EXCERPT_WIDTH]
+    before = "..." if lead > 0 else ""
+    after = "..." if lead + EXCERPT_WIDTH < len(line) else ""
+    caret_start = start - lead
+    caret_width = max(1, min(width, EXCERPT_WIDTH - caret_start))
+    return f"{before}{window}{after}", len(before) + caret_start, caret_width

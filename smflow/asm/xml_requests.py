@@ -11,7 +11,8 @@ from __future__ import annotations
 from lxml import etree
 
 from smflow.asm.bodies import BODIES
-from smflow.asm.bodies.build import XMLNS, XSI, Args, new_root
+from smflow.asm.bodies.build import XMLNS, XSI, Args, NotXmlTextError, new_root
+from smflow.errors import ArgumentError
 
 __all__ = ["XMLNS", "XSI", "encode_request"]
 
@@ -28,5 +29,9 @@ def encode_request(operation: str, args: Args, body_root: str | None = None) -> 
     if body_root is not None and body_root != root_name:
         raise ValueError(f"catalogue body_root {body_root!r} != {root_name!r} for {operation}")
     root = new_root(root_name)
-    build(root, args)
+    try:
+        build(root, args)
+    except NotXmlTextError as bad:  # the value is never repeated: it may be a secret
+        raise ArgumentError(operation, None, f"the value for <{bad.element}> contains the character "
+                            f"U+{ord(bad.char or chr(0)):04X}, which XML cannot carry") from None
     return bytes(etree.tostring(root, encoding="utf-8", xml_declaration=False))

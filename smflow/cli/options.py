@@ -3,6 +3,8 @@ read, and refused, the same way by ``check``, ``plan`` and ``run``."""
 
 from __future__ import annotations
 
+import re
+
 from smflow.errors import UsageError
 
 __all__ = ["parse_vars"]
@@ -22,5 +24,16 @@ def parse_vars(items: list[str]) -> dict[str, str]:
             raise UsageError(f"--var expects NAME=VALUE (NAME a param name), got {shown!r}")
         if name in values:
             raise UsageError(f"--var {name} is given twice")
+        bad = _NOT_XML.search(value)
+        if bad and "\ud800" <= bad.group() <= "\udfff":  # how Python passes argv bytes that are not UTF-8
+            raise UsageError(f"--var {name}: the value is not valid UTF-8")
+        if bad:
+            raise UsageError(f"--var {name}: the value contains the character U+{ord(bad.group()):04X},"
+                             " which no request can carry (XML 1.0 refuses it)")
         values[name] = value
     return values
+
+
+# Characters XML 1.0 cannot carry (tab, newline and carriage return it can): a value holding one
+# could never be sent, so it is refused here, before the run, rather than when a step builds its body.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

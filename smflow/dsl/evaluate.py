@@ -180,8 +180,9 @@ class Evaluator:
             except FileRefusedError as exc:
                 # Bad input rather than a failed run (exit 2 before any step; a failed step inside one).
                 raise FlowError(f"file() refuses {str(path)!r}: {exc}", e.span, "FileRefused") from None
-            except (OSError, UnicodeDecodeError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a NUL in the path
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else (
+                    "a path cannot contain a NUL character" if "\0" in args[0] else type(exc).__name__)
                 raise FlowRuntimeError(f"cannot read file {str(path)!r}: {reason}", e.span) from None
         if name == "base64":
             return base64.b64encode(args[0].encode("utf-8")).decode("ascii")

@@ -175,8 +175,10 @@ def _token_text(tok: Token) -> str:
     return f"'{text}'"
 
 
-def _syntax_error(err: UnexpectedInput, source: SourceFile, line: int, col: int, start: str) -> FlowSyntaxError:
-    """Translate one lark error; (line, col) is where the parsed text starts in the file."""
+def _syntax_error(err: UnexpectedInput, source: SourceFile, line: int, col: int, start: str,
+                  end: tuple[int, int] | None = None) -> FlowSyntaxError:
+    """Translate one lark error; (line, col) is where the parsed text starts in the file, ``end``
+    the (line, col) just past it, relative to that start (where "unexpected end" points)."""
 
     def at(ln: int, c: int, width: int) -> Span:
         if ln == 1:
@@ -185,13 +187,16 @@ def _syntax_error(err: UnexpectedInput, source: SourceFile, line: int, col: int,
 
     if isinstance(err, UnexpectedToken):
         tok = err.token
-        if tok.type == "$END" or not isinstance(tok.line, int) or tok.line < 1:
+        if tok.type == "$END" and start == "expr" and end is not None:
+            span = at(*end, 1)  # the end of a ${...}: on its string, not at the end of the file
+        elif tok.type == "$END" or not isinstance(tok.line, int) or tok.line < 1:
             span = source.end_span()
         else:
             span = at(tok.line, tok.column or 1, len(str(tok)))
         label = _label(err, start) if tok.type != "$END" else None
         expected = describe_expected(set(err.accepts or err.expected))
-        message = f"unexpected {_token_text(tok)}; expected {expected}"
+        what = "end of the ${...}" if tok.type == "$END" and start == "expr" and end is not None else _token_text(tok)
+        message = f"unexpected {what}; expected {expected}"
         if label:
             message = f"{message} ({label})"
         return FlowSyntaxError(message, span, CODE)
@@ -243,7 +248,9 @@ def _parse(text: str, source: SourceFile, start: str, line: int = 1, col: int = 
     except UnexpectedInput as err:
         # Translated here, while the transformer still knows the file (computing what the
         # parser would have accepted replays reductions).
-        raise _syntax_error(err, source, line, col, start) from None
+        last = text.rsplit("\n", 1)[-1]
+        end = (text.count("\n") + 1, len(last) + 1)
+        raise _syntax_error(err, source, line, col, start, end) from None
     finally:
         _TRANSFORMER.pop()
 
@@ -258,14 +265,24 @@ _TRANSFORMER = FlowTransformer(_interpolation)
 
 # Characters that str.splitlines() treats as line breaks but lark does not count as lines.
 _ODD_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# Control characters no flow has a use for (tab and the line breaks are fine, the odd breaks above
+# have their own message).
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f]")
 
 
 def _source(text: str, name: str) -> tuple[str, SourceFile]:
     """Normalise line ends (CRLF and lone CR become LF) so that lark's line numbers and the
     lines ``SourceFile`` shows agree; any other line-break character is refused."""
+    text = text.removeprefix("\ufeff")  # a UTF-8 byte order mark, as some Windows editors write
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     source = SourceFile(name, text)
+    control = _CONTROLS.search(text)
+    if control:  # a NUL in a string would reach file() or a request: refused where it is
+        line = text.count("\n", 0, control.start()) + 1
+        col = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
+        raise FlowSyntaxError(f"unexpected control character U+{ord(control.group()):04X}",
+                              source.span_at(line, col), CODE)
     odd = _ODD_BREAKS.search(text)
     if odd:
         line = text.count("\n", 0, odd.start()) + 1

@@ -32,6 +32,7 @@ DURATION_UNITS: dict[str, float] = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "$": "$"}
 # Where plain text stops inside a string: an escape or a possible ``${``.
 _SPECIAL = re.compile(r"[\\$]")
+MAX_INT_DIGITS = 1000  # an integer literal longer than this is refused (Python converts at most 4,300 digits)
 _DOTTED = re.compile(r"([ \t]*)([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)[ \t]*")
 # Words the grammar reserves: an interpolation made of one goes through the parser.
 _KEYWORDS = frozenset({
@@ -95,6 +96,15 @@ def _mkspan(source: SourceFile, line: int, col: int, end_line: int, end_col: int
     _set(span, "end_line", end_line)
     _set(span, "end_col", end_col)
     return span
+
+
+def _int_literal(tok: Token, span: Span) -> int:
+    """An integer literal; Python refuses to convert one of more than 4,300 digits (and no
+    count, port or size needs a tenth of that)."""
+    if len(tok) > MAX_INT_DIGITS:
+        raise FlowSyntaxError(f"integer literal of {len(tok)} digits is too long (at most {MAX_INT_DIGITS})",
+                              span, "SyntaxError")
+    return int(tok)
 
 
 def _tspan(ctx: _Context, tok: Token) -> Span:
@@ -301,7 +311,7 @@ class FlowTransformer:
         kinds = tuple(ast.Name(self.tspan(k), str(k)) for k in c[9:] if type(k) is Token and k.type == "NAME")
         return ast.RetryClause(
             self.span(c),
-            ast.Int(self.tspan(attempts), int(attempts)) if attempts is not None else None,
+            ast.Int(self.tspan(attempts), _int_literal(attempts, self.tspan(attempts))) if attempts is not None else None,
             self.make_duration(low),
             self.make_duration(high),
             True if jitter is not None else None,
@@ -395,7 +405,8 @@ class FlowTransformer:
         return self.make_string(c[0])
 
     def int(self, c: Children) -> ast.Int:
-        return ast.Int(_tspan(self._local.ctx, c[0]), int(c[0]))
+        span = _tspan(self._local.ctx, c[0])
+        return ast.Int(span, _int_literal(c[0], span))
 
     def float(self, c: Children) -> ast.Float:
         return ast.Float(self.tspan(c[0]), float(c[0]))

@@ -13,6 +13,7 @@ resumed run, given the secrets again, puts them back (``smflow.run.codec``).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import sqlite3
@@ -101,7 +102,7 @@ class StateStore:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, snapshot TEXT NOT NULL)")
         except sqlite3.DatabaseError as err:
-            raise UsageError(f"--state {path}: not a usable SQLite state file ({err})") from None
+            raise _state_error(path, err) from None
 
     def load(self) -> None:
         """Fill the state from the file, then save every later change to it."""
@@ -109,19 +110,33 @@ class StateStore:
             try:
                 rows = self._db.execute("SELECT id, snapshot FROM subscriptions").fetchall()
             except sqlite3.DatabaseError as err:
-                raise UsageError(f"--state {self.path}: not a usable SQLite state file ({err})") from None
+                raise _state_error(self.path, err) from None
             for sub_id, text in rows:
-                data = self._decode(json.loads(text))
+                try:
+                    data = self._decode(json.loads(text))
+                except (TypeError, ValueError):
+                    raise UsageError(f"emulator state file {self.path}: not a state file of smflow's emulator "
+                                     "(a snapshot is not JSON)") from None
+                if not isinstance(data, dict) or not isinstance(sub_id, str):
+                    raise UsageError(f"emulator state file {self.path}: not a state file of smflow's emulator") from None
                 if data.get("format") != FORMAT:
-                    raise UsageError(f"--state {self.path}: written by another emulator version (format {data.get('format')})")
-                restore(self.state.subscription(sub_id), data)
+                    raise UsageError(f"emulator state file {self.path}: written by another emulator version (format {data.get('format')})")
+                try:
+                    restore(self.state.subscription(sub_id), data)
+                except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                    self.state.subscriptions.pop(sub_id, None)  # nothing half-restored is served
+                    raise UsageError(f"emulator state file {self.path}: a snapshot is damaged "
+                                     f"({type(exc).__name__}); the file was left as it is") from None
             self.state.on_change = self.save
 
     def save_all(self) -> None:
         """Save every subscription now (on a clean stop, so in-progress operations keep their progress)."""
         with self.state.lock:
             for sub_id in list(self.state.subscriptions):
-                self.save(sub_id)
+                try:
+                    self.save(sub_id)
+                except sqlite3.Error as err:
+                    raise _state_error(self.path, err) from None
 
     def close(self) -> None:
         """Stop saving and close the file (the state stays in memory)."""
@@ -141,10 +156,12 @@ class StateStore:
                     "INSERT OR REPLACE INTO subscriptions (id, snapshot) VALUES (?, ?)",
                     (subscription_id, json.dumps(self._encode(snapshot(sub)), separators=(",", ":"))),
                 )
+            self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            # SQLite may already have rolled back (a full disk does): the first error is the one to tell.
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
 
 
 def copy_state(source: Path, dest: Path, *, flag: str = "--emulator-state") -> None:
@@ -177,3 +194,12 @@ def copy_state(source: Path, dest: Path, *, flag: str = "--emulator-state") -> N
             dst.close()
     finally:
         src.close()
+
+
+def _state_error(path: Path, err: sqlite3.Error) -> UsageError:
+    """One line naming the file and what is wrong with it (a full disk is not a corrupt file)."""
+    if getattr(err, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(err):
+        return UsageError(f"emulator state file {path}: cannot save to it: the disk is full")
+    if isinstance(err, sqlite3.OperationalError) and "readonly" in str(err):
+        return UsageError(f"emulator state file {path}: cannot save to it: the file is read-only")
+    return UsageError(f"emulator state file {path}: not a usable SQLite state file ({err})")

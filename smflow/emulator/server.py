@@ -260,10 +260,12 @@ class EmulatorServer:
         if self._thread is not None:
             self._thread.join(5.0)
             self._thread = None
-        if self._store is not None:
-            self._store.save_all()
-            self._store.close()
-            self._store = None
+        store, self._store = self._store, None
+        if store is not None:
+            try:
+                store.save_all()
+            finally:
+                store.close()
 
     def reset(self) -> None:
         """Forget every resource and operation, and restart the fault plan (same seed, same faults)."""

@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,12 @@ def _header(path: Path, data: Any) -> CassetteHeader:
             f"{path}: cassette format {version!r} was written by smflow {block.get('smflow_version', '?')};"
             f" this smflow {__version__} reads format {FORMAT}: re-record it with 'smflow run FLOW --record CASSETTE'"
         )
+    for key, types in _HEADER_TYPES.items():
+        if key in block and not isinstance(block[key], types) or key in _HEADER_REQUIRED and key not in block:
+            raise CassetteFormatError(f"{path}: the 'smflow:' block needs '{key}' as {_HEADER_KINDS[key]}")
+    meta = block.get("meta") or {}
+    if not isinstance(meta.get("vars", {}), dict) or not isinstance(meta.get("flow", ""), str):
+        raise CassetteFormatError(f"{path}: the 'smflow:' block's meta needs 'vars' as a mapping and 'flow' as a string")
     try:
         return CassetteHeader(
             endpoint=str(block["endpoint"]),
@@ -156,6 +163,15 @@ def _header(path: Path, data: Any) -> CassetteHeader:
 
 
 _REQUEST_KEYS = {"method", "uri", "body", "headers"}
+# The header's fields and their YAML types (bool is an int in Python: "complete: 1" is refused).
+_HEADER_TYPES: dict[str, type | tuple[type, ...]] = {
+    "endpoint": str, "subscription_id": str, "duration": (int, float), "recorded_at": (str, date), "complete": bool,
+    "meta": (dict, type(None)), "smflow_version": (str, int, float),  # a hand edit may unquote a date or version
+}
+_HEADER_REQUIRED = ("endpoint", "subscription_id", "duration", "recorded_at")
+_HEADER_KINDS = {"endpoint": "a string", "subscription_id": "a string", "duration": "a number of seconds",
+                 "recorded_at": "a timestamp", "complete": "true or false", "meta": "a mapping",
+                 "smflow_version": "a version"}
 
 
 def _interaction_problem(interaction: Any) -> str | None:
@@ -167,12 +183,35 @@ def _interaction_problem(interaction: Any) -> str | None:
         return "needs a 'request' and a 'response' mapping"
     if set(request) != _REQUEST_KEYS or not isinstance(request["method"], str) or not isinstance(request["uri"], str):
         return "the request needs exactly method, uri, body and headers"
+    if not _headers_ok(request["headers"]):
+        return "the request headers must map names to strings or lists of strings"
+    if not isinstance(request["body"], (str, bytes, type(None))):
+        return "the request body must be a string or null"
     status, body = response.get("status"), response.get("body")
-    if not isinstance(status, dict) or not isinstance(status.get("code"), int):
+    if not isinstance(status, dict) or type(status.get("code")) is not int:
         return "the response needs a status with an integer code"
+    if not isinstance(status.get("message", ""), str):
+        return "the response status message must be a string"
     if not isinstance(response.get("headers"), dict) or not isinstance(body, dict) or "string" not in body:
         return "the response needs headers and a body with a 'string'"
+    if not _headers_ok(response["headers"]):
+        return "the response headers must map names to strings or lists of strings"
+    if not isinstance(body["string"], (str, bytes, type(None))):
+        return "the response body 'string' must be a string"
     return None
+
+
+def _headers_ok(headers: Any) -> bool:
+    """vcrpy's shape: ``{name: [value, ...]}`` (a bare string value is read as one value)."""
+    if not isinstance(headers, dict):
+        return False
+    for name, value in headers.items():
+        if not isinstance(name, str):
+            return False
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in values):
+            return False
+    return True
 
 
 def load_cassette(path: Path) -> LoadedCassette:
@@ -186,8 +225,8 @@ def load_cassette(path: Path) -> LoadedCassette:
         raise CassetteNotFoundError(f"{path}: is a directory, not a cassette") from None
     except FileRefusedError as exc:
         raise CassetteFormatError(f"{path}: not a cassette: {exc}") from None
-    except OSError as exc:
-        raise CassetteFormatError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    except OSError as exc:  # a link loop, no permission, an I/O error
+        raise CassetteFormatError(f"{path}: cannot read the cassette ({exc.strerror or exc})") from None
     try:
         data = parse_yaml(raw)
     except yaml.YAMLError as exc:

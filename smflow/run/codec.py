@@ -148,7 +148,17 @@ class _Finder:
 
 
 def decode(data: Any, secrets: Mapping[str, str] | None = None) -> Any:
-    """Rebuild a value written by ``encode``; ``secrets`` maps param names to their values."""
+    """Rebuild a value written by ``encode``; ``secrets`` maps param names to their values.
+
+    A value that cannot be rebuilt (a journal edited by hand, a bad disk) is a ``JournalError``."""
+    try:
+        return _decode(data, secrets)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise JournalError(f"the journal holds a value that cannot be rebuilt ({type(exc).__name__}); "
+                           "the run cannot be resumed") from None
+
+
+def _decode(data: Any, secrets: Mapping[str, str] | None = None) -> Any:
     secrets = secrets or {}
     if isinstance(data, list):
         return [decode(v, secrets) for v in data]

@@ -62,6 +62,7 @@ from typing import Any, Literal, overload
 from smflow.durable import fsync_dir
 from smflow.errors import JournalError
 from smflow.run import syncthread
+from smflow.run.journal_schema import record_problem
 
 __all__ = ["CallRecord", "Journal", "JournalState", "PendingJournal", "emulator_state_path", "journal_path",
            "new_run_id", "read_journal"]
@@ -146,6 +147,9 @@ def read_journal(path: Path) -> JournalState:
             raise JournalError(f"{path}:{number}: unreadable journal line; the run cannot be resumed") from None
         if is_last:
             break  # no newline yet, so the write may not have completed: treat as torn
+        problem = record_problem(record)
+        if problem:
+            raise JournalError(f"{path}:{number}: unusable journal record: {problem}; the run cannot be resumed")
         if state is None:
             _check_format(path, record)
             state = JournalState(header=record)

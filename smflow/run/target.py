@@ -14,6 +14,7 @@ every backoff and poll interval (never a deadline the flow wrote).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -109,14 +110,16 @@ def choose_target(
         from smflow.emulator.operations import check_latency
 
         check_latency(emulator_latency, "--emulator-latency")
+    for label, flag, path in (("certificate", "--cert", cert), ("key", "--key", key)):
+        if path:
+            _check_pem(label, flag, path)
 
     if emulator_seed is not None and (endpoint or subscription_id or cert):
         raise UsageError("--emulator-state seeds the embedded emulator; it cannot be used with --endpoint or "
                          "a subscription (seed a standalone emulator with `smflow emulator --state FILE`)")
     if endpoint:
         refuse_credentials(endpoint)
-        if not endpoint.startswith(("http://", "https://")):
-            raise UsageError(f"--endpoint must be an http:// or https:// URL, not '{endpoint}'")
+        _check_endpoint(endpoint)
         _check_certificate(cert, key)
         scale = scale_for_latency(emulator_latency) if emulator_latency is not None else 1.0
         yield Target(
@@ -164,6 +167,7 @@ def choose_target(
         codec = (lambda data: value_codec.encode(data, secrets), lambda data: value_codec.decode(data, by_name))
     server = EmulatorServer(host="127.0.0.1", port=0, latency=latency, state_file=emulator_state, state_codec=codec)
     url = server.start()
+    stopped = False
     try:
         yield Target(
             "embedded",
@@ -174,5 +178,65 @@ def choose_target(
             poll=PollSchedule(initial=0.25, maximum=15.0).scaled(scale),
             server=server,
         )
+    except BaseException:
+        # The run's own error comes first: a full disk fails the journal, and then the emulator's
+        # last save on stop too; that second error must not hide the first.
+        stopped = True
+        with contextlib.suppress(Exception):
+            server.stop()
+        raise
     finally:
-        server.stop()
+        if not stopped:
+            server.stop()
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(text)} characters)"
+
+
+def _check_endpoint(endpoint: str) -> None:
+    """An http(s) URL with a host name DNS can hold: anything else would fail deep in the HTTP
+    stack (a 100,000-character host name was an internal error), or be retried for minutes."""
+    problem = None
+    if not endpoint.startswith(("http://", "https://")):
+        problem = "must be an http:// or https:// URL"
+    else:
+        try:
+            parts = urlsplit(endpoint)
+            host, _port = parts.hostname, parts.port  # .port raises on a bad port
+            if not host:
+                problem = "has no host name"
+            elif len(host) > 253 or any(len(label) > 63 for label in host.split(".")):
+                problem = "has a host name longer than DNS allows (63 characters a label, 253 in all)"
+            else:
+                host.encode("idna")
+        except (ValueError, UnicodeError) as exc:
+            problem = f"is not a valid URL ({str(exc)[:80]})"
+    if problem:
+        raise UsageError(f"--endpoint {_shown(endpoint)!r} {problem}")
+
+
+def _check_pem(label: str, flag: str, path: str) -> None:
+    """A readable PEM file, checked before the run: a binary or unreadable one otherwise fails
+    at the first TLS handshake, inside the HTTP stack, after the journal is made."""
+    where = _shown(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_PEM_SNIFF)
+    except FileNotFoundError:
+        raise UsageError(f"{flag} {where}: the management {label} file does not exist") from None
+    except IsADirectoryError:
+        raise UsageError(f"{flag} {where}: is a directory, not a PEM file") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{flag} {where}: cannot read the management {label} file "
+                         f"({getattr(exc, 'strerror', None) or exc})") from None
+    try:
+        text = head.decode("utf-8", errors="strict" if len(head) < _PEM_SNIFF else "ignore")
+    except UnicodeDecodeError:
+        raise UsageError(f"{flag} {where}: not a PEM file (it holds binary data; a DER or PFX file must be "
+                         "converted to PEM, e.g. with openssl)") from None
+    if "-----BEGIN " not in text:
+        raise UsageError(f"{flag} {where}: not a PEM file (no '-----BEGIN' line)")
+
+
+_PEM_SNIFF = 1 << 20  # a PEM bundle is a few KB; more than this is read no further

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from smflow.durable import atomic_write
 from smflow.errors import FlowFailedError, UsageError
 
 __all__ = ["PACKAGE_URL", "STARTER_FILES", "Written", "write_starter"]
@@ -51,6 +52,8 @@ def _template(name: str) -> str:
 def _check_targets(directory: Path, force: bool) -> dict[str, bool]:
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"smflow init: {directory} exists and is not a directory")
+    if directory.is_symlink() and not directory.exists():
+        raise UsageError(f"smflow init: {directory} is a symbolic link that cannot be followed")
     existing: dict[str, bool] = {}
     for rel in STARTER_FILES:
         target = directory / rel
@@ -91,7 +94,10 @@ def write_starter(directory: str | Path, *, force: bool = False) -> list[Written
         written: list[Written] = []
         for rel in STARTER_FILES:
             target = directory / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes((scratch / rel).read_bytes())
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(target, (scratch / rel).read_bytes())
+            except OSError as exc:
+                raise UsageError(f"smflow init: cannot write {target}: {exc.strerror or exc}") from None
             written.append(Written(target, existing[rel]))
     return written

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +65,14 @@ def _run_script(script: str, cwd: Path, timeout: float = 240) -> subprocess.Comp
     return subprocess.run(["bash", "-c", wrapped], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
+def _free_port() -> int:
+    """A port nothing listens on right now: the README's fixed 8765 may be taken on a shared
+    machine (another run of this suite, a colleague's emulator)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def _runnable_blocks() -> list[str]:
     blocks = []
     for block in _blocks("sh"):
@@ -77,6 +86,8 @@ def _runnable_blocks() -> list[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("script", _runnable_blocks(), ids=lambda s: s.split("\n")[0][:60])
 def test_readme_commands_run_as_written(script: str, tmp_path: Path) -> None:
+    port = str(_free_port())
+    script = script.replace(":8765", f":{port}").replace("--port 8765", f"--port {port}")
     proc = _run_script(script, _scratch_copy(tmp_path))
     assert proc.returncode == 0, f"{script}\n--- stdout\n{proc.stdout[-3000:]}\n--- stderr\n{proc.stderr[-3000:]}"
 

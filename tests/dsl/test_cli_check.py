@@ -53,6 +53,9 @@ def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
     strict = smflow("check", "--strict", "w.flow", cwd=tmp_path)
     assert strict.returncode == 2
     assert "warning[WaitWithoutTimeout]" in strict.stderr
+    # a warning stays a warning in the summary, even when --strict makes it fail the check
+    assert strict.stderr.splitlines()[-1] == \
+        "smflow check: 1 file, 0 error(s), 1 warning(s) (--strict: warnings fail the check)"
 
 
 def test_require_vars_and_var_conversion(tmp_path: Path) -> None:

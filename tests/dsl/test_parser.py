@@ -129,6 +129,38 @@ def test_error_inside_interpolation_is_placed_in_the_file() -> None:
     assert (err.span.line, err.span.col) == (2, 24)
 
 
+def test_incomplete_interpolation_is_reported_on_its_string_not_at_the_end_of_the_file() -> None:
+    err = _error('flow f\nparam a = "b"\nstep "s" {\n    log "x ${a(}"\n}\n\n# the end\n')
+    assert (err.span.line, err.span.col) == (4, 16)  # just past "a(", inside the ${...}
+    assert err.message.startswith("unexpected end of the ${...}; expected")
+
+
+def test_a_utf8_byte_order_mark_is_accepted() -> None:
+    flow = parse_flow('\ufeffflow f "bom"\nstep "s" { log "x" }\n', "bom.flow")
+    assert flow.name == "f" and flow.span.col == 1
+
+
+def test_an_integer_beyond_python_conversion_limit_is_a_syntax_error_on_it() -> None:
+    err = _error('flow f\nstep "s" {\n    _x = ' + "9" * 5000 + "\n}")
+    assert (err.span.line, err.span.col) == (3, 10)
+    assert "5000 digits" in err.message
+    retry = _error('flow f\nretry attempts ' + "9" * 4301 + '\nstep "s" { log "x" }')
+    assert (retry.span.line, retry.span.col) == (2, 16)
+
+
+def test_a_huge_line_is_cut_around_the_span_in_the_rendered_excerpt() -> None:
+    err = _error('flow f\nstep "s" {\n    log ' + "a" * 1_000_000 + "\n}")
+    text = str(err)
+    assert len(text) < 600
+    head, line, carets = text.splitlines()
+    assert head.startswith("e.flow:3:9: error[SyntaxError]: unexpected 'aaa")
+    assert line.endswith("a...") and len(line) < 200
+    assert carets.index("^") == line.index("a") and 100 <= carets.count("^") <= 120
+    far = _error('flow f\nstep "s" {\n    log "' + "x" * 5000 + '" +\n}')
+    far_line, far_carets = str(far).splitlines()[1:]
+    assert far_line.split("| ", 1)[1].startswith("...") and far_carets.index("^") == far_line.index("+")
+
+
 def test_deep_nesting_parses_and_checks_without_a_crash() -> None:
     text = 'flow f\nstep "s" {\n    _x = ' + "[" * 3000 + "]" * 3000 + "\n}"
     flow = parse_flow(text)  # the LALR parser and the builder do not recurse

@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["XMLNS", "XSI", "Args", "Builder", "Result", "add", "b64", "extended", "fields", "new_root", "records", "text"]
+__all__ = ["XMLNS", "XSI", "Args", "Builder", "NotXmlTextError", "Result", "add", "b64", "extended", "fields", "new_root", "records", "text"]
 
 XMLNS = "http://schemas.microsoft.com/windowsazure"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -40,8 +40,26 @@ def add(parent: Any, name: str, value: object = "", *, container: bool = False) 
     if value is None:
         return None
     el = etree.SubElement(parent, f"{{{XMLNS}}}{name}")
-    el.text = "" if container else text(value)
+    value_text = "" if container else text(value)
+    try:
+        el.text = value_text
+    except ValueError:  # lxml: "All strings must be XML compatible"
+        raise NotXmlTextError(name, value_text) from None
     return el
+
+
+class NotXmlTextError(Exception):
+    """A value holds a character XML 1.0 cannot carry (NUL, most C0 controls, lone surrogates)."""
+
+    def __init__(self, element: str, value_text: str) -> None:
+        self.element = element
+        self.char = next((c for c in value_text if not _xml_char(c)), "")
+        super().__init__(element)
+
+
+def _xml_char(c: str) -> bool:
+    n = ord(c)
+    return n in (0x9, 0xA, 0xD) or 0x20 <= n <= 0xD7FF or 0xE000 <= n <= 0xFFFD or 0x10000 <= n <= 0x10FFFF
 
 
 def fields(parent: Any, pairs: Sequence[tuple[str, object]]) -> None:

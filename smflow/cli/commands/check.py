@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     errors = warnings = 0
     for name, text in texts:
         for d in diagnose(text, name, vars, require_params=args.require_vars):
-            if d.severity == "error" or args.strict:
+            if d.severity == "error":
                 errors += 1
             else:
                 warnings += 1
@@ -67,5 +67,6 @@ def run(args: argparse.Namespace) -> int:
                 print(d.render(), file=sys.stderr)
     if not args.json:
         files = f"{len(texts)} file{'s' if len(texts) != 1 else ''}"
-        print(f"smflow check: {files}, {errors} error(s), {warnings} warning(s)", file=sys.stderr)
-    return 2 if errors else 0
+        strict = " (--strict: warnings fail the check)" if args.strict and warnings else ""
+        print(f"smflow check: {files}, {errors} error(s), {warnings} warning(s){strict}", file=sys.stderr)
+    return 2 if errors or (args.strict and warnings) else 0

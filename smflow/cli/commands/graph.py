@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from smflow.errors import UsageError
+from smflow.errors import FlowError, UsageError
 
 __all__ = ["register", "run"]
 
@@ -20,11 +20,14 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("flow", help="the .flow file")
     parser.add_argument("--format", choices=("mermaid", "dot"), default="mermaid", help="diagram syntax (default: mermaid)")
-    parser.add_argument("-o", "--output", help="write to this file instead of stdout")
+    parser.add_argument("-o", "--output", help="write to this file instead of stdout (a file smflow did not "
+                        "draw is only replaced with --force)")
+    parser.add_argument("--force", action="store_true", help="replace the -o file even if it is not a diagram of ours")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from smflow.cli.outputs import is_our_graph, writable_target
     from smflow.dsl import load_flow
     from smflow.durable import atomic_write
     from smflow.graph import build_graph, render_dot, render_mermaid
@@ -32,10 +35,16 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.flow)
     if not path.is_file():
         raise UsageError(f"smflow graph: no such flow file: {args.flow}")
-    graph = build_graph(load_flow(path))
-    text = render_mermaid(graph) if args.format == "mermaid" else render_dot(graph)
-    if args.output:
-        atomic_write(Path(args.output), text.encode("utf-8"))
+    output = writable_target(args.output, flag="-o", what="diagram", ours=is_our_graph, force=args.force) \
+        if args.output else None
+    flow = load_flow(path)
+    try:
+        graph = build_graph(flow)
+        text = render_mermaid(graph) if args.format == "mermaid" else render_dot(graph)
+    except RecursionError:  # as the checker: a flow nested hundreds deep is refused, not drawn
+        raise FlowError("the flow is nested too deeply to draw", flow.span, "NotSupported") from None
+    if output is not None:
+        atomic_write(output, text.encode("utf-8"))
     else:
         print(text, end="")
     return 0

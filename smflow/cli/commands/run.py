@@ -37,8 +37,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--yes", "-y", action="store_true", help="answer yes to every confirm")
     p.add_argument("--resume", metavar="RUN_ID", help="continue a killed or failed run from its journal (secret params are never journaled: "
                    "give them again with --var or SMFLOW_VAR_<NAME>)")
-    p.add_argument("--force", action="store_true", help="resume even though the flow file changed")
-    p.add_argument("--record", metavar="CASSETTE", help="record every request into a cassette")
+    p.add_argument("--force", action="store_true", help="resume even though the flow file changed; replace a "
+                   "--record file that is not a cassette")
+    p.add_argument("--record", metavar="CASSETTE", help="record every request into a cassette (a file that is "
+                   "not a cassette is only replaced with --force)")
     p.add_argument("--replay", metavar="CASSETTE", help="serve every request from a cassette (offline)")
     p.add_argument("--emulator-latency", type=float, metavar="SECONDS",
                    help="operation latency of the embedded emulator (default 0.2); with --endpoint, the "
@@ -71,6 +73,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.flow is None and args.resume is None:
         raise UsageError("smflow run: give a .flow file, or --resume RUN_ID")
+    record = args.record
+    if record:
+        from smflow.cli.outputs import is_our_cassette, writable_target
+
+        record = writable_target(record, flag="--record", what="cassette", ours=is_our_cassette, force=args.force)
     render = make_progress(sys.stdout, json_lines=args.json)
     result = run_flow(
         Path(args.flow) if args.flow else None,
@@ -79,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         subscription_id=args.subscription,
         cert_file=args.cert,
         key_file=args.key,
-        record=args.record,
+        record=record,
         replay=args.replay,
         assume_yes=args.yes,
         on_event=render,
