@@ -46,6 +46,7 @@ __all__ = [
     "FlowFailedError",
     "FlowRuntimeError",
     "FlowSyntaxError",
+    "FormatterError",
     "JournalError",
     "NotFoundError",
     "OperationFailedError",
@@ -260,3 +261,10 @@ class JournalError(SmflowError):
     """A run journal is missing, unreadable or incompatible, so the run cannot resume."""
 
     exit_code = 2
+
+
+class FormatterError(SmflowError):
+    """``smflow fmt`` caught itself: its output would not parse to the same flow, would lose a
+    comment, or would change on a second format. A bug in smflow; the file is left untouched."""
+
+    exit_code = 3
