@@ -19,7 +19,7 @@ from smflow.errors import SmflowError
 
 __all__ = ["main", "build_parser"]
 
-COMMANDS = ("run", "check", "plan", "ops", "emulator", "graph", "init")
+COMMANDS = ("run", "check", "plan", "ops", "emulator", "graph", "init", "fmt")
 
 
 def build_parser() -> argparse.ArgumentParser:
