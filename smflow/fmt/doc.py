@@ -24,11 +24,13 @@ __all__ = [
     "Group",
     "HARDLINE",
     "IfBreak",
+    "IfFits",
     "LINE",
     "LineSuffix",
     "SOFTLINE",
     "cat",
     "group",
+    "if_fits",
     "indent",
     "print_lines",
     "render",
@@ -85,7 +87,19 @@ class LineSuffix:
     hard: bool = True
 
 
-Doc: TypeAlias = "str | Concat | Group | Indent | Line | IfBreak | LineSuffix"
+@dataclass(frozen=True, slots=True)
+class IfFits:
+    """``then`` when ``probe`` printed flat fits in the rest of the line, else ``otherwise``:
+    for the few choices one group cannot express ("the condition on one line and the clause
+    below it, else the clause after the wrapped condition")."""
+
+    probe: Doc
+    then: Doc
+    otherwise: Doc
+    hard: bool
+
+
+Doc: TypeAlias = "str | Concat | Group | Indent | Line | IfBreak | LineSuffix | IfFits"
 
 LINE = Line(" ", False)
 SOFTLINE = Line("", False)
@@ -104,6 +118,10 @@ def cat(*parts: Doc) -> Doc:
     if len(kept) == 1:
         return kept[0]
     return Concat(kept, _hard(kept))
+
+
+def if_fits(probe: Doc, then: Doc, otherwise: Doc) -> IfFits:
+    return IfFits(probe, then, otherwise, _hard((then, otherwise)))
 
 
 def group(*parts: Doc) -> Group:
@@ -146,6 +164,8 @@ def _fits(next_cmd: _Cmd, rest: list[_Cmd], width: int) -> bool:
             width -= len(doc.flat)
         elif isinstance(doc, IfBreak):
             width -= len(doc.broken if mode == _BREAK else doc.flat)
+        elif isinstance(doc, IfFits):
+            todo.append((mode, doc.otherwise))
         # LineSuffix: no width
     return False
 
@@ -186,6 +206,9 @@ def print_lines(doc: Doc, width: int) -> list[tuple[str, str | None]]:
             text = d.broken if mode == _BREAK else d.flat
             current.append(text)
             column += len(text)
+        elif isinstance(d, IfFits):
+            fits = not _hard((d.probe,)) and _fits((level, _FLAT, d.probe), [], width - column)
+            stack.append((level, mode, d.then if fits else d.otherwise))
         else:
             suffix.append(d.text)
     lines.append(("".join(current).rstrip(), "  ".join(suffix) if suffix else None))

@@ -21,7 +21,7 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 
 from smflow.dsl import ast
-from smflow.fmt.doc import BREAK_PARENT, HARDLINE, LINE, SOFTLINE, Doc, IfBreak, LineSuffix, cat, group, indent
+from smflow.fmt.doc import BREAK_PARENT, HARDLINE, LINE, SOFTLINE, Doc, IfBreak, LineSuffix, cat, group, if_fits, indent
 from smflow.fmt.trivia import FILE, Trivia
 
 __all__ = ["Layout"]
@@ -201,12 +201,22 @@ class Layout:
         return cat(stmt.name, " = ", self.expr(stmt.value))
 
     def stmt_wait_stmt(self, stmt: ast.WaitStmt) -> Doc:
-        parts: list[Doc] = ["wait until ", self.expr(stmt.condition)]
+        clause: list[str] = []
         if stmt.every is not None:
-            parts += [" every ", stmt.every.text]
+            clause += ["every", stmt.every.text]
         if stmt.timeout is not None:
-            parts += [" timeout ", stmt.timeout.text]
-        return cat(*parts)
+            clause += ["timeout", stmt.timeout.text]
+        return cat("wait until ", self._with_clause(self.expr(stmt.condition), "", " ".join(clause)))
+
+    def _with_clause(self, head: Doc, separator: str, clause: str) -> Doc:
+        """``head`` then ``clause`` (a wait's ``every``/``timeout``, an assert's message): on one
+        line if they fit; else the clause on the next line when ``head`` fits on its own; else
+        after the wrapped ``head``, on its last line."""
+        if not clause:
+            return head
+        same_line = cat(head, separator, " ", clause)
+        return if_fits(same_line, same_line,
+                       if_fits(head, cat(head, separator, indent(HARDLINE, clause)), same_line))
 
     def stmt_if_stmt(self, stmt: ast.IfStmt) -> Doc:
         parts: list[Doc] = ["if ", self.expr(stmt.condition), " ", self.block(stmt.then, ("then", id(stmt)))]
@@ -220,8 +230,7 @@ class Layout:
     def stmt_assert_stmt(self, stmt: ast.AssertStmt) -> Doc:
         if stmt.message is None:
             return cat("assert ", self.expr(stmt.condition))
-        # A message that does not fit goes on the next line, before the condition is wrapped.
-        return group("assert ", self.expr(stmt.condition), ",", indent(LINE, self.trivia.source(stmt.message)))
+        return cat("assert ", self._with_clause(self.expr(stmt.condition), ",", self.trivia.source(stmt.message)))
 
     def stmt_confirm_stmt(self, stmt: ast.ConfirmStmt) -> Doc:
         return cat("confirm ", self.trivia.source(stmt.message))
