@@ -25,11 +25,19 @@ def shape(node: object) -> object:
     """``node`` with every span left out: two trees with equal shapes mean the same flow."""
     if isinstance(node, tuple):
         return tuple(shape(item) for item in node)
-    if dataclasses.is_dataclass(node) and not isinstance(node, (type, Span)):
-        return (type(node).__name__,) + tuple(
-            shape(getattr(node, f.name)) for f in dataclasses.fields(node) if not f.name.endswith("span")
-        )
-    return node
+    cls = type(node)
+    if cls not in _FIELDS:
+        _FIELDS[cls] = None
+        if dataclasses.is_dataclass(node) and not isinstance(node, Span):
+            _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(node) if not f.name.endswith("span"))
+    names = _FIELDS[cls]
+    if names is None:
+        return node
+    return (cls.__name__, *(shape(getattr(node, name)) for name in names))
+
+
+# Node class -> its fields other than spans; None for a plain value.
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
 
 
 def _normalized(text: str) -> str:
