@@ -330,8 +330,8 @@ class Layout:
         items kept (a comment forces the broken form)."""
         dangling = self.trivia.dangling.get(key, [])
         opened = self._open_trailing(key)
-        if not items and not dangling and opened == "":
-            return opening + closing
+        if not items and not dangling:
+            return opening + closing if opened == "" else cat(opening, opened, HARDLINE, closing)
         parts: list[Doc] = []
         for i, (node, doc) in enumerate(items):
             for comment in self.trivia.leading.get(id(node), []):
