@@ -122,3 +122,20 @@ def test_a_lost_comment_is_refused_too(tmp_path: Path, monkeypatch: pytest.Monke
     assert main(["fmt", "--check", str(path)]) == 3
     assert "a comment would be lost" in capsys.readouterr().err
     assert path.read_text(encoding="utf-8") == UGLY
+
+
+def test_a_file_that_cannot_be_written_is_reported_and_left_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import smflow.durable
+
+    def refuse(path: Path, data: bytes, **_: object) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(smflow.durable, "atomic_write", refuse)  # as root, chmod would not stop us
+    path = tmp_path / "ugly.flow"
+    path.write_text(UGLY, encoding="utf-8")
+    assert main(["fmt", str(path)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"smflow fmt: cannot write {path}: [Errno 13] Permission denied")
+    assert err[-1] == "smflow fmt: 0 files reformatted, 0 unchanged, 1 failed"
+    assert path.read_text(encoding="utf-8") == UGLY

@@ -90,8 +90,15 @@ def run(args: argparse.Namespace) -> int:
         elif name == "-":
             sys.stdout.write(after)
         else:
-            # Through a symlink, the file it points to is rewritten (the link stays a link).
-            atomic_write(Path(os.path.realpath(name)), after.encode("utf-8"))
+            try:
+                # Through a symlink, the file it points to is rewritten (the link stays a link).
+                atomic_write(Path(os.path.realpath(name)), after.encode("utf-8"))
+            except OSError as exc:
+                print(f"smflow fmt: cannot write {name}: {exc} (the file is unchanged)", file=sys.stderr)
+                status = max(status, 2)
+                changed -= 1
+                failed += 1
+                continue
             print(f"reformatted {name}", file=sys.stderr)
     if args.files != ["-"]:
         verb = "would be reformatted" if args.check or args.diff else "reformatted"
