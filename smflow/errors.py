@@ -25,7 +25,8 @@ that renders them, so library code raises and never prints.
     │   └── ReplayDriftError       a request the cassette does not hold           (exit 1)
     ├── SecretLeakError            a secret would have reached the disk           (exit 1)
     ├── JournalError               a run journal that cannot be resumed           (exit 2)
-    └── LockedError                another run holds the target's lock            (exit 2)
+    ├── LockedError                another run holds the target's lock            (exit 2)
+    └── FormatterError             smflow fmt's own output failed its safety checks (exit 3)
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ __all__ = [
     "FlowFailedError",
     "FlowRuntimeError",
     "FlowSyntaxError",
+    "FormatterError",
     "JournalError",
     "LockedError",
     "NotFoundError",
@@ -269,3 +271,10 @@ class LockedError(SmflowError):
     would touch; nothing was sent."""
 
     exit_code = 2
+
+
+class FormatterError(SmflowError):
+    """``smflow fmt`` caught itself: its output would not parse to the same flow, would lose a
+    comment, or would change on a second format. A bug in smflow; the file is left untouched."""
+
+    exit_code = 3

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["main", "build_parser"]
 
-COMMANDS = ("run", "check", "plan", "ops", "emulator", "graph", "init", "lsp")
+COMMANDS = ("run", "check", "plan", "ops", "emulator", "graph", "init", "fmt", "lsp")
 
 
 def _commands_needed(argv: Sequence[str]) -> tuple[str, ...]:

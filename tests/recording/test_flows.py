@@ -48,7 +48,7 @@ def test_changing_one_argument_fails_the_replay_at_that_call_with_the_field(work
     assert str(caught.value) == (
         "flows/blue_green.flow:31:5: error[ReplayDrift]: step 'deploy to staging' create_deployment:"
         " replay drift: this request is not in bg.yaml\n"
-        '   31 |     create_deployment(service_name: service, deployment_slot: "staging", name: version,\n'
+        "   31 |     create_deployment(\n"
         "      |     ^^^^^^^^^^^^^^^^^\n"
         "  sent:    POST /SUBSCRIPTION-ID/services/hostedservices/smflow-demo/deploymentslots/staging\n"
         f"  nearest: POST /SUBSCRIPTION-ID/services/hostedservices/smflow-demo/deploymentslots/staging"

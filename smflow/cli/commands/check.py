@@ -1,7 +1,8 @@
-"""``smflow check FILE... [--var NAME=VALUE]... [--strict] [--require-vars] [--json]``.
+"""``smflow check FILE... [--var NAME=VALUE]... [--strict] [--require-vars] [--format text|json|github]``.
 
 Reports every problem of every file before review, with a caret under each (stderr), or as one
-JSON object per line (stdout, ``--json``). Exit 0 when clean, 2 on any error (or any warning with
+JSON object per line (stdout, ``--format json`` or ``--json``), or as GitHub Actions annotations
+(stdout, ``--format github``). Exit 0 when clean, 2 on any error (or any warning with
 ``--strict``).
 
 Required params: a flow meant for several environments leaves some params to ``--var``, so
@@ -36,12 +37,20 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--require-vars", action="store_true", help="report required params without a --var (MissingParam)")
     parser.add_argument("--json", action="store_true", help="one JSON object per diagnostic on stdout")
+    parser.add_argument("--format", choices=("text", "json", "github"), default=None,
+                        help="text (carets, stderr; the default), json (as --json) or github "
+                        "(GitHub Actions annotations on stdout)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from smflow.dsl.checker import diagnose
 
+    fmt = args.format or ("json" if args.json else "text")
+    if args.json and fmt != "json":
+        raise UsageError(f"smflow check: --json and --format {fmt} disagree")
+    if fmt == "github":
+        from smflow.cli.annotations import github_annotation
     vars = parse_vars(args.var)
     texts: list[tuple[str, str]] = []
     for name in args.files:
@@ -61,11 +70,13 @@ def run(args: argparse.Namespace) -> int:
                 errors += 1
             else:
                 warnings += 1
-            if args.json:
+            if fmt == "json":
                 print(json.dumps(d.to_json()), flush=False)
+            elif fmt == "github":
+                print(github_annotation(d), flush=False)
             else:
                 print(d.render(), file=sys.stderr)
-    if not args.json:
+    if fmt != "json":
         files = f"{len(texts)} file{'s' if len(texts) != 1 else ''}"
         strict = " (--strict: warnings fail the check)" if args.strict and warnings else ""
         print(f"smflow check: {files}, {errors} error(s), {warnings} warning(s){strict}", file=sys.stderr)
