@@ -78,8 +78,10 @@ def refuse_credentials(endpoint: str) -> None:
     password, so userinfo would be sent nowhere useful; accepting (and masking) it would only
     invite passwords onto command lines, shell histories and process lists.
     """
-    authority = urlsplit(endpoint.strip()).netloc if "://" in endpoint else endpoint.partition("/")[0]
-    if "@" in authority:
+    # Any "@" counts, not only one in the authority as urlsplit finds it: urlsplit raises on some
+    # malformed URLs, and a password holding "/" or "#" would move the "@" out of the netloc it
+    # finds, while an endpoint of the Service Management API never holds one anywhere.
+    if "@" in endpoint:
         raise UsageError("--endpoint must not hold credentials (user:password@host): Service Management "
                          "authenticates with a management certificate (--cert); give the URL without them "
                          "(it is not shown here, since it holds a password)")
