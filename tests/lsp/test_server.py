@@ -68,7 +68,8 @@ async def test_diagnostics_have_the_checkers_ranges_and_clear_when_fixed(client:
     assert await _open(client, BLUE_GREEN) == []  # blue_green is clean
     broken = BLUE_GREEN.replace("swap_deployment(service_name: service, production: old.name",
                                 "swap_deploymnt(service_name: service, production: old.name")
-    broken = broken.replace('deployment_slot: "staging", name: version', 'deployment_slot: "stagin", name: version')
+    broken = broken.replace('deployment_slot: "staging",\n        name: version',
+                            'deployment_slot: "stagin",\n        name: version')
     assert broken.count("swap_deploymnt") == 1 and broken.count('"stagin"') == 1
     published = await _open(client, broken)
     expected = diagnose(broken, "x")
@@ -92,7 +93,7 @@ async def test_completion_after_open_paren_offers_the_operations_arguments(clien
                               '    create_deployment(\n', 1)
     await _open(client, text)
     result = await client.text_document_completion_async(lsp.CompletionParams(
-        lsp.TextDocumentIdentifier(URI), _position(text, "create_deployment(\n", len("create_deployment("))))
+        lsp.TextDocumentIdentifier(URI), _position(text, "version) }\n    create_deployment(\n", len("version) }\n    create_deployment("))))
     assert isinstance(result, lsp.CompletionList)
     items = {i.label: i for i in result.items}
     assert set(items) == {"service_name", "deployment_slot", "name", "package_url", "label", "configuration",
@@ -102,7 +103,7 @@ async def test_completion_after_open_paren_offers_the_operations_arguments(clien
     ordered = [i.label for i in sorted(result.items, key=lambda i: i.sort_text or "")]
     assert ordered[:6] == ["service_name", "deployment_slot", "name", "package_url", "label", "configuration"]
     # arguments already given are not offered again
-    text2 = text.replace("    create_deployment(\n", "    create_deployment(service_name: service, \n")
+    text2 = text.replace("version) }\n    create_deployment(\n", "version) }\n    create_deployment(service_name: service, \n")
     await _open(client, text2)
     result = await client.text_document_completion_async(lsp.CompletionParams(
         lsp.TextDocumentIdentifier(URI), _position(text2, "service_name: service, \n", len("service_name: service, "))))

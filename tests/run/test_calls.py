@@ -23,7 +23,7 @@ CONFIG = base64.b64encode(b"<ServiceConfiguration/>").decode()
 
 def _runner(emu: Any, journal_dir: Path, resume: dict[str, CallRecord] | None = None) -> tuple[CallRunner, list[Any]]:
     events: list[Any] = []
-    journal = Journal.create(journal_dir, f"20261126-000000-t-{len(list(journal_dir.glob('*'))) if journal_dir.exists() else 0:04x}", {})
+    journal = Journal.create(journal_dir, f"20261126-000000-t-{len(list(journal_dir.glob('*'))) if journal_dir.exists() else 0:04x}", {"flow": "t.flow"})
     runner = CallRunner(emu.client(), clock=emu.clock, journal=journal, masker=Masker(),
                         emit=lambda cls, **f: events.append(cls(run_id="r", time="t", **f)),
                         poll=PollSchedule(1.0, 2.0, 8.0), resume_calls=resume)
