@@ -11,6 +11,8 @@ __all__ = ["BODIES", "RESULTS"]
 
 
 BODIES: dict[str, tuple[str, Builder]] = {
+    "update_affinity_group": ("UpdateAffinityGroup", lambda r, a: fields(r, [
+        ("Label", b64(a.get("label"))), ("Description", a.get("description"))])),
     "create_affinity_group": ("CreateAffinityGroup", lambda r, a: fields(r, [
         ("Name", a.get("name")), ("Label", b64(a.get("label"))), ("Description", a.get("description")),
         ("Location", a.get("location"))])),

@@ -34,3 +34,6 @@ class SubscriptionMethods(MethodsBase):
 
     def get_operation_status(self, request_id: str) -> m.Operation:
         return cast(m.Operation, self._do("get_operation_status", locals()))
+
+    def update_affinity_group(self, affinity_group_name: str, label: str, description: str | None = None) -> Result:
+        return cast(Result, self._do("update_affinity_group", locals()))

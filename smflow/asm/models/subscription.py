@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from smflow.asm.models.compute import ComputeCapabilities, HostedService
 from smflow.asm.models.storage import StorageService
 
-__all__ = ["AffinityGroup", "Location", "OperatingSystem", "OperatingSystemFamily"]
+__all__ = ["AvailabilityResponse", "AffinityGroup", "Location", "OperatingSystem", "OperatingSystemFamily"]
 
 
 
@@ -56,3 +56,12 @@ class OperatingSystemFamily:
     name: str = ""  # "1", "2", "4"... as on the wire
     label: str = ""  # decoded from base64
     operating_systems: list[OperatingSystem] = field(default_factory=list)
+
+
+@dataclass
+class AvailabilityResponse:
+    """A name check. ``result`` true: the name is free. Unlike the SDK (quirk 1, which keeps only a
+    bool), ``reason`` is the service's text, None when the name is free."""
+
+    result: bool = False
+    reason: str | None = None
