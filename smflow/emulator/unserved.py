@@ -44,7 +44,6 @@ UNSERVED: dict[str, tuple[str, str, str | None]] = {
     "list_virtual_network_sites": ("GET", "services/networking/virtualnetwork", None),
     "get_subscription": ("GET", "", None),
     "list_subscription_operations": ("GET", "operations", None),
-    "list_role_sizes": ("GET", "rolesizes", None),
     "list_resource_extensions": ("GET", "services/resourceextensions", None),
     "list_resource_extension_versions": ("GET", "services/resourceextensions/{publisher}/{extension_name}", None),
 }

@@ -31,7 +31,7 @@ EXTENDED = {
     "update_storage_account", "regenerate_storage_account_keys", "update_affinity_group",
     "add_service_certificate", "get_service_certificate", "list_service_certificates", "delete_service_certificate",
     "add_management_certificate", "get_management_certificate", "list_management_certificates",
-    "delete_management_certificate",
+    "delete_management_certificate", "list_role_sizes",
 }
 
 

@@ -240,6 +240,10 @@ def test_name_checks_certificates_and_account_updates(client: ServiceManagementC
     after = client.get_storage_account_keys("updstor").storage_service_keys
     assert after is not None and (after.primary, after.secondary != before.secondary) == (before.primary, True)
 
+    sizes = {s.name: s for s in client.list_role_sizes()}
+    assert sizes["Small"] == m.RoleSize("Small", "Small (1 cores, 1792 MB)", 1, 1792, True, True, 2, 229376, 71680)
+    assert not sizes["Basic_A1"].supported_by_web_worker_roles and sizes["Basic_A1"].supported_by_virtual_machines
+
     client.create_affinity_group("updgroup", "label", "West US")
     client.update_affinity_group("updgroup", "new label", "new description")
     group = client.get_affinity_group_properties("updgroup")

@@ -175,6 +175,12 @@ def _group_updated(results: list[tuple[str, Any]]) -> None:
     assert (group.label, group.description) == ("tstlabelupdate", "testmgmt affinity group update")
 
 
+def _role_sizes(results: list[tuple[str, Any]]) -> None:
+    sizes = results[-1][1]
+    assert len(sizes) == 46 and sizes[0] == m.RoleSize("A10", "A10 (8 cores, 57344 MB)", 8, 57344, True, True, 16,
+                                                        1861268, 391828)
+
+
 MISC, STOR, MC = "test_legacy_mgmt_misc.", "test_legacy_mgmt_storage.", "test_legacy_mgmt_managementcertificate."
 FILES: dict[str, Callable[[list[tuple[str, Any]]], None]] = {
     MISC + "test_check_hosted_service_name_availability_available.yaml": _free,
@@ -193,6 +199,7 @@ FILES: dict[str, Callable[[list[tuple[str, Any]]], None]] = {
     STOR + "test_regenerate_storage_account_keys.EXCERPT.yaml": _regenerated,
     STOR + "test_update_storage_account.EXCERPT.yaml": _storage_updated,
     "test_legacy_mgmt_affinitygroup.test_update_affinity_group.EXCERPT.yaml": _group_updated,
+    MISC + "test_list_role_sizes.yaml": _role_sizes,
 }
 
 

@@ -244,6 +244,8 @@ def test_name_checks_certificates_and_account_updates_through_the_sdk(sms: Any) 
     assert (props.description, props.label, props.account_type) == ("new", "new label", "Standard_LRS")
     new = s.regenerate_storage_account_keys("sdkupd", "Primary").storage_service_keys
     assert new.primary != old.primary and new.secondary == old.secondary
+    small = next(r for r in s.list_role_sizes().role_sizes if r.name == "Small")
+    assert (small.cores, small.memory_in_mb, small.supported_by_virtual_machines) == (1, 1792, True)
     s.create_affinity_group("sdkgrp", "label", "West US")
     assert s.update_affinity_group("sdkgrp", "new label", "new description") is None
     assert s.get_affinity_group_properties("sdkgrp").label == "new label"

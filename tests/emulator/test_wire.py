@@ -128,7 +128,7 @@ def test_an_operation_not_served_yet_is_named_not_reported_missing(api: Api) -> 
     update = api.request("PUT", "services/images/some-image", "<OSImage/>")
     assert _error(update)[:2] == (501, "NotImplemented") and "update_os_image" in _error(update)[2]
     assert "get_subscription (GET /<subscription>/)" in _error(api.get(""))[2]
-    assert "list_role_sizes" in _error(api.get("rolesizes"))[2]
+    assert "list_resource_extensions" in _error(api.get("services/resourceextensions"))[2]
 
 
 def test_deployment_lifecycle_over_http(api: Api, clock: FakeClock) -> None:

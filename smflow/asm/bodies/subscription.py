@@ -25,4 +25,5 @@ RESULTS: dict[str, Result] = {
     "list_operating_systems": (("OperatingSystems",), m.OperatingSystem, "OperatingSystem"),
     "list_operating_system_families": (("OperatingSystemFamilies",), m.OperatingSystemFamily, "OperatingSystemFamily"),
     "get_operation_status": (("Operation",), m.Operation, None),
+    "list_role_sizes": (("RoleSizes",), m.RoleSize, "RoleSize"),
 }

@@ -51,4 +51,6 @@ SPECS: tuple[OperationSpec, ...] = (
         effect="update", asynchronous=False, status=(200,), resource="affinity group",
         body_root="UpdateAffinityGroup", doc="Change an affinity group's label and description.",
     ),
+    listing("list_role_sizes", "rolesizes", m.RoleSize, "role size",
+            "List the role sizes: cores, memory, disks, and whether web/worker roles or VMs may use them."),
 )

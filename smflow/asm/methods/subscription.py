@@ -37,3 +37,6 @@ class SubscriptionMethods(MethodsBase):
 
     def update_affinity_group(self, affinity_group_name: str, label: str, description: str | None = None) -> Result:
         return cast(Result, self._do("update_affinity_group", locals()))
+
+    def list_role_sizes(self) -> list[m.RoleSize]:
+        return cast("list[m.RoleSize]", self._do("list_role_sizes", {}))

@@ -49,6 +49,7 @@ from smflow.asm.models.subscription import (
     Location,
     OperatingSystem,
     OperatingSystemFamily,
+    RoleSize,
 )
 from smflow.asm.models.vm import (
     ConfigurationSet,
@@ -82,6 +83,7 @@ __all__ = [
     "OperationError",
     "PersistentVMDowntimeInfo",
     "Role",
+    "RoleSize",
     "RoleInstance",
     "StorageService",
     "StorageServiceKeys",
