@@ -10,6 +10,7 @@ happen; ``create_storage_account`` likewise takes ``location`` by keyword only (
 
 from __future__ import annotations
 
+from smflow.asm.methods.certificates import CertificateMethods
 from smflow.asm.methods.compute import ComputeMethods
 from smflow.asm.methods.images import ImageMethods
 from smflow.asm.methods.storage import StorageMethods
@@ -19,5 +20,7 @@ from smflow.asm.methods.vm import VirtualMachineMethods
 __all__ = ["OperationMethods"]
 
 
-class OperationMethods(SubscriptionMethods, ComputeMethods, StorageMethods, ImageMethods, VirtualMachineMethods):
+class OperationMethods(
+    SubscriptionMethods, ComputeMethods, StorageMethods, ImageMethods, VirtualMachineMethods, CertificateMethods
+):
     """Every operation's method: the area mixins, listed here and nowhere else."""

@@ -92,6 +92,25 @@ class AccountRules(SubscriptionBase):
         del self.storage[name]
         self.finished(request_id, "delete_storage_account")
 
+    def update_storage_account(
+        self, request_id: str, name: str, description: str | None, label: str | None,
+        extended_properties: dict[str, str], account_type: str | None,
+    ) -> None:  # fmt: skip
+        """Set what is given; extended properties are merged (the system ones stay) [REC]."""
+        acct = self.storage_account(name)
+        if account_type is not None:
+            if account_type not in STORAGE_ACCOUNT_TYPES:
+                raise AsmFault(400, "BadRequest", f"The account type '{account_type}' is not valid.")
+            acct.account_type = account_type
+            geo = account_type in ("Standard_GRS", "Standard_RAGRS")
+            acct.geo_secondary = geo_secondary(acct.geo_primary) if geo else None
+        if description is not None:
+            acct.description = description
+        if label is not None:
+            acct.label = label
+        acct.extended_properties.update(extended_properties)
+        self.finished(request_id, "update_storage_account")
+
     def regenerate_storage_keys(self, request_id: str, name: str, which: str) -> StorageAccount:
         acct = self.storage_account(name)
         if which == "Primary":
@@ -113,6 +132,13 @@ class AccountRules(SubscriptionBase):
             raise AsmFault(409, "ConflictError", f"An affinity group named {name} already exists in the subscription.")
         self.affinity_groups[name] = AffinityGroup(name, label, description, location, utc_now())
         self.finished(request_id, "create_affinity_group")
+
+    def update_affinity_group(self, request_id: str, name: str, label: str, description: str | None) -> None:
+        group = self.affinity_group(name)
+        group.label = label
+        if description is not None:
+            group.description = description
+        self.finished(request_id, "update_affinity_group")
 
     def affinity_members(self, name: str) -> tuple[list[HostedService], list[StorageAccount]]:
         """Members as the service lists them: a storage account still being created is not listed yet."""

@@ -21,6 +21,8 @@ polls, so polling code runs, just not for long).
     reimage_role_instance              (not recorded; taken as ~120 s)             2.31 s
     rebuild_role_instance              (not recorded; taken as ~150 s)             2.88 s
     delete_role_instances              (not recorded; taken as ~30 s)              0.58 s
+    add_service_certificate            ~5 s                                        0.10 s
+    delete_service_certificate         ~6 s                                        0.12 s
 
 A new hosted service gets the ResourceGroup/ResourceLocation extended properties the real
 service adds on its own ~10 s (0.19 s) after its creation; a storage account gets them when its
@@ -58,6 +60,8 @@ RECORDED_SECONDS: dict[str, float] = {
     "reimage_role_instance": 120.0,
     "rebuild_role_instance": 150.0,
     "delete_role_instances": 30.0,
+    "add_service_certificate": 5.0,
+    "delete_service_certificate": 6.0,
     # Not a request: the service tags a new hosted service with ResourceGroup/ResourceLocation
     # extended properties some seconds after creating it (absent at 1 s, present at 20 s) [REC].
     "_tag_hosted_service": 10.0,

@@ -25,10 +25,12 @@ from smflow.emulator.resources import (
     AffinityGroup,
     Deployment,
     HostedService,
+    ManagementCertificate,
     Operation,
     OsImage,
     Role,
     RoleInstance,
+    ServiceCertificate,
     StorageAccount,
     Upgrade,
 )
@@ -67,6 +69,7 @@ def snapshot(sub: Subscription) -> dict[str, Any]:
         "storage": [asdict(a) for a in sub.storage.values()],
         "affinity_groups": [asdict(g) for g in sub.affinity_groups.values()],
         "images": [asdict(i) for i in sub.images.values()],
+        "management_certificates": [asdict(c) for c in sub.management_certificates.values()],
         "operations": [asdict(o) for o in sub.operations.values()],
         "pending": list(sub.pending),
     }
@@ -77,10 +80,14 @@ def restore(sub: Subscription, data: dict[str, Any]) -> None:
     for s in data["services"]:
         s = dict(s)
         s["slots"] = {slot: _deployment(d) for slot, d in s["slots"].items()}
+        s["certificates"] = {k: ServiceCertificate(**c) for k, c in s.get("certificates", {}).items()}
         sub.services[s["name"]] = HostedService(**s)
     sub.storage = {a["name"]: StorageAccount(**a) for a in data["storage"]}
     sub.affinity_groups = {g["name"]: AffinityGroup(**g) for g in data["affinity_groups"]}
     sub.images = {i["name"]: OsImage(**i) for i in data["images"]}
+    sub.management_certificates = {
+        c["thumbprint"]: ManagementCertificate(**c) for c in data.get("management_certificates", [])
+    }
     sub.operations = {o["id"]: _operation(o, shift) for o in data["operations"]}
     sub.pending = {op_id: sub.operations[op_id] for op_id in data["pending"]}
 

@@ -16,10 +16,12 @@ __all__ = [
     "AsmFault",
     "Deployment",
     "HostedService",
+    "ManagementCertificate",
     "OsImage",
     "Operation",
     "Role",
     "RoleInstance",
+    "ServiceCertificate",
     "StorageAccount",
     "Upgrade",
 ]
@@ -119,6 +121,23 @@ class Deployment:
 
 
 @dataclass
+class ServiceCertificate:
+    """A certificate uploaded to a hosted service: its public part only (the private key is not kept)."""
+
+    thumbprint: str  # upper-case hex SHA-1 of the DER certificate
+    data: str  # base64 of the DER certificate, as GET returns it
+    algorithm: str = "sha1"
+
+
+@dataclass
+class ManagementCertificate:
+    public_key: str
+    thumbprint: str
+    data: str
+    created: str
+
+
+@dataclass
 class HostedService:
     name: str
     label: str
@@ -130,6 +149,7 @@ class HostedService:
     extended_properties: dict[str, str] = field(default_factory=dict)
     status: str = "Created"
     slots: dict[str, Deployment] = field(default_factory=dict)  # "Production"/"Staging" -> deployment
+    certificates: dict[str, ServiceCertificate] = field(default_factory=dict)  # "sha1-<THUMBPRINT>" -> certificate
 
 
 @dataclass

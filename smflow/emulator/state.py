@@ -9,7 +9,7 @@ test with a fake clock is fully deterministic.
 
 ``Subscription`` = ``SubscriptionBase`` (resources, lookups, operation registry) + the rules:
 hosted services here, deployments in ``deployments.py``, in-place upgrades in ``upgrades.py``,
-role instances in ``instances.py``, storage/affinity groups/images in ``accounts.py``.
+role instances in ``instances.py``, certificates in ``certificates.py``, storage/affinity groups/images in ``accounts.py``.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ import time
 from collections.abc import Callable
 from types import ModuleType
 
+from smflow.emulator import certificates, instances, upgrades
 from smflow.emulator import deployments as dep_rules
-from smflow.emulator import instances, upgrades
 from smflow.emulator.accounts import AccountRules
+from smflow.emulator.certificates import CertificateRules
 from smflow.emulator.deployments import DeploymentRules
 from smflow.emulator.instances import RoleInstanceRules
 from smflow.emulator.operations import check_latency
@@ -41,10 +42,12 @@ def _rules(kind: str) -> ModuleType:
         return upgrades
     if kind in instances.KINDS:
         return instances
+    if kind in certificates.KINDS:
+        return certificates
     return dep_rules
 
 
-class Subscription(AccountRules, DeploymentRules, UpgradeRules, RoleInstanceRules):
+class Subscription(AccountRules, DeploymentRules, UpgradeRules, RoleInstanceRules, CertificateRules):
     """Everything one subscription owns, and the rules the service enforces on it."""
 
     def settle(self) -> None:

@@ -17,6 +17,7 @@ from smflow.emulator.resources import (
     AsmFault,
     Deployment,
     HostedService,
+    ManagementCertificate,
     Operation,
     OsImage,
     StorageAccount,
@@ -34,6 +35,7 @@ NOT_FOUND_MESSAGES = {
     "OS image": "The image with the specified name does not exist.",
     "operation": "The operation request ID was not found.",
     "role": "The role does not exist.",
+    "certificate": "The certificate was not found.",
 }
 EXCLUSIVE_ACCESS = (
     "Windows Azure is currently performing an operation on this deployment that requires exclusive access."
@@ -66,6 +68,7 @@ class SubscriptionBase:
         self.storage: dict[str, StorageAccount] = {}
         self.affinity_groups: dict[str, AffinityGroup] = {}
         self.images: dict[str, OsImage] = {}  # user images; public ones are shared
+        self.management_certificates: dict[str, ManagementCertificate] = {}  # thumbprint -> certificate
         self.operations: dict[str, Operation] = {}
         self.pending: dict[str, Operation] = {}
 

@@ -21,6 +21,7 @@ from smflow.emulator.resources import AsmFault
 __all__ = [
     "NS",
     "Body",
+    "availability_xml",
     "b64",
     "b64decode_field",
     "document",
@@ -121,6 +122,14 @@ def document(root_tag: str, items: Iterable[bytes]) -> bytes:
 
 def b64(text: str) -> str:
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def availability_xml(free: bool, reason: str | None) -> bytes:
+    """A name check's answer: 200 either way, ``Reason`` nil when the name is free [REC]."""
+    doc = root("AvailabilityResponse")
+    el(doc, "Result", free)
+    el(doc, "Reason", reason, nil=True)
+    return serialize(doc)
 
 
 def error_body(code: str, message: str) -> bytes:

@@ -125,6 +125,19 @@ READBACKS: dict[str, ReadBack] = {
     "reimage_role_instance": ReadBack("get_deployment_by_name", _dep, _instances_touched),
     "rebuild_role_instance": ReadBack("get_deployment_by_name", _dep, _instances_touched),
     "delete_role_instances": ReadBack("get_deployment_by_name", _dep, _instances_touched),
+    # add_service_certificate needs none: adding the same certificate again changes nothing.
+    "delete_service_certificate": ReadBack(
+        "get_service_certificate",
+        lambda a: {"service_name": a["service_name"], "thumbalgorithm": a["thumbalgorithm"],
+                   "thumbprint": a["thumbprint"]},
+        None, gone_means_done=True,
+    ),
+    "add_management_certificate": ReadBack(
+        "get_management_certificate", lambda a: {"thumbprint": a["thumbprint"]}, _exists
+    ),
+    "delete_management_certificate": ReadBack(
+        "get_management_certificate", lambda a: {"thumbprint": a["thumbprint"]}, None, gone_means_done=True
+    ),
     "create_storage_account": ReadBack("get_storage_account_properties", _svc, _exists),
     "delete_storage_account": ReadBack("get_storage_account_properties", _svc, None, gone_means_done=True),
     "create_affinity_group": ReadBack(

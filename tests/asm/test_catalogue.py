@@ -27,6 +27,11 @@ EXTRA = {"update_hosted_service", "get_storage_account_keys", "get_affinity_grou
 EXTENDED = {
     "upgrade_deployment", "walk_upgrade_domain", "rollback_update_or_upgrade",
     "reboot_role_instance", "reimage_role_instance", "rebuild_role_instance", "delete_role_instances",
+    "check_hosted_service_name_availability", "check_storage_account_name_availability",
+    "update_storage_account", "regenerate_storage_account_keys", "update_affinity_group",
+    "add_service_certificate", "get_service_certificate", "list_service_certificates", "delete_service_certificate",
+    "add_management_certificate", "get_management_certificate", "list_management_certificates",
+    "delete_management_certificate", "list_role_sizes",
 }
 
 

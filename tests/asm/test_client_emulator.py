@@ -17,7 +17,7 @@ from smflow.asm import ServiceManagementClient
 from smflow.asm import models as m
 from smflow.asm.catalogue import CATALOGUE
 from smflow.emulator.server import EmulatorServer
-from smflow.errors import ConflictError, NotFoundError
+from smflow.errors import ApiError, ConflictError, NotFoundError
 
 SUB = "11111111-2222-3333-4444-555555555555"
 CONFIG = ('<ServiceConfiguration serviceName="web" osFamily="4" '
@@ -190,8 +190,70 @@ def test_in_place_upgrade_and_role_instances(client: ServiceManagementClient, cl
     assert [i.instance_name for i in client.get_deployment_by_name("upsvc", "d").role_instance_list] == ["WebRole1_IN_0"]
 
 
+def test_name_checks_certificates_and_account_updates(client: ServiceManagementClient, clock: Clock) -> None:
+    from tests.certs import make_certificate
+
+    assert client.check_hosted_service_name_availability("certsvc") == m.AvailabilityResponse(True, None)
+    finish(client, clock, client.create_hosted_service("certsvc", "certs", location="West US"))
+    taken = client.check_hosted_service_name_availability("certsvc")
+    assert taken == m.AvailabilityResponse(False, "A hosted service with the specified name already exists.")
+
+    first, second = make_certificate("first.smflow.test"), make_certificate("second.smflow.test")
+    added = client.add_service_certificate("certsvc", first.pfx, "pfx", first.password)
+    with pytest.raises(NotFoundError, match="The certificate was not found."):  # not there until it completes
+        client.get_service_certificate("certsvc", "sha1", first.thumbprint)
+    finish(client, clock, added)
+    finish(client, clock, client.add_service_certificate("certsvc", second.cer, "cer"))
+    finish(client, clock, client.add_service_certificate("certsvc", first.pfx, "pfx", first.password))  # again: no-op
+    assert client.get_service_certificate("certsvc", "sha1", first.thumbprint) == m.Certificate(data=first.cer)
+    listed = client.list_service_certificates("certsvc")
+    assert sorted(c.thumbprint for c in listed) == sorted([first.thumbprint, second.thumbprint])
+    assert all(c.thumbprint_algorithm == "sha1" and c.certificate_url.endswith(f"/sha1-{c.thumbprint}") for c in listed)
+    with pytest.raises(ApiError, match="password"):
+        client.add_service_certificate("certsvc", first.pfx, "pfx", "wrong")
+    finish(client, clock, client.delete_service_certificate("certsvc", "sha1", first.thumbprint))
+    assert [c.thumbprint for c in client.list_service_certificates("certsvc")] == [second.thumbprint]
+
+    client.add_management_certificate(first.public_key, first.thumbprint, first.cer)
+    with pytest.raises(ApiError, match="not the certificate's"):
+        client.add_management_certificate(second.public_key, first.thumbprint, second.cer)
+    got = client.get_management_certificate(first.thumbprint)
+    assert (got.subscription_certificate_thumbprint, got.subscription_certificate_data) == (first.thumbprint, first.cer)
+    assert got.created and first.thumbprint in [c.subscription_certificate_thumbprint
+                                                for c in client.list_management_certificates()]
+    client.delete_management_certificate(first.thumbprint)
+    with pytest.raises(NotFoundError):
+        client.get_management_certificate(first.thumbprint)
+
+    assert client.check_storage_account_name_availability("updstor").result
+    finish(client, clock, client.create_storage_account("updstor", "d", "l", location="West US",
+                                                        extended_properties={"a": "1"}))  # fmt: skip
+    assert not client.check_storage_account_name_availability("updstor").result
+    before = client.get_storage_account_keys("updstor").storage_service_keys
+    assert before is not None
+    client.update_storage_account("updstor", description="new", label="new label", extended_properties={"b": "2"},
+                                  account_type="Standard_LRS")  # fmt: skip
+    acct = client.get_storage_account_properties("updstor")
+    props = acct.storage_service_properties
+    assert (props.description, props.label, props.account_type) == ("new", "new label", "Standard_LRS")
+    assert {"a": "1", "b": "2"}.items() <= acct.extended_properties.items()
+    result = client.regenerate_storage_account_keys("updstor", "Secondary")
+    assert result.body is None  # the new keys are read with get_storage_account_keys (secret)
+    after = client.get_storage_account_keys("updstor").storage_service_keys
+    assert after is not None and (after.primary, after.secondary != before.secondary) == (before.primary, True)
+
+    sizes = {s.name: s for s in client.list_role_sizes()}
+    assert sizes["Small"] == m.RoleSize("Small", "Small (1 cores, 1792 MB)", 1, 1792, True, True, 2, 229376, 71680)
+    assert not sizes["Basic_A1"].supported_by_web_worker_roles and sizes["Basic_A1"].supported_by_virtual_machines
+
+    client.create_affinity_group("updgroup", "label", "West US")
+    client.update_affinity_group("updgroup", "new label", "new description")
+    group = client.get_affinity_group_properties("updgroup")
+    assert (group.label, group.description) == ("new label", "new description")
+
+
 JOURNEYS = (test_hosted_service_and_deployments, test_storage_affinity_groups_images, test_virtual_machine,
-            test_in_place_upgrade_and_role_instances)
+            test_in_place_upgrade_and_role_instances, test_name_checks_certificates_and_account_updates)
 
 
 def test_every_operation_was_exercised() -> None:

@@ -50,3 +50,31 @@ def test_a_file_that_is_not_sqlite_is_a_usage_error(tmp_path: Path) -> None:
     bad.write_text("not a database at all, just text" * 100)
     with pytest.raises(UsageError, match="not a usable SQLite state file"):
         EmulatorServer(state_file=bad)
+
+
+def test_an_upgrade_under_way_and_certificates_survive_a_restart(tmp_path: Path) -> None:
+    from smflow.asm.client import ServiceManagementClient
+    from tests.certs import make_certificate
+
+    db, sub = tmp_path / "state.sqlite", "00000000-0000-0000-0000-000000000000"
+    cert = make_certificate("persist.smflow.test")
+    config = "PFNlcnZpY2VDb25maWd1cmF0aW9uPjxSb2xlIG5hbWU9IlciPjxJbnN0YW5jZXMgY291bnQ9IjIiLz48L1JvbGU+PC9TZXJ2aWNlQ29uZmlndXJhdGlvbj4="
+    with EmulatorServer(latency=0, state_file=db) as srv:
+        c = ServiceManagementClient(sub, endpoint=srv.url)
+        c.create_hosted_service("persist", "p", location="West US")
+        c.create_deployment("persist", "production", "d", "http://p/v1", "v1", config, start_deployment=True)
+        c.get_deployment_by_name("persist", "d")
+        c.upgrade_deployment("persist", "d", "Manual", "http://p/v2", config, "v2", False)
+        c.get_deployment_by_name("persist", "d")
+        c.walk_upgrade_domain("persist", "d", 0)
+        c.add_service_certificate("persist", cert.cer, "cer")
+        c.add_management_certificate(cert.public_key, cert.thumbprint, cert.cer)
+        c.get_deployment_by_name("persist", "d")  # settles the walk and the certificate
+    with EmulatorServer(latency=0, state_file=db) as srv:
+        c = ServiceManagementClient(sub, endpoint=srv.url)
+        dep = c.get_deployment_by_name("persist", "d")
+        assert dep.upgrade_status is not None and dep.upgrade_status.current_upgrade_domain == 1
+        instances = srv.state.subscription(sub).services["persist"].slots["Production"].instances
+        assert [i.package_url for i in instances] == ["http://p/v2", "http://p/v1"]
+        assert c.get_service_certificate("persist", "sha1", cert.thumbprint).data == cert.cer
+        assert c.get_management_certificate(cert.thumbprint).subscription_certificate_data == cert.cer

@@ -210,3 +210,42 @@ def test_in_place_upgrade_and_role_instances_through_the_sdk(sms: Any, tls_serve
         s.reboot_role_instance("upg", "d", "WebRole1_IN_9")
     _wait(s, s.delete_role_instances("upg", "d", ["WebRole1_IN_1"]).request_id)
     assert [i.instance_name for i in s.get_deployment_by_name("upg", "d").role_instance_list] == ["WebRole1_IN_0"]
+
+
+def test_name_checks_certificates_and_account_updates_through_the_sdk(sms: Any) -> None:
+    from tests.certs import make_certificate
+
+    s: Any = sms
+    assert s.check_hosted_service_name_availability("sdkcert").result is True
+    s.create_hosted_service("sdkcert", "certs", location="West US")
+    assert s.check_hosted_service_name_availability("sdkcert").result is False
+    cert = make_certificate("sdk.smflow.test")
+    _wait(s, s.add_service_certificate("sdkcert", cert.pfx, "pfx", cert.password).request_id)
+    assert s.get_service_certificate("sdkcert", "sha1", cert.thumbprint).data == cert.cer
+    [listed] = s.list_service_certificates("sdkcert").certificates
+    assert (listed.thumbprint, listed.thumbprint_algorithm) == (cert.thumbprint, "sha1")
+    _wait(s, s.delete_service_certificate("sdkcert", "sha1", cert.thumbprint).request_id)
+    with pytest.raises(AzureMissingResourceHttpError, match="The certificate was not found."):
+        s.get_service_certificate("sdkcert", "sha1", cert.thumbprint)
+
+    assert s.add_management_certificate(cert.public_key, cert.thumbprint, cert.cer) is None
+    got = s.get_management_certificate(cert.thumbprint)
+    assert (got.subscription_certificate_thumbprint, got.subscription_certificate_data) == (cert.thumbprint, cert.cer)
+    assert cert.thumbprint in [c.subscription_certificate_thumbprint
+                               for c in s.list_management_certificates().subscription_certificates]
+    assert s.delete_management_certificate(cert.thumbprint) is None
+
+    assert s.check_storage_account_name_availability("sdkupd").result is True
+    _wait(s, s.create_storage_account("sdkupd", "d", "l", location="West US").request_id)
+    assert s.check_storage_account_name_availability("sdkupd").result is False
+    old = s.get_storage_account_keys("sdkupd").storage_service_keys
+    assert s.update_storage_account("sdkupd", description="new", label="new label", account_type="Standard_LRS") is None
+    props = s.get_storage_account_properties("sdkupd").storage_service_properties
+    assert (props.description, props.label, props.account_type) == ("new", "new label", "Standard_LRS")
+    new = s.regenerate_storage_account_keys("sdkupd", "Primary").storage_service_keys
+    assert new.primary != old.primary and new.secondary == old.secondary
+    small = next(r for r in s.list_role_sizes().role_sizes if r.name == "Small")
+    assert (small.cores, small.memory_in_mb, small.supported_by_virtual_machines) == (1, 1792, True)
+    s.create_affinity_group("sdkgrp", "label", "West US")
+    assert s.update_affinity_group("sdkgrp", "new label", "new description") is None
+    assert s.get_affinity_group_properties("sdkgrp").label == "new label"

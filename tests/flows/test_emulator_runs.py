@@ -128,6 +128,19 @@ def _restart_instance(sub: Subscription) -> None:
     assert [op.kind for op in sub.operations.values() if "role_instance" in op.kind] == ["reboot_role_instance"]
 
 
+def _certificate_rotation(sub: Subscription) -> None:
+    certs = sub.services["smflow-certs"].certificates
+    assert list(certs) == ["sha1-24F5876482E36C7180C1DB455716A09FA322A1FC"]
+    assert list(sub.management_certificates) == ["24F5876482E36C7180C1DB455716A09FA322A1FC"]
+
+
+def _storage_key_rotation(sub: Subscription) -> None:
+    acct = sub.storage["smflowkeys1"]
+    assert acct.extended_properties["KeysRotated"] == "2026-11" and acct.account_type == "Standard_LRS"
+    kinds = [op.kind for op in sub.operations.values() if op.kind == "regenerate_storage_account_keys"]
+    assert len(kinds) == 2
+
+
 END_STATES: dict[str, Callable[[Subscription], None]] = {
     "blue_green": _blue_green,
     "first_deployment": _first_deployment,
@@ -139,6 +152,8 @@ END_STATES: dict[str, Callable[[Subscription], None]] = {
     "rollback_drill": _rollback_drill,
     "rolling_upgrade": _rolling_upgrade,
     "restart_instance": _restart_instance,
+    "certificate_rotation": _certificate_rotation,
+    "storage_key_rotation": _storage_key_rotation,
 }
 
 
@@ -169,8 +184,9 @@ def test_vm_password_never_reaches_journal_or_events(emulator: Emulator, tmp_pat
     assert ADMIN_PASSWORD not in written  # ...but never holds its value
 
 
-def test_storage_keys_never_reach_journal_or_events(emulator: Emulator, tmp_path: Path) -> None:
-    result, written = _run("storage_lifecycle", emulator, tmp_path)
+@pytest.mark.parametrize("flow", ["storage_lifecycle", "storage_key_rotation"])
+def test_storage_keys_never_reach_journal_or_events(flow: str, emulator: Emulator, tmp_path: Path) -> None:
+    result, written = _run(flow, emulator, tmp_path)
     assert result.ok, result.error
     assert emulator.storage_keys, "the flow did not read the keys"
     leaked = [k for k in emulator.storage_keys if k in written]

@@ -27,6 +27,7 @@ FLOW_VARS: dict[str, dict[str, Any]] = {
     "first_deployment": {"package_url": "https://smflowdemo.blob.core.windows.net/packages/app-v1.cspkg"},
     "linux_vm": {"admin_password": "Emulator-Only-Passw0rd!"},
     "restart_instance": {"escalate": "true"},  # recorded as a drill: every remedy in turn
+    "storage_key_rotation": {"verify_keys": "false"},  # keys are scrubbed: a replay cannot compare them
 }
 # The rollback drill fails on purpose (and rolls back): that is what its cassette records.
 EXPECTED_STATUS = {"rollback_drill": "failed"}

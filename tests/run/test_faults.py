@@ -57,10 +57,10 @@ def test_blue_green_survives_a_thirty_percent_fault_rate(tmp_path: Path) -> None
     assert len(retries) > 40  # the faults really happened and were retried
 
 
-def _succeeded(server: Any, service: str) -> dict[str, int]:
+def _succeeded(server: Any) -> dict[str, int]:
     counts: dict[str, int] = {}
     for op in server.state.subscription(SUB).operations.values():
-        if op.service == service and op.status == "Succeeded":
+        if op.status == "Succeeded":
             counts[op.kind] = counts.get(op.kind, 0) + 1
     return counts
 
@@ -69,6 +69,16 @@ def _succeeded(server: Any, service: str) -> dict[str, int]:
 @pytest.mark.parametrize(("flow", "variables", "expected"), [
     ("rolling_upgrade", {}, {"upgrade_deployment": 1, "walk_upgrade_domain": 2}),
     ("restart_instance", {"escalate": "true"}, {"delete_role_instances": 1}),
+    ("certificate_rotation", {}, {"add_management_certificate": 2, "delete_management_certificate": 1,
+                                  "delete_service_certificate": 1}),
+    pytest.param(
+        "storage_key_rotation", {}, {"regenerate_storage_account_keys": 2},
+        marks=pytest.mark.xfail(strict=False, reason=(
+            "known limit: a regeneration whose answer was lost cannot be read back (the old key is not among "
+            "its arguments), so it is sent again: the key then changes twice (harmless in this runbook, where "
+            "applications switch keys only after the step)")),
+        id="storage_key_rotation-regenerations",
+    ),
     pytest.param(
         "restart_instance", {"escalate": "true"},
         {"reboot_role_instance": 1, "reimage_role_instance": 1, "rebuild_role_instance": 1},
@@ -79,10 +89,10 @@ def _succeeded(server: Any, service: str) -> dict[str, int]:
         id="restart_instance-reboots",
     ),
 ])
-def test_upgrade_and_instance_writes_take_effect_once_at_a_thirty_percent_fault_rate(
+def test_extended_writes_take_effect_once_at_a_thirty_percent_fault_rate(
     tmp_path: Path, flow: str, variables: dict[str, str], expected: dict[str, int]
 ) -> None:
-    """Every upgrade walk and role-instance write lands exactly once however its answers are lost."""
+    """Upgrade walks, role-instance, certificate and key writes land once however their answers are lost."""
     from smflow.emulator.server import EmulatorServer
 
     latency = 0.05
@@ -91,10 +101,10 @@ def test_upgrade_and_instance_writes_take_effect_once_at_a_thirty_percent_fault_
     failures: list[str] = []
     try:
         for i in range(8):
-            service = f"{flow.replace('_', '-')}-{i}"
-            result = run_flow(ROOT / "flows" / f"{flow}.flow", vars={"service": service, **variables}, endpoint=url,
+            server.state.reset()  # each run starts from nothing, so its operations can be counted
+            result = run_flow(ROOT / "flows" / f"{flow}.flow", vars=variables, endpoint=url,
                               emulator_latency=latency, journal_dir=tmp_path, assume_yes=True)
-            counts = {k: v for k, v in _succeeded(server, service).items() if k in expected}
+            counts = {k: v for k, v in _succeeded(server).items() if k in expected}
             if not result.ok or counts != expected:
                 failures.append(f"run {i}: {result.status} {result.error} ops={counts}")
     finally:

@@ -111,3 +111,18 @@ def test_role_instance_writes_are_in_place_while_the_instance_is_away() -> None:
     assert effect_in_place("delete_role_instances", many, reads("ReadyRole")) is False
     gone = FakeReads({("get_deployment_by_name", "s/d"): Deployment(role_instance_list=[])})
     assert effect_in_place("delete_role_instances", many, gone) is True
+
+
+def test_certificate_writes_read_back_by_thumbprint() -> None:
+    from smflow.asm.models import Certificate, SubscriptionCertificate
+
+    cert = {"service_name": "s", "thumbalgorithm": "sha1", "thumbprint": "AB"}
+    present = FakeReads({("get_service_certificate", "s/sha1/AB"): Certificate(data="x")})
+    assert effect_in_place("delete_service_certificate", cert, present) is False
+    assert effect_in_place("delete_service_certificate", cert, FakeReads({})) is True
+    mgmt = {"public_key": "k", "thumbprint": "AB", "data": "d"}
+    added = FakeReads({("get_management_certificate", "AB"): SubscriptionCertificate()})
+    assert effect_in_place("add_management_certificate", mgmt, added) is True
+    assert effect_in_place("add_management_certificate", mgmt, FakeReads({})) is False
+    assert effect_in_place("delete_management_certificate", {"thumbprint": "AB"}, FakeReads({})) is True
+    assert "add_service_certificate" not in READBACKS  # adding the same certificate again changes nothing

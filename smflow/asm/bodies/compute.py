@@ -68,4 +68,5 @@ RESULTS: dict[str, Result] = {
     "get_hosted_service_properties": (("HostedService",), m.HostedService, None),
     "get_deployment_by_slot": (("Deployment",), m.Deployment, None),
     "get_deployment_by_name": (("Deployment",), m.Deployment, None),
+    "check_hosted_service_name_availability": (("AvailabilityResponse",), m.AvailabilityResponse, None),
 }

@@ -11,6 +11,8 @@ __all__ = ["BODIES", "RESULTS"]
 
 
 BODIES: dict[str, tuple[str, Builder]] = {
+    "update_affinity_group": ("UpdateAffinityGroup", lambda r, a: fields(r, [
+        ("Label", b64(a.get("label"))), ("Description", a.get("description"))])),
     "create_affinity_group": ("CreateAffinityGroup", lambda r, a: fields(r, [
         ("Name", a.get("name")), ("Label", b64(a.get("label"))), ("Description", a.get("description")),
         ("Location", a.get("location"))])),
@@ -23,4 +25,5 @@ RESULTS: dict[str, Result] = {
     "list_operating_systems": (("OperatingSystems",), m.OperatingSystem, "OperatingSystem"),
     "list_operating_system_families": (("OperatingSystemFamilies",), m.OperatingSystemFamily, "OperatingSystemFamily"),
     "get_operation_status": (("Operation",), m.Operation, None),
+    "list_role_sizes": (("RoleSizes",), m.RoleSize, "RoleSize"),
 }

@@ -110,6 +110,9 @@ SPECS: tuple[OperationSpec, ...] = (
         effect="delete", asynchronous=True, status=(200, 202), resource="deployment",
         doc="Delete a deployment.",
     ),
+    read("check_hosted_service_name_availability", HS + "/operations/isavailable/{service_name}",
+         (service_arg("the DNS prefix to check (<name>.cloudapp.net)"),), ModelType(m.AvailabilityResponse),
+         "hosted service", "Is a hosted-service name free? (The names are global DNS names.)"),
     # -- in-place upgrade (wire-extended.md §6) --------------------------------------------------
     write(
         "upgrade_deployment", "POST", DEP + "/?comp=upgrade",

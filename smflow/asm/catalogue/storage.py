@@ -16,12 +16,14 @@ from smflow.asm.catalogue.spec import (
     storage_arg,
     write,
 )
-from smflow.asm.types import BOOL, STRING, ModelType
+from smflow.asm.types import BOOL, STRING, EnumType, ModelType
 
 __all__ = ["SPECS"]
 
 HS = "services/hostedservices"
 DEP = HS + "/{service_name}/deployments/{deployment_name}"
+
+KEY_TYPE = EnumType(("Primary", "Secondary"))
 
 SPECS: tuple[OperationSpec, ...] = (
     write(
@@ -47,5 +49,24 @@ SPECS: tuple[OperationSpec, ...] = (
         "delete_storage_account", "DELETE", "services/storageservices/{service_name}", (storage_arg(),),
         effect="delete", asynchronous=False, status=(200,), resource="storage account",
         doc="Delete a storage account.",
+    ),
+    read("check_storage_account_name_availability", "services/storageservices/operations/isavailable/{service_name}",
+         (storage_arg("the storage account name to check"),), ModelType(m.AvailabilityResponse), "storage account",
+         "Is a storage account name free? (The names are global DNS names.)"),
+    write(
+        "update_storage_account", "PUT", "services/storageservices/{service_name}",
+        (storage_arg(), description_arg(), label_arg(required=False),
+         Argument("geo_replication_enabled", BOOL, location="none", doc="false forces account_type Standard_LRS"),
+         EXT, Argument("account_type", ACCOUNT_TYPE, default="Standard_GRS",
+                       doc="replication type: always sent, as the SDK does (it defaults to Standard_GRS)")),
+        effect="update", asynchronous=False, status=(200,), resource="storage account",
+        body_root="UpdateStorageServiceInput",
+        doc="Change a storage account's label, description, extended properties or replication type.",
+    ),
+    write(
+        "regenerate_storage_account_keys", "POST", "services/storageservices/{service_name}/keys?action=regenerate",
+        (storage_arg(), Argument("key_type", KEY_TYPE, required=True, doc="Primary or Secondary")),
+        effect="update", asynchronous=False, status=(200,), resource="storage account", body_root="RegenerateKeys",
+        doc="Make a new primary or secondary access key (read it with get_storage_account_keys: it stays secret).",
     ),
 )

@@ -45,4 +45,12 @@ SPECS: tuple[OperationSpec, ...] = (
     read("get_operation_status", "operations/{request_id}",
           (path_arg("request_id", "the x-ms-request-id of an earlier write"),),
           ModelType(m.Operation), "operation", "Read the state of an asynchronous operation."),
+    write(
+        "update_affinity_group", "PUT", "affinitygroups/{affinity_group_name}",
+        (path_arg("affinity_group_name", "name of the affinity group"), label_arg(), description_arg()),
+        effect="update", asynchronous=False, status=(200,), resource="affinity group",
+        body_root="UpdateAffinityGroup", doc="Change an affinity group's label and description.",
+    ),
+    listing("list_role_sizes", "rolesizes", m.RoleSize, "role size",
+            "List the role sizes: cores, memory, disks, and whether web/worker roles or VMs may use them."),
 )

@@ -80,3 +80,6 @@ class ComputeMethods(MethodsBase):
     def delete_role_instances(self, service_name: str, deployment_name: str,
                               role_instance_names: Sequence[str]) -> Result:
         return cast(Result, self._do("delete_role_instances", locals()))
+
+    def check_hosted_service_name_availability(self, service_name: str) -> m.AvailabilityResponse:
+        return cast(m.AvailabilityResponse, self._do("check_hosted_service_name_availability", locals()))

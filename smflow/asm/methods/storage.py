@@ -29,3 +29,15 @@ class StorageMethods(MethodsBase):
 
     def delete_storage_account(self, service_name: str) -> Result:
         return cast(Result, self._do("delete_storage_account", locals()))
+
+    def check_storage_account_name_availability(self, service_name: str) -> m.AvailabilityResponse:
+        return cast(m.AvailabilityResponse, self._do("check_storage_account_name_availability", locals()))
+
+    def update_storage_account(self, service_name: str, description: str | None = None, label: str | None = None,
+                               geo_replication_enabled: bool | None = None,
+                               extended_properties: Mapping[str, str] | None = None,
+                               account_type: str = "Standard_GRS") -> Result:
+        return cast(Result, self._do("update_storage_account", locals()))
+
+    def regenerate_storage_account_keys(self, service_name: str, key_type: str) -> Result:
+        return cast(Result, self._do("regenerate_storage_account_keys", locals()))

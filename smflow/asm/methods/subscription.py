@@ -34,3 +34,9 @@ class SubscriptionMethods(MethodsBase):
 
     def get_operation_status(self, request_id: str) -> m.Operation:
         return cast(m.Operation, self._do("get_operation_status", locals()))
+
+    def update_affinity_group(self, affinity_group_name: str, label: str, description: str | None = None) -> Result:
+        return cast(Result, self._do("update_affinity_group", locals()))
+
+    def list_role_sizes(self) -> list[m.RoleSize]:
+        return cast("list[m.RoleSize]", self._do("list_role_sizes", {}))

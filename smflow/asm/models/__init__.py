@@ -27,6 +27,7 @@ below is the one place that says which areas exist), so ``models.Deployment`` wo
 
 from __future__ import annotations
 
+from smflow.asm.models.certificates import Certificate, SubscriptionCertificate
 from smflow.asm.models.compute import (
     ComputeCapabilities,
     Deployment,
@@ -42,7 +43,14 @@ from smflow.asm.models.compute import (
 from smflow.asm.models.images import OSImage
 from smflow.asm.models.operations import AsynchronousOperationResult, Operation, OperationError
 from smflow.asm.models.storage import StorageService, StorageServiceKeys, StorageServiceProperties
-from smflow.asm.models.subscription import AffinityGroup, Location, OperatingSystem, OperatingSystemFamily
+from smflow.asm.models.subscription import (
+    AffinityGroup,
+    AvailabilityResponse,
+    Location,
+    OperatingSystem,
+    OperatingSystemFamily,
+    RoleSize,
+)
 from smflow.asm.models.vm import (
     ConfigurationSet,
     ConfigurationSetInputEndpoint,
@@ -52,6 +60,9 @@ from smflow.asm.models.vm import (
 )
 
 __all__ = [
+    "AvailabilityResponse",
+    "Certificate",
+    "SubscriptionCertificate",
     "AffinityGroup",
     "AsynchronousOperationResult",
     "ComputeCapabilities",
@@ -72,6 +83,7 @@ __all__ = [
     "OperationError",
     "PersistentVMDowntimeInfo",
     "Role",
+    "RoleSize",
     "RoleInstance",
     "StorageService",
     "StorageServiceKeys",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from smflow.asm.models.compute import ComputeCapabilities, HostedService
 from smflow.asm.models.storage import StorageService
 
-__all__ = ["AffinityGroup", "Location", "OperatingSystem", "OperatingSystemFamily"]
+__all__ = ["RoleSize", "AvailabilityResponse", "AffinityGroup", "Location", "OperatingSystem", "OperatingSystemFamily"]
 
 
 
@@ -56,3 +56,27 @@ class OperatingSystemFamily:
     name: str = ""  # "1", "2", "4"... as on the wire
     label: str = ""  # decoded from base64
     operating_systems: list[OperatingSystem] = field(default_factory=list)
+
+
+@dataclass
+class AvailabilityResponse:
+    """A name check. ``result`` true: the name is free. Unlike the SDK (quirk 1, which keeps only a
+    bool), ``reason`` is the service's text, None when the name is free."""
+
+    result: bool = False
+    reason: str | None = None
+
+
+@dataclass
+class RoleSize:
+    """A role size (``list_role_sizes``): what it offers and where it may be used."""
+
+    name: str = ""
+    label: str = ""
+    cores: int | None = None
+    memory_in_mb: int | None = None
+    supported_by_web_worker_roles: bool | None = None
+    supported_by_virtual_machines: bool | None = None
+    max_data_disk_count: int | None = None
+    web_worker_resource_disk_size_in_mb: int | None = None
+    virtual_machine_resource_disk_size_in_mb: int | None = None

@@ -7,7 +7,7 @@ from smflow.emulator.catalog_data import GUEST_OS_VERSIONS
 from smflow.emulator.context import Context, Handler, Reply, RouteSpec, by_name, location_header
 from smflow.emulator.deployments import RoleSpec, canonical_slot
 from smflow.emulator.resources import AsmFault
-from smflow.emulator.wire import b64decode_field, parse_service_configuration, upgrade_domain_count
+from smflow.emulator.wire import availability_xml, b64decode_field, parse_service_configuration, upgrade_domain_count
 
 __all__ = ["HANDLERS", "ROUTES", "configuration_roles"]
 
@@ -58,6 +58,11 @@ def update_hosted_service(ctx: Context) -> Reply:
         body.text("Description"), body.extended_properties(),
     )  # fmt: skip
     return Reply()
+
+
+def check_hosted_service_name_availability(ctx: Context) -> Reply:
+    taken = ctx.sub.owner.service_name_taken(ctx.params["service_name"])
+    return Reply(body=availability_xml(not taken, "A hosted service with the specified name already exists." if taken else None))
 
 
 def delete_hosted_service(ctx: Context) -> Reply:
@@ -126,6 +131,9 @@ ROUTES: dict[str, RouteSpec] = {
     "list_hosted_services": ("GET", "services/hostedservices", None),
     "get_hosted_service_properties": ("GET", HS, None),
     "update_hosted_service": ("PUT", HS, None),
+    "check_hosted_service_name_availability": (
+        "GET", "services/hostedservices/operations/isavailable/{service_name}", None
+    ),
     "delete_hosted_service": ("DELETE", HS, None),
     "create_deployment": ("POST", HS + "/deploymentslots/{deployment_slot}", None),
     "get_deployment_by_slot": ("GET", HS + "/deploymentslots/{deployment_slot}", None),
@@ -140,6 +148,7 @@ HANDLERS: dict[str, Handler] = by_name([
     list_hosted_services,
     get_hosted_service_properties,
     update_hosted_service,
+    check_hosted_service_name_availability,
     delete_hosted_service,
     create_deployment,
     get_deployment_by_slot,

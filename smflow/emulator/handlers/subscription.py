@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from smflow.emulator import account_writers, writers
 from smflow.emulator.context import Context, Handler, Reply, RouteSpec, by_name, location_header
+from smflow.emulator.role_sizes import role_sizes_xml
 from smflow.emulator.wire import b64decode_field
 
 __all__ = ["HANDLERS", "ROUTES"]
@@ -46,6 +47,19 @@ def get_affinity_group_properties(ctx: Context) -> Reply:
     return Reply(body=account_writers.affinity_group_xml(group, services, storage, ctx.base, ctx.sub.id))
 
 
+def list_role_sizes(ctx: Context) -> Reply:
+    return Reply(body=role_sizes_xml())
+
+
+def update_affinity_group(ctx: Context) -> Reply:
+    body = ctx.body_of("UpdateAffinityGroup", ("Label", "Description"))
+    ctx.sub.update_affinity_group(
+        ctx.request_id, ctx.params["affinity_group_name"], b64decode_field(body.required("Label"), "Label"),
+        body.text("Description"),
+    )  # fmt: skip
+    return Reply()
+
+
 def delete_affinity_group(ctx: Context) -> Reply:
     ctx.sub.delete_affinity_group(ctx.request_id, ctx.params["affinity_group_name"])
     return Reply()
@@ -59,6 +73,8 @@ ROUTES: dict[str, RouteSpec] = {
     "create_affinity_group": ("POST", "affinitygroups", None),
     "list_affinity_groups": ("GET", "affinitygroups", None),
     "get_affinity_group_properties": ("GET", "affinitygroups/{affinity_group_name}", None),
+    "list_role_sizes": ("GET", "rolesizes", None),
+    "update_affinity_group": ("PUT", "affinitygroups/{affinity_group_name}", None),
     "delete_affinity_group": ("DELETE", "affinitygroups/{affinity_group_name}", None),
 }
 HANDLERS: dict[str, Handler] = by_name([
@@ -69,5 +85,7 @@ HANDLERS: dict[str, Handler] = by_name([
     create_affinity_group,
     list_affinity_groups,
     get_affinity_group_properties,
+    list_role_sizes,
+    update_affinity_group,
     delete_affinity_group,
 ])
