@@ -91,12 +91,14 @@ def run_flow(
     lock_timeout: float = 0.0,
     lock_dir: str | Path | None = None,
     on_lock_wait: Callable[[str], None] | None = None,
+    setup: str | Path | None = None,
 ) -> RunResult:
     """Run the flow at ``path`` (or resume run ``resume``, whose journal names the flow).
     ``emulator_state`` seeds the embedded emulator with a copy of a state file saved by
     ``smflow emulator --state`` (the file itself is never modified). A run against an endpoint
     or Azure first locks what it touches (``runlock``), waiting up to ``lock_timeout`` seconds
-    (0: not at all) for another run to let go, and telling ``on_lock_wait`` that it waits."""
+    (0: not at all) for another run to let go, and telling ``on_lock_wait`` that it waits.
+    ``setup`` is a flow run first against the same embedded emulator (``smflow.run.setup``)."""
     journal_dir = Path(journal_dir)
     if record and replay:
         raise UsageError("--record and --replay cannot be used together")
@@ -104,6 +106,9 @@ def run_flow(
         raise UsageError("--emulator-state seeds a new run: a resumed run starts from the emulator state it saved")
     if emulator_state is not None and replay:
         raise UsageError("--emulator-state seeds the embedded emulator, and a replay sends nothing to any emulator")
+    if setup is not None and (resume or replay):
+        raise UsageError("--setup prepares a new run on the embedded emulator: "
+                         + ("a resumed run starts from the emulator state it saved" if resume else "a replay sends nothing"))
     if replay and resume:
         raise UsageError("--replay cannot resume a run: a replay is already instant and repeatable")
     given_vars = dict(vars or {})
@@ -132,7 +137,8 @@ def run_flow(
     options = _Options(endpoint, subscription_id, cert_file, key_file, record, replay, assume_yes, on_event,
                        journal_dir, clock, emulator_latency, force, confirm,
                        Path(emulator_state) if emulator_state is not None else None, lock_timeout,
-                       Path(lock_dir) if lock_dir is not None else None, on_lock_wait)
+                       Path(lock_dir) if lock_dir is not None else None, on_lock_wait,
+                       Path(setup) if setup is not None else None)
     try:
         return _run(Path(path), given_vars, journal, state, options)
     finally:
@@ -161,6 +167,7 @@ class _Options:
     lock_timeout: float
     lock_dir: Path | None
     on_lock_wait: Callable[[str], None] | None
+    setup: Path | None
 
 
 def _replay_defaults(path: Path, cassette: Path) -> dict[str, str]:
@@ -224,12 +231,13 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
         succeeded: list[bool] = []
 
         def forget_emulator_state() -> None:  # registered first, so it runs after the emulator stops
-            if succeeded and target.kind == "embedded":
+            # A new run that never opened its journal (its setup or seed failed) cannot be resumed.
+            if (succeeded and target.kind == "embedded") or journal is None:
                 _remove_sqlite(emulator_state)
 
         stack.callback(forget_emulator_state)
         target, run_clock = _target(stack, o, masker, meta, locate=lambda: runners[0].site if runners else None,
-                                    emulator_state=emulator_state,
+                                    emulator_state=emulator_state, given_vars=given_vars,
                                     state_secrets={v: n for n, v in loaded.secret_values.items()})
         if target.kind != "replay":  # a replay's subscription is the cassette's placeholder, not a secret
             masker.add(target.subscription_id, "the subscription id")
@@ -340,7 +348,7 @@ def _result(run_id: str, outcome: Outcome, requests: int, masker: Masker, params
 
 def _target(stack: ExitStack, o: _Options, masker: Masker, meta: dict[str, Any],
             locate: Callable[[], str | None], emulator_state: Path,
-            state_secrets: Mapping[str, str]) -> tuple[Target, Clock]:
+            given_vars: Mapping[str, Any], state_secrets: Mapping[str, str]) -> tuple[Target, Clock]:
     """Where requests go and which clock the run uses; a replay runs on a virtual clock."""
     if o.replay:
         from smflow.recording.session import replaying
@@ -353,6 +361,14 @@ def _target(stack: ExitStack, o: _Options, masker: Masker, meta: dict[str, Any],
         endpoint=o.endpoint, subscription_id=o.subscription_id, cert_file=o.cert_file,
         key_file=o.key_file, emulator_latency=o.emulator_latency, emulator_state=emulator_state,
         emulator_seed=o.emulator_seed, state_secrets=state_secrets))
+    if o.setup is not None:  # before recording: the cassette holds the flow's requests only
+        from smflow.run.setup import run_setup
+
+        if target.kind != "embedded":
+            raise UsageError("--setup runs a flow first on the embedded emulator; it cannot be used with "
+                             "--endpoint or a subscription")
+        run_setup(o.setup, endpoint=target.endpoint, given_vars=given_vars, emulator_latency=o.emulator_latency,
+                  assume_yes=o.assume_yes, lock_dir=o.lock_dir)
     if o.record:
         from smflow.recording.session import recording
 

@@ -249,7 +249,8 @@ class Executor:
             return self._eval(stmt.value, scope)
         self._assign_counts[stmt.name] = n = self._assign_counts.get(stmt.name, 0) + 1
         key = f"{stmt.name}#{n}"
-        recorded = self.resume.binds.get(self._ctx.name, {}) if self.resume else {}
+        # An undo block evaluates afresh: it acts on the state as it is when it runs.
+        recorded = self.resume.binds.get(self._ctx.name, {}) if self.resume and self._ctx.resumable else {}
         if key in recorded:
             value = codec.decode(recorded[key], {name: text for text, name in self.secret_values.items()})
         else:

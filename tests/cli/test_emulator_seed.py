@@ -109,3 +109,31 @@ def test_a_bad_seed_is_a_usage_error_in_one_line(tmp_path: Path, extra: list[str
     assert needle in done.stderr
     assert content is None or seed.read_bytes() == content
     assert not (tmp_path / ".smflow" / "runs").exists() or not list((tmp_path / ".smflow" / "runs").iterdir())
+
+
+def test_setup_runs_a_flow_first_on_the_same_embedded_emulator(tmp_path: Path) -> None:
+    flow = tmp_path / "release.flow"
+    flow.write_text(RELEASE)
+    done = smflow("run", str(flow), "--setup", str(SEED), "--emulator-latency", "0", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("target: embedded emulator at http://127.0.0.1:")
+    assert "[3/3] retire … ok" in done.stdout
+    runs = tmp_path / ".smflow" / "runs"
+    assert [p.suffix for p in runs.iterdir()] == [".jsonl"]  # the setup's journal went with it
+
+
+def test_setup_gets_the_vars_it_declares_and_a_failed_setup_runs_nothing(tmp_path: Path) -> None:
+    flow = tmp_path / "release.flow"
+    flow.write_text(RELEASE.replace('"smflow-bg"', "service").replace("\n", '\nparam service = "x"\n', 1))
+    done = smflow("run", str(flow), "--setup", str(SEED), "--var", "service=svc-var", "--emulator-latency", "0",
+                  cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr  # both got service=svc-var
+    broken = tmp_path / "broken.flow"
+    broken.write_text('flow broken "x"\nstep "boom" {\n    assert false, "setup says no"\n}\n')
+    failed = smflow("run", str(flow), "--setup", str(broken), "--emulator-latency", "0", cwd=tmp_path)
+    assert failed.returncode == 2, failed.stdout + failed.stderr
+    assert f"--setup {broken} failed at step 'boom'" in failed.stderr and "the flow was not run" in failed.stderr
+    runs = sorted(p.name for p in (tmp_path / ".smflow" / "runs").iterdir())
+    assert len(runs) == 1 and runs[0].endswith(".jsonl")  # only the first run's; nothing left by the failed one
+    endpoint = smflow("run", str(flow), "--setup", str(SEED), "--endpoint", "http://127.0.0.1:9", cwd=tmp_path)
+    assert endpoint.returncode == 2 and "--setup runs a flow first on the embedded emulator" in endpoint.stderr

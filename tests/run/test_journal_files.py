@@ -117,3 +117,32 @@ def test_a_succeeded_run_whose_emulator_state_cannot_be_removed_still_succeeds(j
     stuck.mkdir()  # cannot be unlinked (what a read-only directory does to a non-root user)
     second = run_flow(None, resume=first.run_id, vars={"go": "yes"}, journal_dir=journal_dir, emulator_latency=0.0)
     assert second.ok and stuck.is_dir()
+
+
+def test_a_read_only_journal_directory_as_an_ordinary_user_exits_2_in_one_line() -> None:
+    """Root writes anywhere, so the run is made as 'nobody' (via setpriv) when the suite runs as root."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root and setpriv is missing: cannot make a directory unwritable")
+        as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    work = Path(tempfile.mkdtemp(prefix="smflow-ro-"))
+    try:
+        work.chmod(0o755)
+        (work / "f.flow").write_text('flow f "x"\nstep "a" {\n    log "hi"\n}\n')
+        (work / "runs").mkdir(mode=0o555)
+        (work / "runs").chmod(0o555)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SMFLOW_")}
+        env.update(SMFLOW_CACHE_DIR="", HOME=str(work))
+        done = subprocess.run([*as_user, sys.executable, "-m", "smflow", "run", "f.flow", "--journal-dir", "runs"],
+                              cwd=work, capture_output=True, text=True, timeout=60, env=env)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith("cannot create the run journal runs/") and "Permission denied" in done.stderr
+    assert len(done.stderr.splitlines()) == 1

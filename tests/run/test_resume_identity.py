@@ -123,3 +123,24 @@ def test_the_cli_refuses_a_changed_flow_in_one_line_naming_the_step(tmp_path: Pa
     assert forced.returncode == 0, forced.stdout + forced.stderr
     assert "log: resume: step 'svc-a' was done but is no longer in the flow" in forced.stdout
     assert "[1/2] svc-b … already done (skipped)" in forced.stdout
+
+
+def test_an_undo_block_reads_the_state_afresh_in_a_resumed_run(emulator: Any, journal_dir: Path,
+                                                               tmp_path: Path) -> None:
+    """Bindings are replayed for steps (a re-run step must see what it saw), never for undo
+    blocks: a second rollback acts on the state as it is then."""
+    emu = emulator(latency=1.0)
+    flow = tmp_path / "undo.flow"
+    flow.write_text(_flow(
+        'step "a" {\n    create_hosted_service(service_name: "svc-u", label: "one", location: "West US")\n'
+        '    undo {\n        cur = get_hosted_service_properties(service_name: "svc-u")\n'
+        '        log "undo sees ${cur.hosted_service_properties.label}"\n    }\n}\n',
+        GATE, 'on failure {\n    rollback\n}\n'))
+    events: list[Any] = []
+    first = run_flow(flow, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir, on_event=events.append)
+    assert first.status == "failed" and first.rolled_back == ["a"]
+    emu.client().update_hosted_service("svc-u", label="two")
+    again = run_flow(None, resume=first.run_id, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir,
+                     on_event=events.append)
+    assert again.status == "failed" and again.rolled_back == ["a"]
+    assert [e.message for e in events if e.kind == "log"] == ["undo sees one", "undo sees two"]

@@ -37,8 +37,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--yes", "-y", action="store_true", help="answer yes to every confirm")
     p.add_argument("--resume", metavar="RUN_ID", help="continue a killed or failed run from its journal (secret params are never journaled: "
                    "give them again with --var or SMFLOW_VAR_<NAME>)")
-    p.add_argument("--force", action="store_true", help="resume even though the flow file changed; replace a "
-                   "--record file that is not a cassette")
+    p.add_argument("--force", action="store_true", help="resume even though the flow file changed (steps are matched by name: a new step "
+                   "runs, a removed one is skipped, and the output says which); replace a --record file that is not a cassette")
     p.add_argument("--record", metavar="CASSETTE", help="record every request into a cassette (a file that is "
                    "not a cassette is only replaced with --force)")
     p.add_argument("--replay", metavar="CASSETTE", help="serve every request from a cassette (offline)")
@@ -48,6 +48,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--emulator-state", metavar="FILE",
                    help="start the embedded emulator from a copy of this state file (saved by `smflow emulator "
                    "--state FILE`), for a flow that expects existing services; the file is never modified")
+    p.add_argument("--setup", metavar="SETUP.flow",
+                   help="run this flow first, on the same embedded emulator, to create what the flow expects "
+                   "to exist (it gets the --var values of the params it declares)")
     p.add_argument("--lock-timeout", default="0s", metavar="DURATION",
                    help="how long to wait for another run on this machine that holds the target's lock "
                    "(its services, or the whole target), e.g. 30s or 10m; default 0s: refuse at once, naming it")
@@ -96,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         emulator_state=args.emulator_state,
         lock_timeout=_duration("--lock-timeout", args.lock_timeout),
+        setup=args.setup,
         on_lock_wait=lambda message: print(message, file=sys.stderr, flush=True),
     )
     if result.already_done:
