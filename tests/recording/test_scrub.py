@@ -190,3 +190,5 @@ def test_find_leaks_scans_lists_and_bytes_in_the_parsed_cassette() -> None:
     assert find_leaks(b"", {"b": PASSWORD.encode()}, secrets=[PASSWORD], subscription_id=SUB) == [
         "secret value #1 of 1"]
     assert find_leaks(b"", [("t", SUB.upper())], secrets=[], subscription_id=SUB) == ["the subscription id"]
+    assert find_leaks(b"", {f"k {PASSWORD}": "v"}, secrets=[PASSWORD], subscription_id=SUB) == [
+        "secret value #1 of 1"]  # keys too
