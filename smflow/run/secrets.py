@@ -38,10 +38,14 @@ class Masker:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()  # serialises writers; readers take the current state
-        # (secret values, every form of them, one pattern matching any form longest first),
-        # replaced as a whole on every add: text() runs for every string of every event,
-        # journal line and result, and reads it lock-free.
-        self._state: tuple[frozenset[str], frozenset[str], re.Pattern[str] | None] = (frozenset(), frozenset(), None)
+        # (secret values, every form of them, the forms that contain no other form of the same
+        # secret, one pattern matching any form longest first), replaced as a whole on every add:
+        # text() runs for every string of every event, journal line and result, and reads it
+        # lock-free. Most strings hold no secret: the short list of minimal forms (any form
+        # present means one of them is) answers that with plain substring tests, several times
+        # faster than the pattern.
+        self._state: tuple[frozenset[str], frozenset[str], tuple[str, ...], re.Pattern[str] | None] = (
+            frozenset(), frozenset(), (), None)
         for value in secrets:
             self.add(value)
 
@@ -51,18 +55,20 @@ class Masker:
         if not isinstance(value, str) or not value:
             return
         with self._lock:
-            whole, forms, _ = self._state
+            whole, forms, minimal, _ = self._state
             if value in whole:
                 return
             problem = check_length(value, what)
             if problem is not None:
                 raise UsageError(problem)
-            forms = forms | set(secret_forms(value))
+            own = secret_forms(value)
+            minimal = (*minimal, *(f for f in own if not any(g != f and g in f for g in own)))
+            forms = forms | set(own)
             # Longest first: a regex alternation takes the first alternative that matches, so
             # a secret containing another (or a form containing a shorter one) goes whole.
             ordered = sorted(forms, key=lambda f: (-len(f), f))
             pattern = re.compile("|".join(re.escape(f) for f in ordered))
-            self._state = (whole | {value}, forms, pattern)
+            self._state = (whole | {value}, forms, minimal, pattern)
 
     @property
     def secrets(self) -> frozenset[str]:
@@ -70,12 +76,15 @@ class Masker:
 
     def text(self, text: str) -> str:
         """``text`` with every form of every secret replaced by ``***``."""
-        whole, forms, pattern = self._state
+        _, forms, minimal, pattern = self._state
         if pattern is None:
             return text
         if text in forms:
             return MASK
-        return pattern.sub(MASK, text)
+        for form in minimal:
+            if form in text:
+                return pattern.sub(MASK, text)
+        return text
 
     def strings(self, value: Any) -> Any:
         """A copy of a JSON-like value with every string (keys too) masked, and nothing else

@@ -92,3 +92,12 @@ def test_a_scrubbed_path_segment_or_query_value_matches_anything_in_its_place() 
     assert request_diff(stored, sent) == []
     other = Request("GET", "https://h/0f3a/services/hostedservices/web-qz7w?k=abc", None, {})
     assert request_diff(stored, other) == [FieldDiff("path segment 4", f"svc-{PLACEHOLDER}", "web-qz7w")]
+
+
+def test_a_placeholder_in_a_non_xml_body_matches_anything_in_its_place() -> None:
+    assert body_matches(f"token={PLACEHOLDER}&x=1", "token=abc&x=1")
+    assert not body_matches(f"token={PLACEHOLDER}&x=1", "token=abc&x=2")
+
+
+def test_attribute_differences_are_named() -> None:
+    assert body_diff(f'<X xmlns="{NS}" a="1"/>', f'<X xmlns="{NS}" a="2"/>') == [FieldDiff("body X/@a", "1", "2")]

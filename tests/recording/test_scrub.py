@@ -190,3 +190,14 @@ def test_find_leaks_scans_lists_and_bytes_in_the_parsed_cassette() -> None:
     assert find_leaks(b"", {"b": PASSWORD.encode()}, secrets=[PASSWORD], subscription_id=SUB) == [
         "secret value #1 of 1"]
     assert find_leaks(b"", [("t", SUB.upper())], secrets=[], subscription_id=SUB) == ["the subscription id"]
+    assert find_leaks(b"", {f"k {PASSWORD}": "v"}, secrets=[PASSWORD], subscription_id=SUB) == [
+        "secret value #1 of 1"]  # keys too
+
+
+def test_empty_secret_values_are_ignored_not_refused() -> None:
+    assert Scrubber(["", PASSWORD], SUB).scrub_text(f"p={PASSWORD}") == f"p={PLACEHOLDER}"
+
+
+def test_a_certificate_file_element_is_scrubbed_anywhere() -> None:
+    body = f"<X {NS}><CertificateFile>MIIBfile</CertificateFile></X>".encode()
+    assert _scrubber().body(body) == f"<X {NS}><CertificateFile>{PLACEHOLDER}</CertificateFile></X>".encode()

@@ -51,6 +51,19 @@ def test_base64_at_every_offset_is_masked(text: str, expected: str) -> None:
     assert Masker(["Demo5"]).text(text) == expected
 
 
+@pytest.mark.parametrize("text", ["AAg+P356PjZZ", "AAg-P356PjZZ"], ids=["standard", "url-safe"])
+def test_base64_cores_with_both_alphabets_are_masked(text: str) -> None:
+    # base64 of "\0x>?~z>>" is "AHg+P356Pj4=": the core at offset 1 is "g+P356Pj" ("g-P356Pj" URL-safe)
+    assert Masker(["x>?~z>>"]).text(text) == f"AA{MASK}ZZ"
+
+
+def test_a_str_subclass_is_masked_like_a_str() -> None:
+    class Name(str):
+        pass
+
+    assert Masker(["hunter22"]).value(Name("x hunter22")) == f"x {MASK}"
+
+
 def test_a_secret_in_a_base64_label_is_masked() -> None:
     # base64("lbl s3cretValue") == "bGJsIHMzY3JldFZhbHVl": the secret starts at offset 4
     shown = Masker(["s3cretValue"]).text("<Label>bGJsIHMzY3JldFZhbHVl</Label>")
@@ -58,15 +71,20 @@ def test_a_secret_in_a_base64_label_is_masked() -> None:
 
 
 @pytest.mark.parametrize("form", [
+    "p@ss/w0rd&<'\"",  # as it is
     "p%40ss%2Fw0rd%26%3C%27%22",  # URL-quoted
     "p%40ss/w0rd%26%3C%27%22",  # URL-quoted, / kept
     "p%40ss%2fw0rd%26%3c%27%22",  # URL-quoted, lower-case hex
     "p@ss/w0rd&amp;&lt;&apos;&quot;",  # XML
     "p@ss/w0rd&amp;&lt;&#39;&quot;",  # XML, numeric apostrophe
     "p@ss/w0rd&amp;&lt;'\"",  # XML text (quotes unescaped)
+    "p@ss/w0rd&amp;&lt;&apos;\"",  # XML, only the apostrophe escaped
+    "p@ss/w0rd&amp;&lt;&#39;\"",  # XML, only the apostrophe escaped, numerically
+    "p@ss/w0rd&amp;&lt;'&#34;",  # XML, only the quote escaped, numerically
     "p@ss/w0rd&<'\\\"",  # JSON
     "p@ss\\/w0rd&<'\\\"",  # JSON with an escaped slash
-], ids=["url", "url-slash", "url-lowerhex", "xml-apos", "xml-39", "xml-text", "json", "json-slash"])
+], ids=["raw", "url", "url-slash", "url-lowerhex", "xml-apos", "xml-39", "xml-text", "xml-apos-only", "xml-39-only",
+        "xml-34-only", "json", "json-slash"])
 def test_escaped_forms_are_masked(form: str) -> None:
     assert Masker(["p@ss/w0rd&<'\""]).text(f"[{form}]") == f"[{MASK}]"
 
@@ -110,6 +128,7 @@ def test_secret_arguments_are_masked_and_learned() -> None:
     m = Masker()
     assert m.arguments(spec, {"name": "n", "password": "p4ssw0rd!"}) == {"name": "n", "password": MASK}
     assert m.text("echo p4ssw0rd!") == f"echo {MASK}"
+    assert m.arguments(spec, {"name": "n", "password": ["p4ssw0rd!x"]}) == {"name": "n", "password": MASK}
 
 
 def test_secrets_inside_lists_are_learned() -> None:
@@ -131,6 +150,15 @@ def test_secret_record_fields_and_result_fields() -> None:
     m.learn_result(keys)
     assert m.value(keys) == {"primary": MASK, "secondary": MASK}
     assert m.text("key cHJpbWFyeWtleQ== and c2Vjb25kYXJ5") == f"key {MASK} and {MASK}"
+
+
+def test_keys_inside_a_storage_service_result_are_learned() -> None:
+    from smflow.asm.models import StorageService, StorageServiceKeys
+
+    m = Masker()
+    m.learn_result(StorageService(service_name="acct", storage_service_keys=StorageServiceKeys(
+        primary="bmVzdGVkLXByaW1hcnk=", secondary="bmVzdGVkLXNlY29uZGFyeQ==")))
+    assert m.text("p=bmVzdGVkLXByaW1hcnk= s=bmVzdGVkLXNlY29uZGFyeQ==") == f"p={MASK} s={MASK}"
 
 
 def test_live_secrets_follow_the_masker() -> None:
