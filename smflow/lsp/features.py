@@ -65,6 +65,7 @@ RESERVED_WORDS = frozenset({
     "all", "any", "not", "and", "or", "in", "true", "false", "null",
 })
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CALLEE = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 
 
 class RenameError(ValueError):
@@ -315,6 +316,8 @@ def _operation_markdown(spec: OperationSpec) -> str:
 
 def hover(analysis: Analysis, position: lsp.Position) -> lsp.Hover | None:
     lines = LineMap(analysis.text)
+    if analysis.index is None:
+        return _operation_hover_in_text(lines, position)
     occ = _occurrence(analysis, lines, position)
     if occ is None:
         return None
@@ -331,6 +334,20 @@ def hover(analysis: Analysis, position: lsp.Position) -> lsp.Hover | None:
     else:
         return None
     return lsp.Hover(contents=lsp.MarkupContent(lsp.MarkupKind.Markdown, text), range=to_range(lines, occ.span))
+
+
+def _operation_hover_in_text(lines: LineMap, position: lsp.Position) -> lsp.Hover | None:
+    """An operation's hover while the text does not parse (a call being written): the word
+    under the cursor, when it names an operation and a '(' follows it."""
+    text = lines.line(position.line)
+    _, col = lines.from_lsp(position.line, position.character)
+    for m in _CALLEE.finditer(text):
+        if m.start(1) < col <= m.end(1) + 1 and m.group(1) in CATALOGUE:
+            start = lines.to_lsp(position.line + 1, m.start(1) + 1)
+            end = lines.to_lsp(position.line + 1, m.end(1) + 1)
+            return lsp.Hover(contents=lsp.MarkupContent(lsp.MarkupKind.Markdown, _operation_markdown(CATALOGUE[m.group(1)])),
+                             range=lsp.Range(lsp.Position(*start), lsp.Position(*end)))
+    return None
 
 
 def _name_markdown(d: Definition, t: Type) -> str:

@@ -142,3 +142,14 @@ def test_rename_reaches_interpolations_and_refuses_bad_names() -> None:
     typo = analyse(a.text.replace("log \"release ${version}", "log \"release ${versoin}"), URI)
     with pytest.raises(features.RenameError, match="already used"):  # it would capture the misspelt use
         features.rename(typo, _position(typo.text, "param version", len("param v")), "versoin")
+
+
+def test_hover_on_an_operation_while_the_text_does_not_parse() -> None:
+    text = 'flow f\nstep "s" {\n    swap_deployment(service_name: \n'
+    analysis = analyse(text, URI)
+    assert analysis.flow is None
+    result = features.hover(analysis, _position(text, "swap_deployment", 4))
+    assert result is not None and isinstance(result.contents, lsp.MarkupContent)
+    assert "POST /<subscription-id>/services/hostedservices/{service_name}" in result.contents.value
+    assert result.range == lsp.Range(_position(text, "swap_deployment"), _position(text, "(service_name"))
+    assert features.hover(analysis, _position(text, "service_name", 3)) is None
