@@ -125,6 +125,8 @@ def completion(text: str, position: lsp.Position, good: Analysis | None) -> lsp.
         items = _argument_items(spec, ctx.given) if spec is not None else _general_items(good, line)
     elif ctx.kind == "value":
         items = _value_items(ctx, good, line)
+    elif ctx.kind == "field":
+        items = _field_items(ctx)
     elif ctx.kind == "general":
         items = _general_items(good, line)
     else:
@@ -232,6 +234,29 @@ def _literal(value: object) -> str:
     if isinstance(value, str):
         return f'"{value}"'
     return str(value)
+
+
+def _field_items(ctx: CompletionContext) -> list[lsp.CompletionItem]:
+    """The fields of a record argument (``system_config: {``), required first, minus those given."""
+    spec = get_operation(ctx.call or "")
+    arg = spec.argument(ctx.fields[0]) if spec is not None and ctx.fields else None
+    t: Type | None = arg.type if arg is not None else None
+    for key in ctx.fields[1:]:
+        while isinstance(t, ListType):
+            t = t.item
+        found = t.field(key) if isinstance(t, RecordType) else None
+        t = found.type if found is not None else None
+    while isinstance(t, ListType):
+        t = t.item
+    if not isinstance(t, RecordType):
+        return []
+    return [
+        lsp.CompletionItem(label=f.name, kind=lsp.CompletionItemKind.Field,
+                           label_details=lsp.CompletionItemLabelDetails(detail=f": {describe_type(f.type)}"),
+                           detail=f"{describe_type(f.type)}{' (required)' if f.required else ''}",
+                           insert_text=f"{f.name}: ", sort_text=f"{0 if f.required else 1}{i:03d}")
+        for i, f in enumerate(t.fields) if f.name not in ctx.given
+    ]
 
 
 def _value_items(ctx: CompletionContext, good: Analysis | None, line: int) -> list[lsp.CompletionItem]:
