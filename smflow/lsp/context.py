@@ -152,7 +152,7 @@ def completion_context(text: str, offset: int) -> CompletionContext:
         callee = before[open_at - 1].text
         if last in ("(", ","):
             if inside is None:
-                after = significant_tokens(text[offset:])
+                after = significant_tokens(_rest_of_step(text, offset))
             return CompletionContext("argument", prefix, call=callee, given=_given(before[open_at + 1:], after, prefix))
         if last == ":" and len(before) >= 3 and before[-2].kind == "name" and before[-3].text in ("(", ","):
             return CompletionContext("value", prefix, call=callee, argument=before[-2].text)
@@ -160,10 +160,19 @@ def completion_context(text: str, offset: int) -> CompletionContext:
         path = _record_path(before, stack)
         if path is not None:
             if inside is None:
-                after = significant_tokens(text[offset:])
+                after = significant_tokens(_rest_of_step(text, offset))
             return CompletionContext("field", prefix, call=path[0], fields=path[1],
                                      given=_given(before[open_at + 1:], after, prefix))
     return CompletionContext("general", prefix)
+
+
+_NEXT_STEP = re.compile(r'\n[ \t]*step[ \t]+"')
+
+
+def _rest_of_step(text: str, offset: int) -> str:
+    """The text after the cursor up to the next step (a call or record never runs past it)."""
+    m = _NEXT_STEP.search(text, offset)
+    return text[offset: m.start() if m else len(text)]
 
 
 def _open_stack(tokens: list[_Tok]) -> list[int]:
