@@ -110,9 +110,10 @@ def _diagnostic(d: Diagnostic, lines: LineMap) -> lsp.Diagnostic:
 # --- completion ------------------------------------------------------------------------------
 
 
-def completion(text: str, position: lsp.Position, good: Analysis | None) -> lsp.CompletionList:
+def completion(text: str, position: lsp.Position, good: Analysis | None, *, snippets: bool = True) -> lsp.CompletionList:
     """Completion at ``position`` of ``text`` (the current text, which may not parse); names and
-    binding types come from ``good``, the last analysis that parsed."""
+    binding types come from ``good``, the last analysis that parsed. ``snippets``: whether the
+    client takes snippets (calls with placeholders for their required arguments)."""
     lines = LineMap(text)
     offset = lines.offset(position.line, position.character)
     ctx = completion_context(normalise(text), offset)
@@ -122,20 +123,21 @@ def completion(text: str, position: lsp.Position, good: Analysis | None) -> lsp.
         items = _attribute_items(ctx, good, line)
     elif ctx.kind == "argument":
         spec = get_operation(ctx.call or "")
-        items = _argument_items(spec, ctx.given) if spec is not None else _general_items(good, line)
+        items = _argument_items(spec, ctx.given) if spec is not None else _general_items(good, line, snippets)
     elif ctx.kind == "value":
-        items = _value_items(ctx, good, line)
+        items = _value_items(ctx, good, line, snippets)
     elif ctx.kind == "field":
         items = _field_items(ctx)
     elif ctx.kind == "general":
-        items = _general_items(good, line)
+        items = _general_items(good, line, snippets)
     else:
         items = []
     return lsp.CompletionList(is_incomplete=False, items=items)
 
 
 @functools.cache
-def _operation_items() -> list[lsp.CompletionItem]:
+def _operation_items(snippets: bool) -> list[lsp.CompletionItem]:
+    """Every operation; with snippets, the call with its required arguments to fill in."""
     items = []
     for spec in CATALOGUE.values():
         placeholders = ", ".join(f"{a.name}: ${{{i}}}" for i, a in enumerate(spec.required, start=1))
@@ -144,27 +146,27 @@ def _operation_items() -> list[lsp.CompletionItem]:
             kind=lsp.CompletionItemKind.Function,
             detail=_route(spec),
             documentation=lsp.MarkupContent(lsp.MarkupKind.Markdown, _operation_markdown(spec)),
-            insert_text=f"{spec.name}({placeholders})$0",
-            insert_text_format=lsp.InsertTextFormat.Snippet,
+            insert_text=f"{spec.name}({placeholders})$0" if snippets else spec.name,
+            insert_text_format=lsp.InsertTextFormat.Snippet if snippets else lsp.InsertTextFormat.PlainText,
             sort_text=f"2{spec.name}",
         ))
     return items
 
 
 @functools.cache
-def _builtin_items() -> list[lsp.CompletionItem]:
+def _builtin_items(snippets: bool) -> list[lsp.CompletionItem]:
     return [
         lsp.CompletionItem(label=name, kind=lsp.CompletionItemKind.Function, detail=sig, documentation=doc,
-                           insert_text=f"{name}($1)$0" if name != "now" else "now()",
-                           insert_text_format=lsp.InsertTextFormat.Snippet, sort_text=f"3{name}")
+                           insert_text=(f"{name}($1)$0" if name != "now" else "now()") if snippets else name,
+                           insert_text_format=lsp.InsertTextFormat.Snippet if snippets else lsp.InsertTextFormat.PlainText,
+                           sort_text=f"3{name}")
         for name, (sig, doc) in BUILTIN_DOCS.items()
     ]
 
 
 @functools.cache
-def _keyword_items() -> list[lsp.CompletionItem]:
-    return [lsp.CompletionItem(label=k, kind=lsp.CompletionItemKind.Keyword, sort_text=f"4{k}")
-            for k in (*STATEMENT_KEYWORDS, *EXPRESSION_KEYWORDS, *DECLARATION_KEYWORDS)]
+def _keyword_items(keywords: tuple[str, ...]) -> list[lsp.CompletionItem]:
+    return [lsp.CompletionItem(label=k, kind=lsp.CompletionItemKind.Keyword, sort_text=f"4{k}") for k in keywords]
 
 
 def _visible(good: Analysis | None, line: int) -> list[Definition]:
@@ -199,8 +201,9 @@ def _name_items(good: Analysis | None, line: int) -> list[lsp.CompletionItem]:
     return items
 
 
-def _general_items(good: Analysis | None, line: int) -> list[lsp.CompletionItem]:
-    return _name_items(good, line) + _operation_items() + _builtin_items() + _keyword_items()
+def _general_items(good: Analysis | None, line: int, snippets: bool) -> list[lsp.CompletionItem]:
+    return (_name_items(good, line) + _operation_items(snippets) + _builtin_items(snippets)
+            + _keyword_items(STATEMENT_KEYWORDS + EXPRESSION_KEYWORDS + DECLARATION_KEYWORDS))
 
 
 def _argument_items(spec: OperationSpec, given: set[str]) -> list[lsp.CompletionItem]:
@@ -259,7 +262,7 @@ def _field_items(ctx: CompletionContext) -> list[lsp.CompletionItem]:
     ]
 
 
-def _value_items(ctx: CompletionContext, good: Analysis | None, line: int) -> list[lsp.CompletionItem]:
+def _value_items(ctx: CompletionContext, good: Analysis | None, line: int, snippets: bool) -> list[lsp.CompletionItem]:
     items: list[lsp.CompletionItem] = []
     spec = get_operation(ctx.call or "")
     arg = spec.argument(ctx.argument or "") if spec is not None else None
@@ -267,7 +270,7 @@ def _value_items(ctx: CompletionContext, good: Analysis | None, line: int) -> li
         items.extend(lsp.CompletionItem(label=f'"{v}"', kind=lsp.CompletionItemKind.EnumMember, sort_text=f"0{v}",
                                         detail=f"{arg.name}: {describe_type(arg.type)}")
                      for v in arg.type.values)
-    return items + _name_items(good, line) + _builtin_items() + _keyword_items()[-6:]
+    return items + _name_items(good, line) + _builtin_items(snippets) + _keyword_items(EXPRESSION_KEYWORDS)
 
 
 def _attribute_items(ctx: CompletionContext, good: Analysis | None, line: int) -> list[lsp.CompletionItem]:

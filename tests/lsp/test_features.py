@@ -93,7 +93,20 @@ def test_context_inside_strings_and_interpolations() -> None:
 def test_value_completion_offers_enum_values() -> None:
     text = 'flow f\nstep "s" {\n    get_deployment_by_slot(service_name: "a", deployment_slot: )\n}\n'
     labels = _labels(text, "deployment_slot: )", len("deployment_slot: "), None)
-    assert {'"staging"', '"production"'} <= labels
+    assert {'"staging"', '"production"', "exists", "true", "lower"} <= labels
+    assert not labels & {"param", "step", "retry", "timeout"}  # declarations are no values
+
+
+def test_snippets_only_for_clients_that_take_them() -> None:
+    text = 'flow f\nstep "s" {\n    \n}\n'
+    at = _position(text, "    \n", 4)
+    with_snippets = {i.label: i for i in features.completion(text, at, None).items}
+    plain = {i.label: i for i in features.completion(text, at, None, snippets=False).items}
+    assert with_snippets["swap_deployment"].insert_text == (
+        "swap_deployment(service_name: ${1}, production: ${2}, source_deployment: ${3})$0")
+    assert with_snippets["swap_deployment"].insert_text_format == lsp.InsertTextFormat.Snippet
+    assert plain["swap_deployment"].insert_text == "swap_deployment"
+    assert plain["swap_deployment"].insert_text_format == lsp.InsertTextFormat.PlainText
 
 
 def test_completion_after_a_call_result_and_in_interpolations() -> None:
