@@ -64,6 +64,7 @@ RESERVED_WORDS = frozenset({
     "if", "else", "wait", "until", "every", "assert", "confirm", "log", "undo", "rollback", "exists",
     "all", "any", "not", "and", "or", "in", "true", "false", "null",
 })
+_attribute_type = functools.cache(attribute_type)  # reads the model's type hints: once per question
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CALLEE = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 
@@ -172,12 +173,10 @@ def _keyword_items(keywords: tuple[str, ...]) -> list[lsp.CompletionItem]:
 def _visible(good: Analysis | None, line: int) -> list[Definition]:
     """Params and bindings bound before ``line``, quantifier variables around it, and the names
     ``on failure`` binds inside it."""
-    if good is None or good.index is None or good.flow is None:
+    if good is None or good.flow is None:
         return []
-    found = list(good.index.visible_at(line))
-    for d in good.index.definitions:
-        if d.kind == "variable" and isinstance(d.node, ast.Quantifier) and d.node.span.line <= line <= d.node.span.end_line:
-            found.append(d)
+    found = [d for d in good.declared if d.kind == "param" or (d.span is not None and d.span.line < line)]
+    found.extend(good.variables_at(line))
     failure = good.flow.on_failure
     if failure is not None and failure.span.line <= line:
         found.extend(Definition(name, "reserved", None, None) for name in ("error", "failed_step"))
@@ -275,11 +274,15 @@ def _value_items(ctx: CompletionContext, good: Analysis | None, line: int, snipp
 
 def _attribute_items(ctx: CompletionContext, good: Analysis | None, line: int) -> list[lsp.CompletionItem]:
     t = _chain_type(ctx, good, line)
-    if t is None:
-        return []
+    return _attributes_of(t) if t is not None else []
+
+
+@functools.cache
+def _attributes_of(t: ModelType | RecordType) -> list[lsp.CompletionItem]:
+    """The attributes of a model or record (types are frozen: each is read from its dataclass once)."""
     items = []
     for name in attribute_names(t):
-        at = attribute_type(t, name) or ANY
+        at = _attribute_type(t, name) or ANY
         detail = describe_type(at)
         if isinstance(at, ListType) and isinstance(at.item, ModelType):
             detail += "  (index it: [0].…)"
@@ -288,7 +291,7 @@ def _attribute_items(ctx: CompletionContext, good: Analysis | None, line: int) -
     return items
 
 
-def _chain_type(ctx: CompletionContext, good: Analysis | None, line: int) -> Type | None:
+def _chain_type(ctx: CompletionContext, good: Analysis | None, line: int) -> ModelType | RecordType | None:
     assert ctx.root is not None
     kind, root = ctx.root
     t: Type | None
@@ -298,19 +301,19 @@ def _chain_type(ctx: CompletionContext, good: Analysis | None, line: int) -> Typ
     else:
         t = None
         oracle = good.oracle if good is not None else None
-        if good is not None and good.index is not None and oracle is not None:
+        if good is not None and oracle is not None:
             for d in _visible(good, line + 1):
                 if d.name == root:
                     t = oracle.definition_type(d)
             if t is None:  # bound later or in another branch: still worth offering
-                t = next((oracle.definition_type(d) for d in good.index.definitions if d.name == root), None)
+                t = next((oracle.definition_type(d) for d in good.declared if d.name == root), None)
     for step, name in ctx.accessors:
         if t is None:
             return None
         if step == "index":
             t = t.item if isinstance(t, ListType) else STRING if isinstance(t, MapType) else None
         else:
-            t = attribute_type(t, name)
+            t = _attribute_type(t, name)
     return t if isinstance(t, (ModelType, RecordType)) else None
 
 
