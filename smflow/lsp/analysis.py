@@ -15,7 +15,7 @@ file).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -94,12 +94,6 @@ class NameIndex:
         """Every name bound or used in the flow (operations called included)."""
         return {occ.name for occs in self.by_line.values() for occ in occs}
 
-    def visible_at(self, line: int) -> Iterator[Definition]:
-        """Params, and the step bindings bound on an earlier line (what completion may offer)."""
-        for d in self.definitions:
-            if d.kind == "param" or (d.kind == "binding" and d.span is not None and d.span.line < line):
-                yield d
-
 
 @dataclass
 class Analysis:
@@ -123,10 +117,37 @@ class Analysis:
 
     @functools.cached_property
     def oracle(self) -> TypeOracle | None:
-        """Types of the names of the index, each worked out once per analysis."""
-        from smflow.lsp.types import TypeOracle  # here: it builds on this module's index
+        """Types of names, each worked out once per analysis."""
+        from smflow.lsp.types import TypeOracle  # here: it builds on this module
 
-        return TypeOracle(self.index) if self.index is not None else None
+        return TypeOracle(self) if self.flow is not None else None
+
+    @functools.cached_property
+    def declared(self) -> list[Definition]:
+        """Params and step bindings in source order, from the statements alone (no index, no
+        references): what completion offers, without walking every expression of the flow."""
+        if self.flow is None:
+            return []
+        found = [Definition(p.name, "param", p.name_span, p) for p in self.flow.params]
+        stack: list[ast.Stmt] = [s for step in reversed(self.flow.steps) for s in reversed(step.body)]
+        while stack:
+            s = stack.pop()
+            if isinstance(s, ast.AssignStmt):
+                found.append(Definition(s.name, "binding", s.name_span, s))
+            elif isinstance(s, ast.IfStmt):
+                stack.extend(reversed(s.orelse))
+                stack.extend(reversed(s.then))
+        return found
+
+    def variables_at(self, line: int) -> list[Definition]:
+        """Quantifier variables whose quantifier spans ``line`` (only its step is walked)."""
+        if self.flow is None:
+            return []
+        blocks: list[object] = [step for step in self.flow.steps if step.span.line <= line <= step.span.end_line]
+        if self.flow.on_failure is not None:
+            blocks.append(self.flow.on_failure)
+        return [Definition(n.var, "variable", n.var_span, n) for b in blocks for n in ast.walk(b)
+                if isinstance(n, ast.Quantifier) and n.span.line <= line <= n.span.end_line]
 
 
 def analyse(text: str, name: str, parser: IncrementalParser | None = None) -> Analysis:

@@ -33,7 +33,7 @@ _STRUCTURE = re.compile(
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
 
-ContextKind = Literal["none", "attribute", "argument", "value", "general"]
+ContextKind = Literal["none", "attribute", "argument", "value", "field", "general"]
 # ("attr", name) or ("index", "") after the root of an attribute chain.
 Accessor = tuple[Literal["attr", "index"], str]
 
@@ -60,6 +60,7 @@ class CompletionContext:
     call: str | None = None
     given: set[str] = field(default_factory=set)
     argument: str | None = None
+    fields: list[str] = field(default_factory=list)  # "field": the keys from the call's argument to the record
 
 
 def significant_tokens(text: str) -> list[_Tok]:
@@ -144,20 +145,38 @@ def completion_context(text: str, offset: int) -> CompletionContext:
         return CompletionContext("attribute", prefix, root=root, accessors=accessors)
     if before and before[-1].kind == "number":
         return CompletionContext("none", prefix)
-    open_at = _innermost_open(before)
+    stack = _open_stack(before)
+    open_at = stack[-1] if stack else None
+    last = before[-1].text if before else ""
     if open_at is not None and before[open_at].text == "(" and open_at > 0 and before[open_at - 1].kind == "name":
         callee = before[open_at - 1].text
-        last = before[-1].text
         if last in ("(", ","):
             if inside is None:
-                after = significant_tokens(text[offset:])
+                after = significant_tokens(_rest_of_step(text, offset))
             return CompletionContext("argument", prefix, call=callee, given=_given(before[open_at + 1:], after, prefix))
         if last == ":" and len(before) >= 3 and before[-2].kind == "name" and before[-3].text in ("(", ","):
             return CompletionContext("value", prefix, call=callee, argument=before[-2].text)
+    if open_at is not None and before[open_at].text == "{" and last in ("{", ","):
+        path = _record_path(before, stack)
+        if path is not None:
+            if inside is None:
+                after = significant_tokens(_rest_of_step(text, offset))
+            return CompletionContext("field", prefix, call=path[0], fields=path[1],
+                                     given=_given(before[open_at + 1:], after, prefix))
     return CompletionContext("general", prefix)
 
 
-def _innermost_open(tokens: list[_Tok]) -> int | None:
+_NEXT_STEP = re.compile(r'\n[ \t]*step[ \t]+"')
+
+
+def _rest_of_step(text: str, offset: int) -> str:
+    """The text after the cursor up to the next step (a call or record never runs past it)."""
+    m = _NEXT_STEP.search(text, offset)
+    return text[offset: m.start() if m else len(text)]
+
+
+def _open_stack(tokens: list[_Tok]) -> list[int]:
+    """Indices of the brackets still open at the end of ``tokens``, outermost first."""
     stack: list[int] = []
     for i, t in enumerate(tokens):
         if t.kind != "punct":
@@ -168,12 +187,29 @@ def _innermost_open(tokens: list[_Tok]) -> int | None:
             stack.pop()
         elif t.text in _CLOSE:
             stack.clear()  # unbalanced: trust only what follows
-    return stack[-1] if stack else None
+    return stack
+
+
+def _record_path(tokens: list[_Tok], stack: list[int]) -> tuple[str, list[str]] | None:
+    """For a cursor inside ``{...}`` written as an operation's argument: the operation and the
+    keys leading to the record (``network_config: {input_endpoints: [{`` gives
+    ``("create_virtual_machine_deployment", ["network_config", "input_endpoints"])``)."""
+    keys: list[str] = []
+    for j in reversed(stack):
+        bracket = tokens[j].text
+        before = tokens[j - 1].text if j > 0 else ""
+        if bracket == "(":
+            return (tokens[j - 1].text, keys[::-1]) if j > 0 and tokens[j - 1].kind == "name" else None
+        if before == ":" and j >= 2 and tokens[j - 2].kind == "name":
+            keys.append(tokens[j - 2].text)
+        elif not (bracket == "{" and before in ("[", ",")):  # a record in a list: the list holds its key
+            return None
+    return None
 
 
 def _given(inside_before: list[_Tok], after: list[_Tok], prefix: str) -> set[str]:
     """Argument names already written in the call, both sides of the cursor (depth 1 only)."""
-    if after and after[0].start == 0 and after[0].kind == "name":
+    if prefix and after and after[0].start == 0 and after[0].kind == "name":
         after = after[1:]  # the rest of the word under the cursor
     names: set[str] = set()
     for tokens, stop_at_close in ((inside_before, False), (after, True)):

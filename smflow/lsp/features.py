@@ -64,7 +64,9 @@ RESERVED_WORDS = frozenset({
     "if", "else", "wait", "until", "every", "assert", "confirm", "log", "undo", "rollback", "exists",
     "all", "any", "not", "and", "or", "in", "true", "false", "null",
 })
+_attribute_type = functools.cache(attribute_type)  # reads the model's type hints: once per question
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CALLEE = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 
 
 class RenameError(ValueError):
@@ -109,9 +111,10 @@ def _diagnostic(d: Diagnostic, lines: LineMap) -> lsp.Diagnostic:
 # --- completion ------------------------------------------------------------------------------
 
 
-def completion(text: str, position: lsp.Position, good: Analysis | None) -> lsp.CompletionList:
+def completion(text: str, position: lsp.Position, good: Analysis | None, *, snippets: bool = True) -> lsp.CompletionList:
     """Completion at ``position`` of ``text`` (the current text, which may not parse); names and
-    binding types come from ``good``, the last analysis that parsed."""
+    binding types come from ``good``, the last analysis that parsed. ``snippets``: whether the
+    client takes snippets (calls with placeholders for their required arguments)."""
     lines = LineMap(text)
     offset = lines.offset(position.line, position.character)
     ctx = completion_context(normalise(text), offset)
@@ -121,18 +124,21 @@ def completion(text: str, position: lsp.Position, good: Analysis | None) -> lsp.
         items = _attribute_items(ctx, good, line)
     elif ctx.kind == "argument":
         spec = get_operation(ctx.call or "")
-        items = _argument_items(spec, ctx.given) if spec is not None else _general_items(good, line)
+        items = _argument_items(spec, ctx.given) if spec is not None else _general_items(good, line, snippets)
     elif ctx.kind == "value":
-        items = _value_items(ctx, good, line)
+        items = _value_items(ctx, good, line, snippets)
+    elif ctx.kind == "field":
+        items = _field_items(ctx)
     elif ctx.kind == "general":
-        items = _general_items(good, line)
+        items = _general_items(good, line, snippets)
     else:
         items = []
     return lsp.CompletionList(is_incomplete=False, items=items)
 
 
 @functools.cache
-def _operation_items() -> list[lsp.CompletionItem]:
+def _operation_items(snippets: bool) -> list[lsp.CompletionItem]:
+    """Every operation; with snippets, the call with its required arguments to fill in."""
     items = []
     for spec in CATALOGUE.values():
         placeholders = ", ".join(f"{a.name}: ${{{i}}}" for i, a in enumerate(spec.required, start=1))
@@ -141,38 +147,36 @@ def _operation_items() -> list[lsp.CompletionItem]:
             kind=lsp.CompletionItemKind.Function,
             detail=_route(spec),
             documentation=lsp.MarkupContent(lsp.MarkupKind.Markdown, _operation_markdown(spec)),
-            insert_text=f"{spec.name}({placeholders})$0",
-            insert_text_format=lsp.InsertTextFormat.Snippet,
+            insert_text=f"{spec.name}({placeholders})$0" if snippets else spec.name,
+            insert_text_format=lsp.InsertTextFormat.Snippet if snippets else lsp.InsertTextFormat.PlainText,
             sort_text=f"2{spec.name}",
         ))
     return items
 
 
 @functools.cache
-def _builtin_items() -> list[lsp.CompletionItem]:
+def _builtin_items(snippets: bool) -> list[lsp.CompletionItem]:
     return [
         lsp.CompletionItem(label=name, kind=lsp.CompletionItemKind.Function, detail=sig, documentation=doc,
-                           insert_text=f"{name}($1)$0" if name != "now" else "now()",
-                           insert_text_format=lsp.InsertTextFormat.Snippet, sort_text=f"3{name}")
+                           insert_text=(f"{name}($1)$0" if name != "now" else "now()") if snippets else name,
+                           insert_text_format=lsp.InsertTextFormat.Snippet if snippets else lsp.InsertTextFormat.PlainText,
+                           sort_text=f"3{name}")
         for name, (sig, doc) in BUILTIN_DOCS.items()
     ]
 
 
 @functools.cache
-def _keyword_items() -> list[lsp.CompletionItem]:
-    return [lsp.CompletionItem(label=k, kind=lsp.CompletionItemKind.Keyword, sort_text=f"4{k}")
-            for k in (*STATEMENT_KEYWORDS, *EXPRESSION_KEYWORDS, *DECLARATION_KEYWORDS)]
+def _keyword_items(keywords: tuple[str, ...]) -> list[lsp.CompletionItem]:
+    return [lsp.CompletionItem(label=k, kind=lsp.CompletionItemKind.Keyword, sort_text=f"4{k}") for k in keywords]
 
 
 def _visible(good: Analysis | None, line: int) -> list[Definition]:
     """Params and bindings bound before ``line``, quantifier variables around it, and the names
     ``on failure`` binds inside it."""
-    if good is None or good.index is None or good.flow is None:
+    if good is None or good.flow is None:
         return []
-    found = list(good.index.visible_at(line))
-    for d in good.index.definitions:
-        if d.kind == "variable" and isinstance(d.node, ast.Quantifier) and d.node.span.line <= line <= d.node.span.end_line:
-            found.append(d)
+    found = [d for d in good.declared if d.kind == "param" or (d.span is not None and d.span.line < line)]
+    found.extend(good.variables_at(line))
     failure = good.flow.on_failure
     if failure is not None and failure.span.line <= line:
         found.extend(Definition(name, "reserved", None, None) for name in ("error", "failed_step"))
@@ -196,8 +200,9 @@ def _name_items(good: Analysis | None, line: int) -> list[lsp.CompletionItem]:
     return items
 
 
-def _general_items(good: Analysis | None, line: int) -> list[lsp.CompletionItem]:
-    return _name_items(good, line) + _operation_items() + _builtin_items() + _keyword_items()
+def _general_items(good: Analysis | None, line: int, snippets: bool) -> list[lsp.CompletionItem]:
+    return (_name_items(good, line) + _operation_items(snippets) + _builtin_items(snippets)
+            + _keyword_items(STATEMENT_KEYWORDS + EXPRESSION_KEYWORDS + DECLARATION_KEYWORDS))
 
 
 def _argument_items(spec: OperationSpec, given: set[str]) -> list[lsp.CompletionItem]:
@@ -233,7 +238,30 @@ def _literal(value: object) -> str:
     return str(value)
 
 
-def _value_items(ctx: CompletionContext, good: Analysis | None, line: int) -> list[lsp.CompletionItem]:
+def _field_items(ctx: CompletionContext) -> list[lsp.CompletionItem]:
+    """The fields of a record argument (``system_config: {``), required first, minus those given."""
+    spec = get_operation(ctx.call or "")
+    arg = spec.argument(ctx.fields[0]) if spec is not None and ctx.fields else None
+    t: Type | None = arg.type if arg is not None else None
+    for key in ctx.fields[1:]:
+        while isinstance(t, ListType):
+            t = t.item
+        found = t.field(key) if isinstance(t, RecordType) else None
+        t = found.type if found is not None else None
+    while isinstance(t, ListType):
+        t = t.item
+    if not isinstance(t, RecordType):
+        return []
+    return [
+        lsp.CompletionItem(label=f.name, kind=lsp.CompletionItemKind.Field,
+                           label_details=lsp.CompletionItemLabelDetails(detail=f": {describe_type(f.type)}"),
+                           detail=f"{describe_type(f.type)}{' (required)' if f.required else ''}",
+                           insert_text=f"{f.name}: ", sort_text=f"{0 if f.required else 1}{i:03d}")
+        for i, f in enumerate(t.fields) if f.name not in ctx.given
+    ]
+
+
+def _value_items(ctx: CompletionContext, good: Analysis | None, line: int, snippets: bool) -> list[lsp.CompletionItem]:
     items: list[lsp.CompletionItem] = []
     spec = get_operation(ctx.call or "")
     arg = spec.argument(ctx.argument or "") if spec is not None else None
@@ -241,16 +269,20 @@ def _value_items(ctx: CompletionContext, good: Analysis | None, line: int) -> li
         items.extend(lsp.CompletionItem(label=f'"{v}"', kind=lsp.CompletionItemKind.EnumMember, sort_text=f"0{v}",
                                         detail=f"{arg.name}: {describe_type(arg.type)}")
                      for v in arg.type.values)
-    return items + _name_items(good, line) + _builtin_items() + _keyword_items()[-6:]
+    return items + _name_items(good, line) + _builtin_items(snippets) + _keyword_items(EXPRESSION_KEYWORDS)
 
 
 def _attribute_items(ctx: CompletionContext, good: Analysis | None, line: int) -> list[lsp.CompletionItem]:
     t = _chain_type(ctx, good, line)
-    if t is None:
-        return []
+    return _attributes_of(t) if t is not None else []
+
+
+@functools.cache
+def _attributes_of(t: ModelType | RecordType) -> list[lsp.CompletionItem]:
+    """The attributes of a model or record (types are frozen: each is read from its dataclass once)."""
     items = []
     for name in attribute_names(t):
-        at = attribute_type(t, name) or ANY
+        at = _attribute_type(t, name) or ANY
         detail = describe_type(at)
         if isinstance(at, ListType) and isinstance(at.item, ModelType):
             detail += "  (index it: [0].…)"
@@ -259,7 +291,7 @@ def _attribute_items(ctx: CompletionContext, good: Analysis | None, line: int) -
     return items
 
 
-def _chain_type(ctx: CompletionContext, good: Analysis | None, line: int) -> Type | None:
+def _chain_type(ctx: CompletionContext, good: Analysis | None, line: int) -> ModelType | RecordType | None:
     assert ctx.root is not None
     kind, root = ctx.root
     t: Type | None
@@ -269,19 +301,19 @@ def _chain_type(ctx: CompletionContext, good: Analysis | None, line: int) -> Typ
     else:
         t = None
         oracle = good.oracle if good is not None else None
-        if good is not None and good.index is not None and oracle is not None:
+        if good is not None and oracle is not None:
             for d in _visible(good, line + 1):
                 if d.name == root:
                     t = oracle.definition_type(d)
             if t is None:  # bound later or in another branch: still worth offering
-                t = next((oracle.definition_type(d) for d in good.index.definitions if d.name == root), None)
+                t = next((oracle.definition_type(d) for d in good.declared if d.name == root), None)
     for step, name in ctx.accessors:
         if t is None:
             return None
         if step == "index":
             t = t.item if isinstance(t, ListType) else STRING if isinstance(t, MapType) else None
         else:
-            t = attribute_type(t, name)
+            t = _attribute_type(t, name)
     return t if isinstance(t, (ModelType, RecordType)) else None
 
 
@@ -315,6 +347,8 @@ def _operation_markdown(spec: OperationSpec) -> str:
 
 def hover(analysis: Analysis, position: lsp.Position) -> lsp.Hover | None:
     lines = LineMap(analysis.text)
+    if analysis.index is None:
+        return _operation_hover_in_text(lines, position)
     occ = _occurrence(analysis, lines, position)
     if occ is None:
         return None
@@ -331,6 +365,20 @@ def hover(analysis: Analysis, position: lsp.Position) -> lsp.Hover | None:
     else:
         return None
     return lsp.Hover(contents=lsp.MarkupContent(lsp.MarkupKind.Markdown, text), range=to_range(lines, occ.span))
+
+
+def _operation_hover_in_text(lines: LineMap, position: lsp.Position) -> lsp.Hover | None:
+    """An operation's hover while the text does not parse (a call being written): the word
+    under the cursor, when it names an operation and a '(' follows it."""
+    text = lines.line(position.line)
+    _, col = lines.from_lsp(position.line, position.character)
+    for m in _CALLEE.finditer(text):
+        if m.start(1) < col <= m.end(1) + 1 and m.group(1) in CATALOGUE:
+            start = lines.to_lsp(position.line + 1, m.start(1) + 1)
+            end = lines.to_lsp(position.line + 1, m.end(1) + 1)
+            return lsp.Hover(contents=lsp.MarkupContent(lsp.MarkupKind.Markdown, _operation_markdown(CATALOGUE[m.group(1)])),
+                             range=lsp.Range(lsp.Position(*start), lsp.Position(*end)))
+    return None
 
 
 def _name_markdown(d: Definition, t: Type) -> str:

@@ -59,6 +59,13 @@ class FlowLanguageServer(LanguageServer):
         ))
         return doc
 
+    @property
+    def snippets(self) -> bool:
+        """Whether the client takes snippet completions (it says so when it initialises)."""
+        completion = self.client_capabilities.text_document and self.client_capabilities.text_document.completion
+        item = completion.completion_item if completion else None
+        return bool(item and item.snippet_support)
+
     def document(self, uri: str) -> _Document:
         doc = self.documents.get(uri)
         if doc is None or doc.current.text != self.workspace.get_text_document(uri).source:
@@ -87,7 +94,8 @@ def build_server() -> FlowLanguageServer:
         uri = params.text_document.uri
         text = ls.workspace.get_text_document(uri).source
         known = ls.documents.get(uri)
-        return features.completion(text, params.position, known.good if known is not None else None)
+        return features.completion(text, params.position, known.good if known is not None else None,
+                                   snippets=ls.snippets)
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     def hover(ls: FlowLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:

@@ -3,7 +3,8 @@
 Why on demand and not during analysis: a keystroke needs only diagnostics; a type is wanted for
 one name at a time, so it is computed then, from the name's defining expression, with the
 checker's own typing rules (``smflow.dsl.arguments.ArgumentChecker``, problems ignored: the
-diagnostics already hold them). Names in that expression resolve through the name index.
+diagnostics already hold them). Names in that expression resolve through the name index,
+which is built only then: ``x = op(...)``, the usual binding, needs none.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from smflow.asm.types import ANY, STRING, ListType, Type
 from smflow.dsl import ast
 from smflow.dsl.arguments import ArgumentChecker
 from smflow.dsl.params import param_type
-from smflow.lsp.analysis import Definition, NameIndex
+from smflow.lsp.analysis import Analysis, Definition
 from smflow.source import Span
 
 __all__ = ["TypeOracle"]
@@ -22,9 +23,9 @@ __all__ = ["TypeOracle"]
 class TypeOracle(ArgumentChecker):
     """Types of definitions of one analysed flow (memoised; a cycle types as ``any``)."""
 
-    def __init__(self, index: NameIndex) -> None:
+    def __init__(self, analysis: Analysis) -> None:
         super().__init__(self._ignore)
-        self.index = index
+        self.analysis = analysis
         self._types: dict[int, Type] = {}
 
     @staticmethod
@@ -36,7 +37,8 @@ class TypeOracle(ArgumentChecker):
         return get_operation(call.name)
 
     def type_of_name(self, node: ast.Name) -> Type:
-        d = self.index.definition_of(node)
+        index = self.analysis.index  # built on the first name that needs resolving
+        d = index.definition_of(node) if index is not None else None
         return self.definition_type(d) if d is not None else ANY
 
     def definition_type(self, d: Definition) -> Type:
@@ -61,6 +63,9 @@ class TypeOracle(ArgumentChecker):
                 return dt if dt != ANY else STRING
             return ANY if problem else t
         if isinstance(node, ast.AssignStmt):
+            if type(node.value) is ast.Call:  # the usual binding: no name to resolve
+                spec = self.call(node.value)
+                return spec.result if spec is not None and spec.result is not None else ANY
             return self.type_of(node.value)
         if isinstance(node, ast.Quantifier):
             items = self.type_of(node.items)

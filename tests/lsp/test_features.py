@@ -93,7 +93,20 @@ def test_context_inside_strings_and_interpolations() -> None:
 def test_value_completion_offers_enum_values() -> None:
     text = 'flow f\nstep "s" {\n    get_deployment_by_slot(service_name: "a", deployment_slot: )\n}\n'
     labels = _labels(text, "deployment_slot: )", len("deployment_slot: "), None)
-    assert {'"staging"', '"production"'} <= labels
+    assert {'"staging"', '"production"', "exists", "true", "lower"} <= labels
+    assert not labels & {"param", "step", "retry", "timeout"}  # declarations are no values
+
+
+def test_snippets_only_for_clients_that_take_them() -> None:
+    text = 'flow f\nstep "s" {\n    \n}\n'
+    at = _position(text, "    \n", 4)
+    with_snippets = {i.label: i for i in features.completion(text, at, None).items}
+    plain = {i.label: i for i in features.completion(text, at, None, snippets=False).items}
+    assert with_snippets["swap_deployment"].insert_text == (
+        "swap_deployment(service_name: ${1}, production: ${2}, source_deployment: ${3})$0")
+    assert with_snippets["swap_deployment"].insert_text_format == lsp.InsertTextFormat.Snippet
+    assert plain["swap_deployment"].insert_text == "swap_deployment"
+    assert plain["swap_deployment"].insert_text_format == lsp.InsertTextFormat.PlainText
 
 
 def test_completion_after_a_call_result_and_in_interpolations() -> None:
@@ -142,3 +155,42 @@ def test_rename_reaches_interpolations_and_refuses_bad_names() -> None:
     typo = analyse(a.text.replace("log \"release ${version}", "log \"release ${versoin}"), URI)
     with pytest.raises(features.RenameError, match="already used"):  # it would capture the misspelt use
         features.rename(typo, _position(typo.text, "param version", len("param v")), "versoin")
+
+
+def test_hover_on_an_operation_while_the_text_does_not_parse() -> None:
+    text = 'flow f\nstep "s" {\n    swap_deployment(service_name: \n'
+    analysis = analyse(text, URI)
+    assert analysis.flow is None
+    result = features.hover(analysis, _position(text, "swap_deployment", 4))
+    assert result is not None and isinstance(result.contents, lsp.MarkupContent)
+    assert "POST /<subscription-id>/services/hostedservices/{service_name}" in result.contents.value
+    assert result.range == lsp.Range(_position(text, "swap_deployment"), _position(text, "(service_name"))
+    assert features.hover(analysis, _position(text, "service_name", 3)) is None
+
+
+def test_completion_inside_a_record_argument_offers_its_fields() -> None:
+    text = (REPO / "flows" / "linux_vm.flow").read_text(encoding="utf-8")
+    good = analyse(text, URI)
+    at = "system_config: {type: \"linux\", "
+    fields = _labels(text, at, len(at), good)
+    assert {"ssh_public_keys", "computer_name", "custom_data"} <= fields
+    # given already, before or after the cursor; and an argument of the call is no field
+    assert not fields & {"type", "host_name", "user_name", "user_password", "service_name"}
+    at = "input_endpoints: [{"
+    endpoints = text.replace('[{name: "SSH", protocol: "tcp", port: 22, local_port: 22}]', "[{}]")
+    assert endpoints != text
+    assert {"name", "protocol", "port", "local_port"} <= _labels(endpoints, at, len(at), good)
+    assert "name" not in _labels(text, at, len(at), good)  # given after the cursor
+    edited = text.replace("os_virtual_hard_disk: {source_image_name: image, media_link: vhd}",
+                          "os_virtual_hard_disk: {}")
+    at = "os_virtual_hard_disk: {"
+    disk = _labels(edited, at, len(at), good)
+    assert {"source_image_name", "media_link"} <= disk
+
+
+def test_arguments_right_after_the_cursor_count_as_given() -> None:
+    text = 'flow f\nstep "s" {\n    delete_deployment(service_name: "a", deployment_name: "b")\n}\n'
+    at = "delete_deployment("
+    assert _labels(text, at, len(at), None) == {"delete_vhd"}
+    typed = text.replace("delete_deployment(service_name", "delete_deployment(del, service_name")
+    assert _labels(typed, "(del,", len("(del"), None) == {"delete_vhd"}  # the word being typed is no argument
