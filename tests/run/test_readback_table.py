@@ -172,3 +172,10 @@ def test_settled_edges() -> None:
         (False, "not found")
     assert settled("create_hosted_service", {"service_name": "s"}, Reads(HostedService(service_name="s"))) == \
         (True, "present")
+
+
+def test_entries_are_frozen() -> None:
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        READBACKS["swap_deployment"].read = "get_deployment_by_name"  # type: ignore[misc]

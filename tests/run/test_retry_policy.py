@@ -169,6 +169,7 @@ def test_jitter_is_half_fixed_half_random() -> None:
     err = ApiError("x", status=500)
     assert BackoffWait(4.0, 60.0, jitter=True, rng=Edge("low"))(_state(2, err)) == 4.0  # 8 / 2 + 0
     assert BackoffWait(4.0, 60.0, jitter=True, rng=Edge("high"))(_state(2, err)) == 8.0  # 8 / 2 + 8 / 2
+    assert BackoffWait(0.5, 60.0, jitter=True, rng=Edge("low"))(_state(1, err)) == 0.25  # below a second too
 
 
 def test_retry_after_numbers() -> None:
@@ -177,6 +178,7 @@ def test_retry_after_numbers() -> None:
     assert wait(_state(1, ApiError("x", status=503, retry_after=299.5))) == 299.5
     assert wait(_state(1, ApiError("x", status=503, retry_after=300.5))) == 300.0
     assert wait(_state(1, ApiError("x", status=503, retry_after=0))) == 2.0  # 0: no opinion
+    assert BackoffWait(0.25, 60.0, jitter=False)(_state(1, ApiError("x", status=503, retry_after=0.75))) == 0.75
     assert wait(_state(1, ApiError("x", status=503, retry_after=-5))) == 2.0
     assert wait(_state(6, ApiError("x", status=503, retry_after=10))) == 60.0  # the backoff is longer
     assert BackoffWait(2.0, 60.0, jitter=False, scale=0.1)(_state(1, ApiError("x", status=429, retry_after=50))) == 5.0
@@ -193,6 +195,7 @@ def test_past_deadline_looks_at_the_coming_sleep() -> None:
     assert PastDeadline(clock, 15.0)(state) is True  # the sleep would end right at the deadline
     state.upcoming_sleep = 0.0
     assert PastDeadline(clock, 10.0)(state) is True
+    assert PastDeadline(clock, 10.5)(state) is False  # no sleep coming: only the clock counts
 
 
 def test_retry_notices_and_attempt_counts() -> None:
@@ -248,3 +251,53 @@ def test_an_explicit_predicate_overrides_the_policy_kinds() -> None:
         call_with_retry(not_found, policy=Policy(attempts=3, backoff_min=0, backoff_max=0), clock=VirtualClock(),
                         transient=lambda err: isinstance(err, NotFoundError))
     assert calls == 3
+
+
+def test_a_permanent_error_after_a_transient_one_ends_the_retries() -> None:
+    clock = VirtualClock()
+    answers: list[Exception] = [ApiError("busy", status=503), NotFoundError("gone", status=404),
+                                ApiError("busy", status=503)]
+    calls = 0
+
+    def flaky() -> None:
+        nonlocal calls
+        calls += 1
+        raise answers.pop(0)
+
+    with pytest.raises(NotFoundError):
+        call_with_retry(flaky, policy=Policy(attempts=5, backoff_min=1, backoff_max=1, jitter=False), clock=clock)
+    assert calls == 2 and clock.slept == [1]
+
+
+def test_each_busy_phrase_on_its_own_is_busy() -> None:
+    for message in ("The deployment requires exclusive access.", "Another operation in progress.",
+                    "An update is in progress.", "The server is currently performing an operation."):
+        assert fault_kinds(ConflictError(message, status=409)) == {"busy"}, message
+
+
+def test_policies_and_notices_are_frozen() -> None:
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        DEFAULT_POLICY.attempts = 1  # type: ignore[misc]
+    notice = RetryNotice(1, 2, 0.5, ApiError("x", status=503))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        notice.delay = 0  # type: ignore[misc]
+
+
+def test_the_scale_and_the_random_source_reach_the_backoff() -> None:
+    class Low(random.Random):
+        def uniform(self, a: float, b: float) -> float:
+            return a
+
+    clock = VirtualClock()
+    errors = [ApiError("x", status=500), ApiError("x", status=500)]
+
+    def flaky() -> str:
+        if errors:
+            raise errors.pop(0)
+        return "ok"
+
+    policy = Policy(attempts=3, backoff_min=4.0, backoff_max=60.0, jitter=True)
+    assert call_with_retry(flaky, policy=policy, clock=clock, scale=0.5, rng=Low(0)) == "ok"
+    assert clock.slept == [1.0, 2.0]  # (4 / 2 + 0) * 0.5, then (8 / 2 + 0) * 0.5
