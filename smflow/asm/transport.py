@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextvars
 import heapq
 import itertools
+import math
 import re
 import socket
 import threading
@@ -297,27 +298,31 @@ class _Watchdog:
         self._order = itertools.count()
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._sleeping_until = math.inf  # when the thread wakes next on its own
 
     def arm(self, watch: _Watch) -> None:
         with self._wake:
+            # Requests that finished in time leave the heap as soon as they reach its top, so it
+            # holds about as many entries as there are requests in flight.
+            while self._heap and self._heap[0][2].done:
+                heapq.heappop(self._heap)
             heapq.heappush(self._heap, (watch.deadline, next(self._order), watch))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="smflow-deadlines", daemon=True)
                 self._thread.start()
-            elif self._heap[0][2] is watch:
-                self._wake.notify()  # it is due before the one the thread sleeps for
+            elif watch.deadline < self._sleeping_until:
+                self._wake.notify()  # due before the thread would wake: wake it to sleep less
 
     def _run(self) -> None:
         while True:
             with self._wake:
                 while self._heap and self._heap[0][2].done:
                     heapq.heappop(self._heap)  # finished in time: forget it
-                if not self._heap:
-                    self._wake.wait()
-                    continue
-                wait = self._heap[0][0] - time.monotonic()
+                wait = self._heap[0][0] - time.monotonic() if self._heap else math.inf
                 if wait > 0:
-                    self._wake.wait(wait)
+                    self._sleeping_until = time.monotonic() + wait
+                    self._wake.wait(None if wait == math.inf else wait)
+                    self._sleeping_until = math.inf  # awake: the next loop looks at the heap again
                     continue
                 _, _, watch = heapq.heappop(self._heap)
             if watch.cut():

@@ -296,3 +296,12 @@ def test_an_asynchronous_write_accepted_without_a_request_id_fails() -> None:
         with pytest.raises(ApiError, match="HTTP 202.* no x-ms-request-id") as info:
             client.swap_deployment("svc", "blue", "green")
     assert info.value.operation == "swap_deployment"
+
+
+def test_a_usable_management_certificate_has_no_problem(pki: dict[str, Any], tmp_path: Path) -> None:
+    from smflow.asm.transport import client_certificate_problem
+
+    assert client_certificate_problem(pki["combined"]) is None
+    assert client_certificate_problem(pki["cert"], pki["key"]) is None
+    assert "not a PEM certificate and its private key" in (client_certificate_problem(pki["cert"]) or "")
+    assert "cannot read" in (client_certificate_problem(str(tmp_path / "missing.pem")) or "")

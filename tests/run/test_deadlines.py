@@ -98,12 +98,15 @@ def silent(sock: socket.socket, head: bytes, stop: threading.Event) -> bool:
 
 
 def run(tmp_path: Path, server: Any, step: str) -> tuple[RunResult, float]:
+    """The run's result and how long its one step took (from the step's start, as its deadline
+    counts: loading the flow and opening the journal come before it)."""
     flow = tmp_path / "deadline.flow"
     flow.write_text(f'flow deadline "one step with a deadline"\n\n{step}\n')
     started = time.monotonic()
     result = run_flow(flow, endpoint=f"http://127.0.0.1:{server.server_address[1]}",
                       journal_dir=tmp_path / "runs", assume_yes=True)
-    return result, time.monotonic() - started
+    assert time.monotonic() - started < 30  # the whole run, set-up included: nothing hung
+    return result, result.steps[0].elapsed
 
 
 def test_a_read_trickled_a_byte_at_a_time_ends_at_the_step_deadline(tmp_path: Path) -> None:
@@ -173,3 +176,21 @@ def test_without_a_step_timeout_the_transport_deadline_is_total(every: float) ->
             transport.send(HttpRequest("GET", f"http://127.0.0.1:{server.server_address[1]}/sub/operations/x"))
     assert info.value.timeout is True
     assert 1.4 <= time.monotonic() - started < 2.5
+
+
+def test_a_short_deadline_armed_after_a_long_one_still_fires_on_time() -> None:
+    """The watchdog sleeps until the earliest deadline: a later, shorter one must wake it."""
+    from smflow.asm.transport import HttpRequest, RequestsTransport
+    from smflow.errors import TransportError
+
+    with serving(trickle(STATUS_ANSWER, every=0.3)) as server:  # only the watchdog can cut a trickle
+        url = f"http://127.0.0.1:{server.server_address[1]}/sub/operations/x"
+        long_one = threading.Thread(target=lambda: pytest.raises(TransportError, RequestsTransport(timeout=8).send,
+                                                                 HttpRequest("GET", url)), daemon=True)
+        long_one.start()
+        time.sleep(0.3)  # the long request is armed and the watchdog asleep for it
+        started = time.monotonic()
+        with pytest.raises(TransportError, match="within 1s"):
+            RequestsTransport(timeout=1).send(HttpRequest("GET", url))
+        assert time.monotonic() - started < 2.0
+    long_one.join(timeout=10)

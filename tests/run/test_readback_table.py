@@ -1,0 +1,181 @@
+"""Every entry of the read-back table, against hand-written expectations.
+
+For each write: which read tells whether it already happened, with exactly which arguments
+(written out here by hand, and checked against the catalogue's own argument names as an
+independent oracle), what answer means "in place", and whether a 404 means "done" (deletes)
+or "not done" (creates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from smflow.asm.catalogue import get_operation
+from smflow.asm.models import AffinityGroup, Deployment, HostedService, OSImage, StorageService
+from smflow.errors import ApiError, NotFoundError
+from smflow.run.readback import READBACKS, TRANSITIONAL_STATUSES, effect_in_place, settled
+
+
+@dataclass(frozen=True)
+class Case:
+    write: str
+    args: dict[str, Any]
+    read: str
+    read_args: dict[str, Any]
+    in_place: Any  # a read answer meaning the write's effect is there (None for deletes: a 404 is)
+    not_in_place: Any  # a read answer meaning it is not (None: only a 404 says so)
+
+
+CASES = [
+    Case("create_hosted_service", {"service_name": "svc", "label": "l", "location": "West US"},
+         "get_hosted_service_properties", {"service_name": "svc"}, HostedService(service_name="svc"), None),
+    Case("delete_hosted_service", {"service_name": "svc"},
+         "get_hosted_service_properties", {"service_name": "svc"}, None, HostedService(service_name="svc")),
+    Case("create_deployment",
+         {"service_name": "svc", "deployment_slot": "staging", "name": "v2", "package_url": "u", "label": "v2",
+          "configuration": "c"},
+         "get_deployment_by_slot", {"service_name": "svc", "deployment_slot": "staging"},
+         Deployment(name="v2"), Deployment(name="v1")),
+    Case("create_virtual_machine_deployment",
+         {"service_name": "svc", "deployment_name": "vmdep", "deployment_slot": "production", "label": "l",
+          "role_name": "vm1"},
+         "get_deployment_by_name", {"service_name": "svc", "deployment_name": "vmdep"}, Deployment(name="vmdep"), None),
+    Case("delete_deployment", {"service_name": "svc", "deployment_name": "v1"},
+         "get_deployment_by_name", {"service_name": "svc", "deployment_name": "v1"}, None, Deployment(name="v1")),
+    Case("swap_deployment", {"service_name": "svc", "production": "v1", "source_deployment": "v2"},
+         "get_deployment_by_slot", {"service_name": "svc", "deployment_slot": "production"},
+         Deployment(name="v2"), Deployment(name="v1")),
+    Case("update_deployment_status", {"service_name": "svc", "deployment_name": "v1", "status": "Suspended"},
+         "get_deployment_by_name", {"service_name": "svc", "deployment_name": "v1"},
+         Deployment(name="v1", status="suspended"), Deployment(name="v1", status="Running")),
+    Case("create_storage_account", {"service_name": "acct", "description": "d", "label": "l"},
+         "get_storage_account_properties", {"service_name": "acct"}, StorageService(service_name="acct"), None),
+    Case("delete_storage_account", {"service_name": "acct"},
+         "get_storage_account_properties", {"service_name": "acct"}, None, StorageService(service_name="acct")),
+    Case("create_affinity_group", {"name": "ag", "label": "l", "location": "West US"},
+         "get_affinity_group_properties", {"affinity_group_name": "ag"}, AffinityGroup(name="ag"), None),
+    Case("delete_affinity_group", {"affinity_group_name": "ag"},
+         "get_affinity_group_properties", {"affinity_group_name": "ag"}, None, AffinityGroup(name="ag")),
+    Case("add_os_image", {"label": "l", "media_link": "https://a/b.vhd", "name": "img", "os": "Linux"},
+         "get_os_image", {"image_name": "img"}, OSImage(name="img"), None),
+    Case("delete_os_image", {"image_name": "img"},
+         "get_os_image", {"image_name": "img"}, None, OSImage(name="img")),
+]
+IDS = [c.write for c in CASES]
+DELETES = {"delete_hosted_service", "delete_deployment", "delete_storage_account", "delete_affinity_group",
+           "delete_os_image"}
+
+
+class Reads:
+    """Answers every read with ``answer`` (an exception is raised), and keeps what was asked."""
+
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def __call__(self, op: str, args: dict[str, Any]) -> Any:
+        self.calls.append((op, dict(args)))
+        if isinstance(self.answer, BaseException):
+            raise self.answer
+        return self.answer
+
+
+def test_the_table_holds_exactly_these_writes() -> None:
+    assert sorted(READBACKS) == sorted(IDS)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_each_write_is_read_back_with_the_right_read_and_arguments(case: Case) -> None:
+    reads = Reads(case.in_place if case.in_place is not None else NotFoundError("gone", status=404))
+    assert effect_in_place(case.write, case.args, reads) is True
+    assert reads.calls == [(case.read, case.read_args)]
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_the_reads_and_their_arguments_are_the_catalogues(case: Case) -> None:
+    write, read = get_operation(case.write), get_operation(case.read)
+    assert write is not None and read is not None
+    assert read.effect == "read" and write.effect != "read"
+    assert set(case.args) <= {a.name for a in write.arguments}
+    assert {a.name for a in read.arguments if a.required} <= set(case.read_args) <= {a.name for a in read.arguments}
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_what_a_404_means(case: Case) -> None:
+    """A 404 is "done" for a delete and "not done" for anything else."""
+    assert effect_in_place(case.write, case.args, Reads(NotFoundError("gone", status=404))) is (case.write in DELETES)
+    assert READBACKS[case.write].gone_means_done is (case.write in DELETES)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.not_in_place is not None], ids=lambda c: c.write)
+def test_an_answer_that_shows_the_effect_missing_is_not_in_place(case: Case) -> None:
+    assert effect_in_place(case.write, case.args, Reads(case.not_in_place)) is False
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.write not in DELETES], ids=lambda c: c.write)
+def test_a_server_error_while_reading_back_is_not_an_answer(case: Case) -> None:
+    with pytest.raises(ApiError) as info:
+        effect_in_place(case.write, case.args, Reads(ApiError("boom", status=500)))
+    assert info.value.status == 500
+
+
+def test_a_write_missing_an_argument_the_read_needs_has_no_answer() -> None:
+    assert effect_in_place("swap_deployment", {"production": "v1"}, Reads(Deployment(name="v1"))) is None
+    assert effect_in_place("create_affinity_group", {"affinity_group_name": "ag"}, Reads(AffinityGroup())) is None
+
+
+def test_a_write_without_an_entry_has_no_answer_and_reads_nothing() -> None:
+    reads = Reads(Deployment(name="v1"))
+    assert effect_in_place("change_deployment_configuration", {"service_name": "s"}, reads) is None
+    assert effect_in_place("reboot_role_instance", {"service_name": "s"}, reads) is None
+    assert reads.calls == []
+
+
+def test_update_status_compares_without_case_and_needs_the_asked_status() -> None:
+    args = {"service_name": "svc", "deployment_name": "v1", "status": "running"}
+    assert effect_in_place("update_deployment_status", args, Reads(Deployment(name="v1", status="Running"))) is True
+    assert effect_in_place("update_deployment_status", args, Reads(Deployment(name="v1", status="Suspended"))) is False
+
+
+def test_names_are_compared_from_mappings_too() -> None:
+    args = {"service_name": "svc", "production": "v1", "source_deployment": "v2"}
+    assert effect_in_place("swap_deployment", args, Reads({"name": "v2"})) is True
+    assert effect_in_place("swap_deployment", args, Reads({"name": "v1"})) is False
+    assert effect_in_place("swap_deployment", args, Reads(object())) is False  # no name at all
+
+
+def test_transitional_statuses_are_exactly_these() -> None:
+    assert TRANSITIONAL_STATUSES == {"Deploying", "RunningTransitioning", "SuspendedTransitioning", "Starting",
+                                     "Suspending", "Deleting"}
+
+
+@pytest.mark.parametrize(("status", "done"), [("Deploying", False), ("RunningTransitioning", False),
+                                              ("SuspendedTransitioning", False), ("Starting", False),
+                                              ("Suspending", False), ("Deleting", False), ("Running", True),
+                                              ("Suspended", True)])
+def test_settled_for_each_status(status: str, done: bool) -> None:
+    args = {"service_name": "svc", "deployment_name": "vm", "deployment_slot": "production", "label": "l",
+            "role_name": "r"}
+    reads = Reads(Deployment(name="vm", status=status))
+    assert settled("create_virtual_machine_deployment", args, reads) == (done, status)
+    assert reads.calls == [("get_deployment_by_name", {"service_name": "svc", "deployment_name": "vm"})]
+
+
+def test_settled_edges() -> None:
+    args = {"service_name": "svc", "deployment_name": "v1"}
+    assert settled("delete_deployment", args, Reads(Deployment(name="v1"))) == (True, "done")  # nothing to await
+    assert settled("change_deployment_configuration", args, Reads(Deployment())) == (True, "done")
+    assert settled("create_storage_account", {"service_name": "a"}, Reads(NotFoundError("no", status=404))) == \
+        (False, "not found")
+    assert settled("create_hosted_service", {"service_name": "s"}, Reads(HostedService(service_name="s"))) == \
+        (True, "present")
+
+
+def test_entries_are_frozen() -> None:
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        READBACKS["swap_deployment"].read = "get_deployment_by_name"  # type: ignore[misc]
