@@ -1,24 +1,37 @@
 """Emulator throughput and footprint on loopback; run on demand: ``python bench/emulator_bench.py``.
 
 Prints one JSON object per result line:
-- ``emulator_get_rps``: GET hosted service properties per second over one keep-alive session (target >= 1000)
-- ``emulator_get_rps_raw_client``: the same over a bare socket, i.e. the server's cost alone
+- ``emulator_get_rps``: GET hosted service properties per second over one keep-alive ``requests``
+  session (target >= 1000)
+- ``emulator_get_rps_http_client``: the same over one keep-alive ``http.client`` connection, which
+  parses every response (status line, headers, body by Content-Length) but adds little else
+- ``emulator_list_locations_rps``: GET locations (34.7 KB) the same way (target >= 2,000/s)
 - ``emulator_list_1000_rps``: GET services/hostedservices with 1,000 services, per second
-- ``emulator_memory_10k``: MiB allocated by the state for 10,000 resources (hosted services + storage accounts)
+- ``emulator_list_10k``: one GET of 10,000 hosted services from ``smflow emulator`` in its own
+  process (its state loaded with ``--state``): seconds (target < 0.3) and the server process's
+  RSS growth during it, from /proc (target < 60 MB), beside the answer's size
+- ``emulator_memory_10k``: the state for 10,000 resources, as tracemalloc sees it and as the
+  process's peak RSS grows
 - ``emulator_start_stop``: seconds for one start() + stop() of the in-process server (target < 0.2)
+
+Rates run for a fixed time and are reported with the load average, as the machine may be shared.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
-import socket
+import os
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
+from pathlib import Path
 
 import requests
 
+from smflow.emulator.persist import StateStore
 from smflow.emulator.server import EmulatorServer
 
 SUB = "00000000-0000-0000-0000-000000000000"
@@ -76,8 +89,12 @@ def throughput(where: str) -> None:
         emit("emulator_get_rps", rps, "req/s", requests=n, server=where, target=1000)
         rps, n = rate(session, base, 3.0)
         emit("emulator_list_1000_rps", rps, "req/s", requests=n, services=1000, server=where)
-        rps, n = raw_rate(url, "/" + SUB + "/services/hostedservices/svc1?embed-detail=false", 3.0)
-        emit("emulator_get_rps_raw_client", rps, "req/s", requests=n, server=where, target=1000)
+        path = "/" + SUB + "/services/hostedservices/svc1?embed-detail=false"
+        rps, n = http_client_rate(url, path, 3.0)
+        emit("emulator_get_rps_http_client", rps, "req/s", requests=n, server=where, target=1000)
+        rps, n = http_client_rate(url, "/" + SUB + "/locations", 3.0)
+        emit("emulator_list_locations_rps", rps, "req/s", requests=n, server=where, target=2000,
+             loadavg=os.getloadavg()[0])
     finally:
         if proc is not None:
             proc.terminate()
@@ -86,22 +103,67 @@ def throughput(where: str) -> None:
             srv.stop()
 
 
-def raw_rate(url: str, path: str, seconds: float) -> tuple[float, int]:
-    """GETs over one keep-alive socket with no client library: the server's own cost per request."""
+def http_client_rate(url: str, path: str, seconds: float) -> tuple[float, int]:
+    """GETs over one keep-alive ``http.client`` connection: each response parsed and read whole."""
     host, port = url.split("//", 1)[1].split(":")
-    request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nx-ms-version: 2014-10-01\r\n"
-               "Connection: keep-alive\r\n\r\n").encode()  # fmt: skip
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
     n, start = 0, time.perf_counter()
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
+    try:
         while (elapsed := time.perf_counter() - start) < seconds:
-            sock.sendall(request)
-            data = b""
-            while b"</HostedService>" not in data:
-                chunk = sock.recv(65536)
-                assert chunk, "the server closed the connection"
-                data += chunk
+            conn.request("GET", path, headers=HEADERS)
+            response = conn.getresponse()
+            body = response.read()
+            assert response.status == 200 and body, body[:200]
             n += 1
+    finally:
+        conn.close()
     return n / elapsed, n
+
+
+def _proc_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise KeyError(field)
+
+
+def list_10k() -> None:
+    """One list of 10,000 hosted services from ``smflow emulator`` in its own process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        state = Path(tmp) / "state.sqlite"
+        with EmulatorServer(latency=0) as srv:  # populated first, then saved once (not once per service)
+            populate(srv, 10_000)
+            with srv.state.lock:
+                srv.state.subscription(SUB).settle()  # their create operations done, before the save
+            store = StateStore(state, srv.state)
+            store.save_all()
+            store.close()
+        proc = subprocess.Popen([sys.executable, "-m", "smflow", "emulator", "--latency", "0", "--state", str(state)],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+        try:
+            assert proc.stdout is not None
+            url = proc.stdout.readline().strip()
+            host, port = url.split("//", 1)[1].split(":")
+            conn = http.client.HTTPConnection(host, int(port), timeout=60)
+            conn.request("GET", "/" + SUB + "/locations", headers=HEADERS)  # warm: imports, first request
+            conn.getresponse().read()
+            times, growth = [], []
+            for _ in range(5):
+                rss_before = _proc_kb(proc.pid, "VmRSS")
+                start = time.perf_counter()
+                conn.request("GET", "/" + SUB + "/services/hostedservices", headers=HEADERS)
+                response = conn.getresponse()
+                body = response.read()
+                times.append(time.perf_counter() - start)
+                growth.append((_proc_kb(proc.pid, "VmHWM") - rss_before) / 1024)
+                assert response.status == 200 and body.count(b"<HostedService>") == 10_000
+            conn.close()
+            emit("emulator_list_10k", sorted(times)[len(times) // 2], "s", target=0.3, answer_mb=round(len(body) / 2**20, 1),
+                 rss_growth_mb_first=round(growth[0], 1), rss_growth_mb_max=round(max(growth), 1), rss_target_mb=60,
+                 server_peak_rss_mb=round(_proc_kb(proc.pid, "VmHWM") / 1024, 1), loadavg=os.getloadavg()[0])
+        finally:
+            proc.terminate()
+            proc.wait(10)
 
 
 def main() -> None:
@@ -110,13 +172,19 @@ def main() -> None:
     throughput("process")
     throughput("in-process")
 
+    list_10k()
+
     tracemalloc.start()
     with EmulatorServer(latency=0) as srv:
         before = tracemalloc.get_traced_memory()[0]
+        rss_before = _proc_kb(os.getpid(), "VmRSS")  # this process's peak is earlier benches': current RSS
         populate(srv, 5000, 5000)
         after = tracemalloc.get_traced_memory()[0]
+        rss_after = _proc_kb(os.getpid(), "VmRSS")
     tracemalloc.stop()
-    emit("emulator_memory_10k", (after - before) / 2**20, "MiB", resources=10_000)
+    emit("emulator_memory_10k", (after - before) / 2**20, "MiB", resources=10_000,
+         rss_growth_mib=round((rss_after - rss_before) / 1024, 1),
+         note="tracemalloc counts Python allocations; the RSS growth includes tracemalloc's own bookkeeping")
 
     times = []
     for _ in range(20):
