@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from smflow.errors import FlowFailedError, JournalError, UsageError
+from smflow.errors import ConfirmUnansweredError, JournalError, UsageError
 from smflow.run import flowplan
 from smflow.run.calls import CallRunner
 from smflow.run.clock import Clock, RealClock, VirtualClock
@@ -306,9 +306,9 @@ def _confirmer(assume_yes: bool) -> Callable[[str], bool]:
         if assume_yes:
             return True
         if not sys.stdin.isatty():
-            raise FlowFailedError(
-                f"confirm \"{question}\" needs an answer, but stdin is not a terminal; pass --yes to confirm "
-                "without asking"
+            raise ConfirmUnansweredError(
+                f"confirm \"{question}\" needs an answer, but stdin is not a terminal: the run stopped at the "
+                "gate and rolled nothing back; resume it with --yes to confirm"
             )
         if sys.stdout.isatty():
             print(file=sys.stdout, flush=True)  # leave the live progress line intact
