@@ -96,11 +96,15 @@ def run_flow(
     if resume:
         journal, state = Journal.reopen(journal_dir, resume)
         header = state.header
+        if not header.get("flow_path") and not header.get("flow"):
+            journal.close()
+            raise JournalError(f"{journal.path}: the journal does not name its flow; the run cannot be resumed")
         recorded = Path(str(header.get("flow_path") or header["flow"]))  # absolute since format 1
         if path is not None and Path(path).resolve() != recorded.resolve():
             journal.close()
-            raise UsageError(f"run {resume} ran {header['flow']}, not {path}: drop the flow argument to resume it")
-        path = recorded if recorded.exists() else Path(str(header["flow"]))
+            raise UsageError(f"run {resume} ran {header.get('flow', recorded)}, not {path}: drop the flow argument "
+                             "to resume it")
+        path = recorded if recorded.exists() else Path(str(header.get("flow") or recorded))
         given_vars = {**dict(header.get("vars", {})), **given_vars}
         if not endpoint and not subscription_id and header.get("target") == "endpoint":
             endpoint = str(header.get("endpoint"))

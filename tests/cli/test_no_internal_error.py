@@ -110,7 +110,7 @@ def _edit(records: list[dict[str, object]], kind: str, change: Callable[[dict[st
 
 
 JOURNAL_EDITS: dict[str, tuple[str, Callable[[dict[str, object]], object]]] = {
-    "header-without-flow": ("run", lambda r: r.pop("flow")),
+    "header-without-flow": ("run", lambda r: (r.pop("flow"), r.pop("flow_path"))),
     "header-vars-a-list": ("run", lambda r: r.update(vars=["package_url"])),
     "step_done-bound-a-list": ("step_done", lambda r: r.update(bound=["old"])),
     "step_done-undos-strings": ("step_done", lambda r: r.update(undos=["first"])),
