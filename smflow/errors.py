@@ -19,6 +19,7 @@ that renders them, so library code raises and never prints.
     ├── OperationFailedError       an asynchronous operation ended Failed         (exit 1)
     ├── WaitTimeoutError           a wait passed its deadline                     (exit 1)
     ├── FlowFailedError            a step failed while running a flow             (exit 1)
+    │   └── ConfirmUnansweredError a confirm nobody could answer: the run stops, nothing undone
     ├── ReplayError                cassette problems                              (exit 2)
     │   ├── CassetteNotFoundError
     │   ├── CassetteFormatError
@@ -42,6 +43,7 @@ __all__ = [
     "CassetteFormatError",
     "CassetteNotFoundError",
     "CheckFailedError",
+    "ConfirmUnansweredError",
     "ConflictError",
     "FlowCheckError",
     "FlowError",
@@ -234,6 +236,11 @@ class FlowFailedError(SmflowError):
         self.step = step
         self.cause = cause
         super().__init__(message)
+
+
+class ConfirmUnansweredError(FlowFailedError):
+    """A ``confirm`` with no terminal to ask and no ``--yes``: nobody approved and nobody
+    refused, so the run stops at the gate without rolling anything back, and can be resumed."""
 
 
 class ReplayError(SmflowError):

@@ -41,6 +41,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -183,6 +184,13 @@ def _interaction_problem(interaction: Any) -> str | None:
         return "needs a 'request' and a 'response' mapping"
     if set(request) != _REQUEST_KEYS or not isinstance(request["method"], str) or not isinstance(request["uri"], str):
         return "the request needs exactly method, uri, body and headers"
+    try:
+        parts = urlsplit(request["uri"])
+        _ = parts.port  # raises on a bad port
+    except ValueError:
+        return "the request uri is not a URL"
+    if not parts.scheme or not parts.netloc:
+        return "the request uri is not an absolute URL"
     if not _headers_ok(request["headers"]):
         return "the request headers must map names to strings or lists of strings"
     if not isinstance(request["body"], (str, bytes, type(None))):
@@ -190,26 +198,26 @@ def _interaction_problem(interaction: Any) -> str | None:
     status, body = response.get("status"), response.get("body")
     if not isinstance(status, dict) or type(status.get("code")) is not int:
         return "the response needs a status with an integer code"
-    if not isinstance(status.get("message", ""), str):
-        return "the response status message must be a string"
+    if not isinstance(status.get("message"), str):
+        return "the response status needs a 'message' string"
     if not isinstance(response.get("headers"), dict) or not isinstance(body, dict) or "string" not in body:
         return "the response needs headers and a body with a 'string'"
     if not _headers_ok(response["headers"]):
         return "the response headers must map names to strings or lists of strings"
-    if not isinstance(body["string"], (str, bytes, type(None))):
+    if not isinstance(body["string"], (str, bytes)):
         return "the response body 'string' must be a string"
     return None
 
 
 def _headers_ok(headers: Any) -> bool:
-    """vcrpy's shape: ``{name: [value, ...]}`` (a bare string value is read as one value)."""
+    """vcrpy's shape: ``{name: [value, ...]}``, at least one value (a bare string is read as one)."""
     if not isinstance(headers, dict):
         return False
     for name, value in headers.items():
         if not isinstance(name, str):
             return False
         values = value if isinstance(value, list) else [value]
-        if not all(isinstance(v, str) for v in values):
+        if not values or not all(isinstance(v, str) for v in values):
             return False
     return True
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from smflow.dsl import ast
-from smflow.errors import FlowFailedError, JournalError, UsageError
+from smflow.errors import ConfirmUnansweredError, JournalError, UsageError
 from smflow.run import flowplan, resumeplan, runlock
 from smflow.run.calls import CallRunner
 from smflow.run.clock import Clock, RealClock, VirtualClock
@@ -117,11 +117,15 @@ def run_flow(
     if resume:
         journal, state = Journal.reopen(journal_dir, resume)
         header = state.header
+        if not header.get("flow_path") and not header.get("flow"):
+            journal.close()
+            raise JournalError(f"{journal.path}: the journal does not name its flow; the run cannot be resumed")
         recorded = Path(str(header.get("flow_path") or header["flow"]))  # absolute since format 1
         if path is not None and Path(path).resolve() != recorded.resolve():
             journal.close()
-            raise UsageError(f"run {resume} ran {header['flow']}, not {path}: drop the flow argument to resume it")
-        path = recorded if recorded.exists() else Path(str(header["flow"]))
+            raise UsageError(f"run {resume} ran {header.get('flow', recorded)}, not {path}: drop the flow argument "
+                             "to resume it")
+        path = recorded if recorded.exists() else Path(str(header.get("flow") or recorded))
         given_vars = {**dict(header.get("vars", {})), **given_vars}
         withheld = [str(name) for name in header.get("withheld_vars", ()) if name not in given_vars]
         if withheld:
@@ -399,9 +403,9 @@ def _confirmer(assume_yes: bool) -> Callable[[str], bool]:
         if assume_yes:
             return True
         if not sys.stdin.isatty():
-            raise FlowFailedError(
-                f"confirm \"{question}\" needs an answer, but stdin is not a terminal; pass --yes to confirm "
-                "without asking"
+            raise ConfirmUnansweredError(
+                f"confirm \"{question}\" needs an answer, but stdin is not a terminal: the run stopped at the "
+                "gate and rolled nothing back; resume it with --yes to confirm"
             )
         if sys.stdout.isatty():
             print(file=sys.stdout, flush=True)  # leave the live progress line intact

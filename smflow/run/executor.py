@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from smflow.dsl import ast
-from smflow.errors import FlowFailedError, JournalError, ReplayError, SmflowError
+from smflow.errors import ConfirmUnansweredError, FlowFailedError, JournalError, ReplayError, SmflowError
 from smflow.run import codec, resumeplan
 from smflow.run.calls import CallRunner, StepContext
 from smflow.run.clock import Clock
@@ -187,6 +187,8 @@ class Executor:
         failed = self.steps[failed_index - 1].name
         rolled: list[str] = []
         message = describe_error(failed_err)
+        if isinstance(failed_err, ConfirmUnansweredError):  # nobody approved, nobody refused: stop, undo nothing
+            return Outcome("failed", outcomes, self.scope, message, failed, rolled)
         if self.on_failure:
             scope = dict(self.scope, failed_step=failed, error=message)
             self._ctx = StepContext(0, "on failure", self.default_policy, None, key_prefix="on_failure",

@@ -20,7 +20,7 @@ _INT = (int,)
 
 # kind -> field -> (allowed types, required)
 _FIELDS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
-    "run": {"flow": (_STR, True), "flow_path": (_OPT_STR, False), "flow_sha256": (_OPT_STR, False),
+    "run": {"flow": (_STR, False), "flow_path": (_OPT_STR, False), "flow_sha256": (_OPT_STR, False),
             "vars": ((dict,), False), "secret_params": ((list,), False), "target": (_OPT_STR, False),
             "endpoint": (_OPT_STR, False)},
     "step_started": {"index": (_INT, True)},

@@ -105,12 +105,12 @@ def failed_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return base, journal.stem
 
 
-def _edit(records: list[dict[str, object]], kind: str, change: Callable[[dict[str, object]], None]) -> None:
+def _edit(records: list[dict[str, object]], kind: str, change: Callable[[dict[str, object]], object]) -> None:
     change(next(r for r in records if r["t"] == kind))
 
 
-JOURNAL_EDITS: dict[str, tuple[str, Callable[[dict[str, object]], None]]] = {
-    "header-without-flow": ("run", lambda r: r.pop("flow")),
+JOURNAL_EDITS: dict[str, tuple[str, Callable[[dict[str, object]], object]]] = {
+    "header-without-flow": ("run", lambda r: (r.pop("flow"), r.pop("flow_path"))),
     "header-vars-a-list": ("run", lambda r: r.update(vars=["package_url"])),
     "step_done-bound-a-list": ("step_done", lambda r: r.update(bound=["old"])),
     "step_done-undos-strings": ("step_done", lambda r: r.update(undos=["first"])),
@@ -149,11 +149,15 @@ def _set(path: list[object], value: object) -> Callable[[dict[str, object]], Non
     return change
 
 
-CASSETTE_EDITS: dict[str, Callable[[dict[str, object]], None]] = {
+CASSETTE_EDITS: dict[str, Callable[[dict[str, object]], object]] = {
     "request-headers-a-list": _set(["interactions", 0, "request", "headers"], ["Accept"]),
     "request-body-a-number": _set(["interactions", 0, "request", "body"], 5),
     "response-header-value-a-number": _set(["interactions", 0, "response", "headers", "Content-Length"], 119),
     "response-body-string-a-number": _set(["interactions", 0, "response", "body", "string"], 5),
+    "request-uri-broken-ipv6": _set(["interactions", 2, "request", "uri"], "http://[::1"),
+    "response-header-without-values": _set(["interactions", 0, "response", "headers", "Cache-Control"], []),
+    "response-body-string-null": _set(["interactions", 0, "response", "body", "string"], None),
+    "response-status-without-message": lambda data: data["interactions"][0]["response"]["status"].pop("message"),  # type: ignore[index]
     "header-vars-a-list": _set(["smflow", "meta", "vars"], ["package_url"]),
     "header-duration-a-string": _set(["smflow", "duration"], "long"),
     "header-complete-a-string": _set(["smflow", "complete"], "yes"),

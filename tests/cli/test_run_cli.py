@@ -56,13 +56,21 @@ def test_json_events(tmp_path: Path) -> None:
     assert events[-1]["status"] == "succeeded"
 
 
-def test_unconfirmed_swap_fails_with_exit_1_and_says_what_was_rolled_back(tmp_path: Path) -> None:
+def test_a_confirm_nobody_can_answer_stops_the_run_undoes_nothing_and_resume_yes_goes_on(tmp_path: Path) -> None:
     done = smflow("run", str(FLOW), "--var", f"package_url={PACKAGE}", cwd=tmp_path)
     assert done.returncode == 1
     assert "[5/7] swap … FAILED" in done.stdout
-    assert "pass --yes" in done.stdout
-    assert "rolled back: 'deploy to staging'" in done.stdout
-    assert "smflow run --resume " in done.stdout
+    assert ("needs an answer, but stdin is not a terminal: the run stopped at the gate and rolled nothing back; "
+            "resume it with --yes to confirm") in done.stdout
+    assert "rolled back: nothing" in done.stdout
+    assert "rolled back '" not in done.stdout  # the on-failure handler did not run
+    (journal,) = (tmp_path / ".smflow" / "runs").glob("*.jsonl")
+    resumed = smflow("run", "--resume", journal.stem, "--yes", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    for n, name in enumerate(["ensure the service exists", "clear the staging slot", "deploy to staging",
+                              "wait until staging is ready"], start=1):
+        assert f"[{n}/7] {name} … already done (skipped)" in resumed.stdout
+    assert "[5/7] swap … ok" in resumed.stdout
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,8 @@ installs it into a fresh venv that borrows the running environment's dependencie
 file naming this interpreter's site-packages, which works whether the tests run in the system
 Python or in CI's own venv, and does not pull in the editable checkout: a path added by a ``.pth``
 is not a site dir, so its own ``.pth`` files are not read), and runs ``smflow check`` on a flow
-in a directory that is not the checkout.
+in a directory that is not the checkout. It holds whatever the running environment has installed
+(a plain ``pip install .`` of an older smflow included).
 """
 
 from __future__ import annotations
@@ -39,7 +40,11 @@ def test_installed_wheel_checks_a_flow_from_another_directory(tmp_path: Path) ->
     venv_site = run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=tmp_path).stdout.strip()
     borrowed = dict.fromkeys([sysconfig.get_path("purelib"), sysconfig.get_path("platlib"), *site.getsitepackages()])
     (Path(venv_site) / "borrowed-deps.pth").write_text("\n".join(borrowed) + "\n", encoding="utf-8")
-    installed = run(python, "-m", "pip", "install", "--no-deps", "--no-index", wheel, cwd=tmp_path)
+    # --ignore-installed: the borrowed site-packages may already hold an smflow (a plain
+    # 'pip install .' before the test extras); pip would call the wheel "already satisfied" there
+    # and install nothing into this venv.
+    installed = run(python, "-m", "pip", "install", "--no-deps", "--no-index", "--ignore-installed", wheel,
+                    cwd=tmp_path)
     assert installed.returncode == 0, installed.stderr
 
     elsewhere = tmp_path / "elsewhere"

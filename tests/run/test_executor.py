@@ -99,13 +99,24 @@ def test_changed_flow_refuses_resume_unless_forced(emulator: Any, journal_dir: P
     assert run_flow(None, resume=first.run_id, clock=emu.clock, journal_dir=journal_dir, force=True).ok
 
 
-def test_confirm_without_a_terminal_fails_clearly(emulator: Any, journal_dir: Path) -> None:
+def test_confirm_without_a_terminal_stops_at_the_gate_undoes_nothing_and_resumes_with_yes(
+        emulator: Any, journal_dir: Path) -> None:
+    """Nobody could answer the gate: it neither approved nor refused. The run stops there (exit 1),
+    the on-failure handler (and its rollback) does not run, and --resume --yes goes on from it."""
     emu = emulator(latency=1.0)
     assert _run(emu, "seed.flow", journal_dir).ok
     result = _run(emu, "blue_green.flow", journal_dir)  # stdin is not a TTY under pytest
     assert result.status == "failed" and result.failed_step == "swap"
-    assert "stdin is not a terminal; pass --yes" in (result.error or "")
-    assert _slots(emu).get("Production") == "v1"
+    assert "stdin is not a terminal: the run stopped at the gate and rolled nothing back; resume it with --yes" \
+        in (result.error or "")
+    assert result.rolled_back == []
+    assert _slots(emu) == {"Production": "v1", "Staging": "v2"}  # the staging deployment is still there
+    assert not any(r["t"] in ("rolling_back", "log") and r.get("step") == "on failure" for r in _journal(result))
+    resumed = run_flow(None, resume=result.run_id, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir,
+                       assume_yes=True)
+    assert resumed.ok, resumed.error
+    assert _slots(emu).get("Production") == "v2"
+    assert emu.ops("create_deployment") == 2  # v1 by the seed, v2 once: nothing deployed again
 
 
 def test_confirm_declined_stops_the_run(emulator: Any, journal_dir: Path) -> None:
