@@ -171,7 +171,7 @@ def test_hover_on_an_operation_while_the_text_does_not_parse() -> None:
 def test_completion_inside_a_record_argument_offers_its_fields() -> None:
     text = (REPO / "flows" / "linux_vm.flow").read_text(encoding="utf-8")
     good = analyse(text, URI)
-    at = "system_config: {type: \"linux\", "
+    at = 'system_config: {\n            type: "linux",\n            '  # the file as smflow fmt lays it out
     fields = _labels(text, at, len(at), good)
     assert {"ssh_public_keys", "computer_name", "custom_data"} <= fields
     # given already, before or after the cursor; and an argument of the call is no field
