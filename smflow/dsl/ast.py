@@ -54,6 +54,7 @@ __all__ = [
     "BUILTINS",
     "Call",
     "CallStmt",
+    "Conditional",
     "ConfirmStmt",
     "Duration",
     "Exists",
@@ -75,6 +76,7 @@ __all__ = [
     "RecordEntry",
     "RetryClause",
     "RollbackStmt",
+    "Slice",
     "Stmt",
     "Step",
     "String",
@@ -91,7 +93,13 @@ __all__ = [
 
 # Functions computed locally rather than sent to the service. Any other callee is an operation
 # of the catalogue. ``file`` reads relative to the flow file's directory.
-BUILTINS: frozenset[str] = frozenset({"file", "base64", "env", "env_secret", "now", "length", "lower", "upper"})
+# The list lives in smflow.dsl.expressions._BUILTINS (with each builtin's types); this is its key set,
+# kept here so that the transformer and the language server need not import the checker.
+BUILTINS: frozenset[str] = frozenset({
+    "file", "base64", "env", "env_secret", "now", "length", "lower", "upper",
+    "split", "join", "replace", "trim", "starts_with", "ends_with", "contains",
+    "format_time", "url_host", "keys", "values",
+})
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,6 +222,17 @@ class Index:
 
 
 @dataclass(frozen=True, slots=True)
+class Slice:
+    """``obj[start:stop]`` on a list or a string; either bound may be left out (``None``).
+    Bounds work as in Python (negative counts from the end) and never fail out of range."""
+
+    span: Span
+    obj: Expr
+    start: Expr | None
+    stop: Expr | None
+
+
+@dataclass(frozen=True, slots=True)
 class Arg:
     """One argument of a call: ``name: value`` for operations, or positional (``name`` None)
     for builtins. ``name_span`` is the span of the name (the value's span when positional)."""
@@ -272,13 +291,15 @@ class Quantifier:
     condition: Expr
 
 
-# The comparison, logic and membership operators, as written in the source.
-BinaryOperator = Literal["==", "!=", "<", "<=", ">", ">=", "and", "or", "in", "not in"]
+# The comparison, logic, membership and arithmetic operators, as written in the source.
+BinaryOperator = Literal["==", "!=", "<", "<=", ">", ">=", "and", "or", "in", "not in", "+", "-", "*"]
 
 
 @dataclass(frozen=True, slots=True)
 class BinaryOp:
-    """``left op right``: comparisons, ``and``/``or`` (short-circuit) and ``in``/``not in``.
+    """``left op right``: comparisons, ``and``/``or`` (short-circuit), ``in``/``not in``, and
+    arithmetic: ``+`` joins strings (and lists), adds numbers and durations; ``-`` subtracts
+    numbers and durations; ``*`` multiplies numbers, or a duration by a number.
     ``op_span`` covers the operator."""
 
     span: Span
@@ -297,6 +318,17 @@ class UnaryOp:
     operand: Expr
 
 
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    """``if cond then a else b``: ``a`` when ``cond`` is true, else ``b`` (only the chosen
+    branch is evaluated, so an operation call in the other one is not made)."""
+
+    span: Span
+    condition: Expr
+    then: Expr
+    orelse: Expr
+
+
 Expr: TypeAlias = (
     String
     | Int
@@ -309,12 +341,14 @@ Expr: TypeAlias = (
     | Name
     | Attribute
     | Index
+    | Slice
     | Call
     | BuiltinCall
     | Exists
     | Quantifier
     | BinaryOp
     | UnaryOp
+    | Conditional
 )
 StringPart: TypeAlias = str | Expr
 

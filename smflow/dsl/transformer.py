@@ -38,7 +38,7 @@ _DOTTED = re.compile(r"([ \t]*)([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]
 _KEYWORDS = frozenset({
     "flow", "use", "param", "secret", "retry", "attempts", "backoff", "jitter", "on", "step", "timeout",
     "wait", "until", "every", "if", "else", "assert", "confirm", "log", "undo", "rollback", "exists",
-    "all", "any", "and", "or", "not", "in", "true", "false", "null",
+    "all", "any", "and", "or", "not", "in", "true", "false", "null", "then",
 })
 
 # parse_interpolation(text, source, line, col) -> Expr: parse ``text`` whose first character
@@ -400,6 +400,12 @@ class FlowTransformer:
 
     def index(self, c: Children) -> ast.Index:  # postfix "[" expr "]"
         return ast.Index(self.span(c), c[0], c[2])
+
+    def slice(self, c: Children) -> ast.Slice:  # postfix "[" [expr] ":" [expr] "]"
+        return ast.Slice(self.span(c), c[0], c[2], c[4])
+
+    def conditional(self, c: Children) -> ast.Conditional:  # "if" expr "then" expr "else" expr
+        return ast.Conditional(self.span(c), c[1], c[3], c[5])
 
     def string(self, c: Children) -> ast.String:
         return self.make_string(c[0])

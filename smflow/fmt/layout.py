@@ -285,6 +285,16 @@ class Layout:
     def expr_index(self, node: ast.Index) -> Doc:
         return cat(self.expr(node.obj), "[", self.expr(node.index), "]")
 
+    def expr_slice(self, node: ast.Slice) -> Doc:
+        start: Doc = "" if node.start is None else self.expr(node.start)
+        stop: Doc = "" if node.stop is None else self.expr(node.stop)
+        return cat(self.expr(node.obj), "[", start, ":", stop, "]")
+
+    def expr_conditional(self, node: ast.Conditional) -> Doc:
+        # Breaks before ``then`` and ``else`` when too long, the branches indented.
+        return group("if ", self.expr(node.condition),
+                     indent(LINE, "then ", self.expr(node.then), LINE, "else ", self.expr(node.orelse)))
+
     def expr_list_expr(self, node: ast.ListExpr) -> Doc:
         return self.bracketed("[", "]", [(item, self.expr(item)) for item in node.items], id(node))
 
