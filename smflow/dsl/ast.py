@@ -37,7 +37,7 @@ a ``float``); only ``String`` keeps structure, because of ``${...}`` interpolati
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeAlias, TypeVar
 
@@ -57,6 +57,7 @@ __all__ = [
     "Conditional",
     "ConfirmStmt",
     "Duration",
+    "DurationRef",
     "Exists",
     "Expr",
     "Float",
@@ -79,6 +80,7 @@ __all__ = [
     "Slice",
     "Stmt",
     "Step",
+    "TryExpr",
     "String",
     "StringPart",
     "TypeRef",
@@ -88,6 +90,8 @@ __all__ = [
     "WaitStmt",
     "children",
     "descendants",
+    "duration_seconds",
+    "duration_text",
     "walk",
 ]
 
@@ -329,6 +333,25 @@ class Conditional:
     orelse: Expr
 
 
+@dataclass(frozen=True, slots=True)
+class TryExpr:
+    """``try op(...)`` or ``try op(...).attr...``: null when the read operation answers 404 (only
+    404: any other error still fails), so a resource that may be absent costs one request. The
+    whole chain after ``try`` is skipped, so in ``wait until try get_x(...).status == "Running"``
+    an absent resource counts as "not yet". Operations inside the arguments are not covered."""
+
+    span: Span
+    expr: Expr
+
+    @property
+    def call(self) -> Expr:
+        """The root of the chain: the operation call whose 404 gives null (when it is a Call)."""
+        node = self.expr
+        while isinstance(node, (Attribute, Index, Slice)):
+            node = node.obj
+        return node
+
+
 Expr: TypeAlias = (
     String
     | Int
@@ -349,8 +372,27 @@ Expr: TypeAlias = (
     | BinaryOp
     | UnaryOp
     | Conditional
+    | TryExpr
 )
 StringPart: TypeAlias = str | Expr
+# Where a duration is wanted (``timeout``, ``every``, ``backoff``): a literal, or the name of a
+# ``param NAME : duration`` (the checker allows only those: their value is known before the run).
+DurationRef: TypeAlias = Duration | Name
+
+
+def duration_text(ref: DurationRef) -> str:
+    """How the duration was written: ``30s``, or the param's name."""
+    return ref.text if isinstance(ref, Duration) else ref.name
+
+
+def duration_seconds(ref: DurationRef, params: Mapping[str, object]) -> float:
+    """The seconds of a ``timeout``/``every``/``backoff``: the literal's, or the duration param's
+    value (params are all known before the first step runs)."""
+    if isinstance(ref, Duration):
+        return ref.seconds
+    value = params[ref.name]
+    assert isinstance(value, (int, float)), f"duration param {ref.name} holds {type(value).__name__}"
+    return float(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -386,8 +428,8 @@ class WaitStmt:
 
     span: Span
     condition: Expr
-    every: Duration | None
-    timeout: Duration | None
+    every: DurationRef | None
+    timeout: DurationRef | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,8 +533,8 @@ class RetryClause:
 
     span: Span
     attempts: Int | None
-    backoff_min: Duration | None
-    backoff_max: Duration | None
+    backoff_min: DurationRef | None
+    backoff_max: DurationRef | None
     jitter: bool | None
     on: tuple[Name, ...] | None
 
@@ -505,7 +547,7 @@ class Step:
     span: Span
     name: str
     name_span: Span
-    timeout: Duration | None
+    timeout: DurationRef | None
     retry: RetryClause | None
     body: tuple[Stmt, ...]
 

@@ -87,6 +87,7 @@ class Evaluator:
         self.clock_now = clock_now
         self.environ = os.environ if environ is None else environ
         self.holds_secret: SecretTest = holds_secret or (lambda text: False)
+        self._absent_ok: set[int] = set()  # ids of the calls under a ``try`` being evaluated
 
     def evaluate(self, e: ast.Expr) -> Any:
         method = getattr(self, "_ev_" + type(e).__name__.lower())
@@ -182,7 +183,22 @@ class Evaluator:
     # calls --------------------------------------------------------------------------------
     def _ev_call(self, e: ast.Call) -> Any:
         args = {a.name: self.evaluate(a.value) for a in e.args if a.name is not None}
+        if id(e) in self._absent_ok:
+            try:
+                return self.call(e, args)
+            except NotFoundError:
+                raise _AbsentError from None
         return self.call(e, args)
+
+    def _ev_tryexpr(self, e: ast.TryExpr) -> Any:
+        root = e.call
+        self._absent_ok.add(id(root))
+        try:
+            return self.evaluate(e.expr)
+        except _AbsentError:
+            return None
+        finally:
+            self._absent_ok.discard(id(root))
 
     def _ev_exists(self, e: ast.Exists) -> bool:
         try:
@@ -301,6 +317,10 @@ class Evaluator:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise FlowRuntimeError(f"'-' needs a number, got {_kind(value)}", e.operand.span)
         return -value
+
+
+class _AbsentError(Exception):
+    """The call under a ``try`` answered 404: the ``try`` gives null."""
 
 
 def _number(value: Any) -> bool:

@@ -231,6 +231,17 @@ class ExprChecker:
             return self._slice(e)
         if isinstance(e, ast.Conditional):
             return self._conditional(e)
+        if isinstance(e, ast.TryExpr):
+            root = e.call
+            if not isinstance(root, ast.Call):
+                self.report("TypeMismatch", "try needs an operation call: try get_deployment_by_slot(...) or "
+                            "try get_deployment_by_slot(...).status", root.span)
+                return self.type_of(e.expr)
+            t = self.type_of(e.expr)
+            spec = self.operations.get(root.name)
+            if spec is not None and spec.effect != "read":
+                self.report("TypeMismatch", f"try needs a read operation; {spec.name} changes things", root.name_span)
+            return t
         if isinstance(e, ast.UnaryOp):
             if e.op == "not":
                 self.condition(e.operand, "the operand of 'not'")

@@ -172,7 +172,7 @@ def describe_expected(expected: set[str]) -> str:
         rest -= _STMT_START | {"NAME"}
     if _EXPR_START <= rest:
         parts.append("an expression")
-        rest -= _EXPR_START | {"FLOAT", "MINUS", "NOT", "ALL", "ANY", "EXISTS", "LBRACE", "IF"}
+        rest -= _EXPR_START | {"FLOAT", "MINUS", "NOT", "ALL", "ANY", "EXISTS", "LBRACE", "IF", "TRY"}
     if _OPERATORS <= rest:
         parts.append("an operator")
         rest -= _OPERATORS | {"NOT", "MINUS"}

@@ -56,6 +56,8 @@ def summarize(node: object) -> str:
             start = "" if node.start is None else summarize(node.start)
             stop = "" if node.stop is None else summarize(node.stop)
             return f"{summarize(node.obj)}[{start}:{stop}]"
+        case ast.TryExpr():
+            return f"try {summarize(node.expr)}"
         case ast.Conditional():
             return f"if {summarize(node.condition)} then {summarize(node.then)} else {summarize(node.orelse)}"
         case ast.Call() | ast.BuiltinCall():

@@ -68,12 +68,12 @@ BUILTIN_DOCS: dict[str, tuple[str, str]] = {
     "values": ("values(record: record | map) -> list", "the values, in key order"),
 }
 STATEMENT_KEYWORDS = ("if", "else", "wait until", "assert", "confirm", "log", "undo", "rollback")
-EXPRESSION_KEYWORDS = ("exists", "all", "any", "not", "and", "or", "in", "true", "false", "null", "if", "then", "else")
+EXPRESSION_KEYWORDS = ("exists", "all", "any", "not", "and", "or", "in", "true", "false", "null", "if", "then", "else", "try")
 DECLARATION_KEYWORDS = ("step", "param", "secret param", "retry", "on failure", "timeout", "every")
 RESERVED_WORDS = frozenset({
     "flow", "use", "param", "secret", "retry", "attempts", "backoff", "jitter", "on", "step", "timeout",
     "if", "else", "wait", "until", "every", "assert", "confirm", "log", "undo", "rollback", "exists",
-    "all", "any", "not", "and", "or", "in", "true", "false", "null", "then",
+    "all", "any", "not", "and", "or", "in", "true", "false", "null", "then", "try",
 })
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
