@@ -37,7 +37,7 @@ a ``float``); only ``String`` keeps structure, because of ``${...}`` interpolati
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeAlias, TypeVar
 
@@ -54,8 +54,10 @@ __all__ = [
     "BUILTINS",
     "Call",
     "CallStmt",
+    "Conditional",
     "ConfirmStmt",
     "Duration",
+    "DurationRef",
     "Exists",
     "Expr",
     "Float",
@@ -75,8 +77,10 @@ __all__ = [
     "RecordEntry",
     "RetryClause",
     "RollbackStmt",
+    "Slice",
     "Stmt",
     "Step",
+    "TryExpr",
     "String",
     "StringPart",
     "TypeRef",
@@ -86,12 +90,20 @@ __all__ = [
     "WaitStmt",
     "children",
     "descendants",
+    "duration_seconds",
+    "duration_text",
     "walk",
 ]
 
 # Functions computed locally rather than sent to the service. Any other callee is an operation
 # of the catalogue. ``file`` reads relative to the flow file's directory.
-BUILTINS: frozenset[str] = frozenset({"file", "base64", "env", "env_secret", "now", "length", "lower", "upper"})
+# The list lives in smflow.dsl.expressions._BUILTINS (with each builtin's types); this is its key set,
+# kept here so that the transformer and the language server need not import the checker.
+BUILTINS: frozenset[str] = frozenset({
+    "file", "base64", "env", "env_secret", "now", "length", "lower", "upper",
+    "split", "join", "replace", "trim", "starts_with", "ends_with", "contains",
+    "format_time", "url_host", "keys", "values",
+})
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,6 +226,17 @@ class Index:
 
 
 @dataclass(frozen=True, slots=True)
+class Slice:
+    """``obj[start:stop]`` on a list or a string; either bound may be left out (``None``).
+    Bounds work as in Python (negative counts from the end) and never fail out of range."""
+
+    span: Span
+    obj: Expr
+    start: Expr | None
+    stop: Expr | None
+
+
+@dataclass(frozen=True, slots=True)
 class Arg:
     """One argument of a call: ``name: value`` for operations, or positional (``name`` None)
     for builtins. ``name_span`` is the span of the name (the value's span when positional)."""
@@ -272,13 +295,15 @@ class Quantifier:
     condition: Expr
 
 
-# The comparison, logic and membership operators, as written in the source.
-BinaryOperator = Literal["==", "!=", "<", "<=", ">", ">=", "and", "or", "in", "not in"]
+# The comparison, logic, membership and arithmetic operators, as written in the source.
+BinaryOperator = Literal["==", "!=", "<", "<=", ">", ">=", "and", "or", "in", "not in", "+", "-", "*"]
 
 
 @dataclass(frozen=True, slots=True)
 class BinaryOp:
-    """``left op right``: comparisons, ``and``/``or`` (short-circuit) and ``in``/``not in``.
+    """``left op right``: comparisons, ``and``/``or`` (short-circuit), ``in``/``not in``, and
+    arithmetic: ``+`` joins strings (and lists), adds numbers and durations; ``-`` subtracts
+    numbers and durations; ``*`` multiplies numbers, or a duration by a number.
     ``op_span`` covers the operator."""
 
     span: Span
@@ -297,6 +322,36 @@ class UnaryOp:
     operand: Expr
 
 
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    """``if cond then a else b``: ``a`` when ``cond`` is true, else ``b`` (only the chosen
+    branch is evaluated, so an operation call in the other one is not made)."""
+
+    span: Span
+    condition: Expr
+    then: Expr
+    orelse: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class TryExpr:
+    """``try op(...)`` or ``try op(...).attr...``: null when the read operation answers 404 (only
+    404: any other error still fails), so a resource that may be absent costs one request. The
+    whole chain after ``try`` is skipped, so in ``wait until try get_x(...).status == "Running"``
+    an absent resource counts as "not yet". Operations inside the arguments are not covered."""
+
+    span: Span
+    expr: Expr
+
+    @property
+    def call(self) -> Expr:
+        """The root of the chain: the operation call whose 404 gives null (when it is a Call)."""
+        node = self.expr
+        while isinstance(node, (Attribute, Index, Slice)):
+            node = node.obj
+        return node
+
+
 Expr: TypeAlias = (
     String
     | Int
@@ -309,14 +364,35 @@ Expr: TypeAlias = (
     | Name
     | Attribute
     | Index
+    | Slice
     | Call
     | BuiltinCall
     | Exists
     | Quantifier
     | BinaryOp
     | UnaryOp
+    | Conditional
+    | TryExpr
 )
 StringPart: TypeAlias = str | Expr
+# Where a duration is wanted (``timeout``, ``every``, ``backoff``): a literal, or the name of a
+# ``param NAME : duration`` (the checker allows only those: their value is known before the run).
+DurationRef: TypeAlias = Duration | Name
+
+
+def duration_text(ref: DurationRef) -> str:
+    """How the duration was written: ``30s``, or the param's name."""
+    return ref.text if isinstance(ref, Duration) else ref.name
+
+
+def duration_seconds(ref: DurationRef, params: Mapping[str, object]) -> float:
+    """The seconds of a ``timeout``/``every``/``backoff``: the literal's, or the duration param's
+    value (params are all known before the first step runs)."""
+    if isinstance(ref, Duration):
+        return ref.seconds
+    value = params[ref.name]
+    assert isinstance(value, (int, float)), f"duration param {ref.name} holds {type(value).__name__}"
+    return float(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -352,8 +428,8 @@ class WaitStmt:
 
     span: Span
     condition: Expr
-    every: Duration | None
-    timeout: Duration | None
+    every: DurationRef | None
+    timeout: DurationRef | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,8 +533,8 @@ class RetryClause:
 
     span: Span
     attempts: Int | None
-    backoff_min: Duration | None
-    backoff_max: Duration | None
+    backoff_min: DurationRef | None
+    backoff_max: DurationRef | None
     jitter: bool | None
     on: tuple[Name, ...] | None
 
@@ -471,7 +547,7 @@ class Step:
     span: Span
     name: str
     name_span: Span
-    timeout: Duration | None
+    timeout: DurationRef | None
     retry: RetryClause | None
     body: tuple[Stmt, ...]
 

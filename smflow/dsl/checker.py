@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from smflow.asm.types import ANY, STRING, Type
+from smflow.asm.types import ANY, DURATION, STRING, Type
 from smflow.asm.validation import UNKNOWN
 from smflow.dsl import ast
 from smflow.dsl.arguments import ArgumentChecker
@@ -124,12 +124,35 @@ class _FlowChecker(ArgumentChecker):
             del self.scope[name]
 
     # durations ----------------------------------------------------------------------------
-    def duration(self, d: ast.Duration | None, what: str) -> None:
+    def duration(self, d: ast.DurationRef | None, what: str) -> None:
         if d is None:
             return
+        seconds = self.seconds(d)
+        if isinstance(d, ast.Name):
+            b = self.scope.get(d.name)
+            if b is None or b.kind != "param" or b.type != DURATION:
+                self.type_of_name(d)  # an unknown name is reported as such
+                if b is not None:
+                    self._report("TypeMismatch", f"a {what} must be a duration or a 'param {d.name} : duration', "
+                                 f"not {_article(describe_type(b.type)) if b.kind == 'param' else 'a name bound while running'}",
+                                 d.span)
+                return
+            b.used = True
+        if seconds is None:
+            return  # a param given only when the run starts: checked then (smflow.dsl.plan)
         low, high = LIMITS[what]
-        if not low <= d.seconds <= high:
-            self._report("DurationOutOfRange", f"{what} {d.text} is out of range ({_fmt(low)} to {_fmt(high)})", d.span)
+        if not low <= seconds <= high:
+            shown = d.text if isinstance(d, ast.Duration) else f"{d.name} ({_fmt(seconds)})"
+            self._report("DurationOutOfRange", f"{what} {shown} is out of range ({_fmt(low)} to {_fmt(high)})", d.span)
+
+    def seconds(self, d: ast.DurationRef | None) -> float | None:
+        """The value of a duration literal, or of a duration param when known before the run."""
+        if d is None:
+            return None
+        if isinstance(d, ast.Duration):
+            return d.seconds
+        value = self.static_of_name(d.name)
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
     # declarations -------------------------------------------------------------------------
     def params(self, var_strings: Mapping[str, str], require: bool) -> tuple[dict[str, Type], dict[str, object]]:
@@ -178,9 +201,10 @@ class _FlowChecker(ArgumentChecker):
             self._report("InvalidValue", f"attempts must be 1 to {MAX_ATTEMPTS}, got {r.attempts.value}", r.attempts.span)
         self.duration(r.backoff_min, "backoff")
         self.duration(r.backoff_max, "backoff")
-        if r.backoff_min and r.backoff_max and r.backoff_min.seconds > r.backoff_max.seconds:
-            self._report("DurationOutOfRange", f"backoff {r.backoff_min.text}..{r.backoff_max.text} runs backwards "
-                         "(write MIN..MAX)", r.backoff_min.span)
+        low, high = self.seconds(r.backoff_min), self.seconds(r.backoff_max)
+        if r.backoff_min and r.backoff_max and low is not None and high is not None and low > high:
+            self._report("DurationOutOfRange", f"backoff {ast.duration_text(r.backoff_min)}.."
+                         f"{ast.duration_text(r.backoff_max)} runs backwards (write MIN..MAX)", r.backoff_min.span)
         for kind in r.on or ():
             if kind.name not in TRANSIENT_KINDS:
                 hint = did_you_mean(kind.name, sorted(TRANSIENT_KINDS))
@@ -221,9 +245,10 @@ class _FlowChecker(ArgumentChecker):
                 missing = "timeout" if s.timeout is None else "every"
                 self._report("WaitWithoutTimeout", f"wait has no '{missing}'; the default applies "
                              "(write 'every 15s timeout 20m')", s.span)
-            elif s.every.seconds > s.timeout.seconds and s.every.seconds <= LIMITS["wait interval"][1]:
-                self._report("DurationOutOfRange", f"wait interval {s.every.text} is longer than its timeout "
-                             f"{s.timeout.text}", s.every.span)
+            elif (every := self.seconds(s.every)) is not None and (timeout := self.seconds(s.timeout)) is not None \
+                    and every > timeout and every <= LIMITS["wait interval"][1]:
+                self._report("DurationOutOfRange", f"wait interval {ast.duration_text(s.every)} is longer than its "
+                             f"timeout {ast.duration_text(s.timeout)}", s.every.span)
         elif isinstance(s, ast.IfStmt):
             self.condition(s.condition, "the condition of 'if'")
             self.block(s.then)
@@ -289,6 +314,10 @@ class _FlowChecker(ArgumentChecker):
             var_values=values,
             operations=dict(self.operations),
         )
+
+
+def _article(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
 def _binding_sites(flow: ast.Flow) -> dict[str, Span]:

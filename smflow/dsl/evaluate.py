@@ -16,19 +16,30 @@ import base64
 import dataclasses
 import os
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from smflow.boundedread import FileRefusedError, read_regular_file
 from smflow.dsl import ast
 from smflow.errors import FlowError, FlowRuntimeError, NotFoundError
+from smflow.source import Span
 
 __all__ = ["MAX_FILE_BYTES", "Evaluator", "to_text"]
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # file(): a service configuration or a certificate, never more
 
 CallHook = Callable[[ast.Call, dict[str, Any]], Any]
+# holds_secret(text) -> True when the text contains a secret value (in any form the masker knows).
+SecretTest = Callable[[str], bool]
+
+# Builtins whose result is a piece or a rewrite of their text: the masker knows a secret and its
+# encodings, not an arbitrary piece or rewrite of it, so these refuse a text holding a secret.
+_OPAQUE = frozenset({"split", "replace", "trim", "url_host"})
+# Arithmetic on ints stops here: a runbook has no use for numbers this long, and Python would
+# spend minutes (and gigabytes) on ``x * x * x ...``.
+MAX_INT_BITS = 256
 
 
 def to_text(value: Any) -> str:
@@ -68,12 +79,15 @@ class Evaluator:
         base_dir: Path,
         clock_now: Callable[[], datetime],
         environ: Mapping[str, str] | None = None,
+        holds_secret: SecretTest | None = None,
     ) -> None:
         self.scope = scope
         self.call = call
         self.base_dir = base_dir
         self.clock_now = clock_now
         self.environ = os.environ if environ is None else environ
+        self.holds_secret: SecretTest = holds_secret or (lambda text: False)
+        self._absent_ok: set[int] = set()  # ids of the calls under a ``try`` being evaluated
 
     def evaluate(self, e: ast.Expr) -> Any:
         method = getattr(self, "_ev_" + type(e).__name__.lower())
@@ -135,6 +149,8 @@ class Evaluator:
         if isinstance(obj, (list, tuple, str)):
             if not isinstance(key, int) or isinstance(key, bool):
                 raise FlowRuntimeError(f"an index must be an int, got {_kind(key)}", e.index.span)
+            if isinstance(obj, str):
+                self._refuse_secret("indexing", obj, e.obj.span)
             if not -len(obj) <= key < len(obj):
                 raise FlowRuntimeError(f"index {key} is out of range (the {_kind(obj)} has {len(obj)} items)", e.index.span)
             return obj[key]
@@ -144,10 +160,45 @@ class Evaluator:
             raise FlowRuntimeError(f"no key {to_text(key)!r} in the map", e.index.span)
         raise FlowRuntimeError(f"a {_kind(obj)} cannot be indexed", e.obj.span)
 
+    def _ev_slice(self, e: ast.Slice) -> Any:
+        obj = self.evaluate(e.obj)
+        bounds: list[int | None] = []
+        for bound in (e.start, e.stop):
+            value = None if bound is None else self.evaluate(bound)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                raise FlowRuntimeError(f"a slice bound must be an int, got {_kind(value)}", bound.span)  # type: ignore[union-attr]
+            bounds.append(value)
+        if isinstance(obj, str):
+            self._refuse_secret("slicing", obj, e.obj.span)
+            return obj[bounds[0]:bounds[1]]
+        if isinstance(obj, (list, tuple)):
+            return list(obj[bounds[0]:bounds[1]])
+        raise FlowRuntimeError(f"only a list or a string can be sliced, not a {_kind(obj)}", e.obj.span)
+
+    def _refuse_secret(self, what: str, text: str, span: Span) -> None:
+        if self.holds_secret(text):
+            raise FlowRuntimeError(f"{what} would turn a secret value into a form that cannot be masked "
+                                   "in output, journals and cassettes; pass the secret whole", span)
+
     # calls --------------------------------------------------------------------------------
     def _ev_call(self, e: ast.Call) -> Any:
         args = {a.name: self.evaluate(a.value) for a in e.args if a.name is not None}
+        if id(e) in self._absent_ok:
+            try:
+                return self.call(e, args)
+            except NotFoundError:
+                raise _AbsentError from None
         return self.call(e, args)
+
+    def _ev_tryexpr(self, e: ast.TryExpr) -> Any:
+        root = e.call
+        self._absent_ok.add(id(root))
+        try:
+            return self.evaluate(e.expr)
+        except _AbsentError:
+            return None
+        finally:
+            self._absent_ok.discard(id(root))
 
     def _ev_exists(self, e: ast.Exists) -> bool:
         try:
@@ -165,6 +216,8 @@ class Evaluator:
             if not hasattr(args[0], "__len__"):
                 raise FlowRuntimeError(f"length() of a {_kind(args[0])}", e.span)
             return len(args[0])
+        if name in _LOCAL_BUILTINS:
+            return _LOCAL_BUILTINS[name](self, e, args)
         if name in ("env", "env_secret"):  # env_secret's value is a secret: see flowplan.env_secrets
             if args[0] in self.environ:
                 return self.environ[args[0]]
@@ -192,7 +245,20 @@ class Evaluator:
             return args[0].upper()
         raise FlowRuntimeError(f"unknown builtin '{name}'", e.name_span)  # pragma: no cover - parser guards
 
+    # the string, time and record builtins (one function each, below the class) ---------------
+    def strings(self, e: ast.BuiltinCall, args: list[Any], opaque: bool = False) -> list[str]:
+        """``args`` when they are all strings, else a run-time error naming the builtin."""
+        for arg, value in zip(e.args, args, strict=True):
+            if not isinstance(value, str):
+                raise FlowRuntimeError(f"{e.name}() needs a string, got {_kind(value)}", arg.value.span)
+            if opaque:
+                self._refuse_secret(f"{e.name}()", value, arg.value.span)
+        return args
+
     # logic --------------------------------------------------------------------------------
+    def _ev_conditional(self, e: ast.Conditional) -> Any:
+        return self.evaluate(e.then if self.truth(e.condition) else e.orelse)
+
     def _ev_quantifier(self, e: ast.Quantifier) -> bool:
         items = self.evaluate(e.items)
         if items is None:
@@ -222,6 +288,8 @@ class Evaluator:
         if e.op == "or":
             return bool(self.evaluate(e.left)) or bool(self.evaluate(e.right))
         left, right = self.evaluate(e.left), self.evaluate(e.right)
+        if e.op in ("+", "-", "*"):
+            return _arithmetic(e, left, right)
         try:
             if e.op == "==":
                 return bool(left == right)
@@ -249,3 +317,130 @@ class Evaluator:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise FlowRuntimeError(f"'-' needs a number, got {_kind(value)}", e.operand.span)
         return -value
+
+
+class _AbsentError(Exception):
+    """The call under a ``try`` answered 404: the ``try`` gives null."""
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _arithmetic(e: ast.BinaryOp, left: Any, right: Any) -> Any:
+    """``+ - *`` on run-time values. Durations are seconds (floats), so the checker, not this
+    function, keeps a duration from being added to a plain number; a time (``now()``) moves by
+    a duration."""
+    op = e.op
+    result: Any = None
+    if op == "+" and isinstance(left, str) and isinstance(right, str):
+        return left + right
+    if op == "+" and isinstance(left, list) and isinstance(right, list):
+        return left + right
+    if _number(left) and _number(right):
+        if op == "*" and isinstance(left, int) and isinstance(right, int) and (
+                left.bit_length() + right.bit_length() > MAX_INT_BITS):
+            raise FlowRuntimeError(f"'*' gives a number longer than {MAX_INT_BITS} bits", e.op_span)
+        result = left + right if op == "+" else left - right if op == "-" else left * right
+        return result
+    if isinstance(left, datetime) and _number(right) and op in ("+", "-"):
+        delta = timedelta(seconds=right)
+        return left + delta if op == "+" else left - delta
+    if isinstance(left, datetime) and isinstance(right, datetime) and op == "-":
+        return (left - right).total_seconds()
+    raise FlowRuntimeError(f"cannot apply '{op}' to {_kind(left)} and {_kind(right)}", e.op_span)
+
+
+def _split(ev: Evaluator, e: ast.BuiltinCall, args: list[Any]) -> list[str]:
+    text, sep = ev.strings(e, args, opaque=True)
+    if sep == "":
+        raise FlowRuntimeError("split() needs a non-empty separator", e.args[1].value.span)
+    return text.split(sep)
+
+
+def _join(ev: Evaluator, e: ast.BuiltinCall, args: list[Any]) -> str:
+    items, sep = args
+    if not isinstance(items, (list, tuple)):
+        raise FlowRuntimeError(f"join() needs a list, got {_kind(items)}", e.args[0].value.span)
+    if not isinstance(sep, str):
+        raise FlowRuntimeError(f"join() needs a string separator, got {_kind(sep)}", e.args[1].value.span)
+    return sep.join(to_text(i) for i in items)
+
+
+def _replace(ev: Evaluator, e: ast.BuiltinCall, args: list[Any]) -> str:
+    text, old, new = ev.strings(e, args, opaque=True)
+    if old == "":
+        raise FlowRuntimeError("replace() needs a non-empty text to replace", e.args[1].value.span)
+    return text.replace(old, new)
+
+
+def _trim(ev: Evaluator, e: ast.BuiltinCall, args: list[Any]) -> str:
+    (text,) = ev.strings(e, args, opaque=True)
+    return text.strip()
+
+
+def _starts_with(ev: Evaluator, e: ast.BuiltinCall, args: list[Any]) -> bool:
+    text, part = ev.strings(e, args)
+    return text.startswith(part)
+
+
+def _ends_with(ev: Evaluator, e: ast.BuiltinCall, args: list[Any]) -> bool:
+    text, part = ev.strings(e, args)
+    return text.endswith(part)
+
+
+def _contains(ev: Evaluator, e: ast.BuiltinCall, args: list[Any]) -> bool:
+    text, part = ev.strings(e, args)
+    return part in text
+
+
+def _format_time(ev: Evaluator, e: ast.BuiltinCall, args: list[Any]) -> str:
+    time, fmt = args
+    if not isinstance(time, datetime):
+        raise FlowRuntimeError(f"format_time() needs a time (now()), got {_kind(time)}", e.args[0].value.span)
+    if not isinstance(fmt, str):
+        raise FlowRuntimeError(f"format_time() needs a format string, got {_kind(fmt)}", e.args[1].value.span)
+    try:
+        return time.strftime(fmt)
+    except ValueError as exc:  # e.g. a lone '%' on some platforms, or a NUL
+        raise FlowRuntimeError(f"format_time() cannot use this format: {exc}", e.args[1].value.span) from None
+
+
+def _url_host(ev: Evaluator, e: ast.BuiltinCall, args: list[Any]) -> str:
+    (url,) = ev.strings(e, args, opaque=True)
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        host = None
+    if not host:
+        raise FlowRuntimeError("url_host() needs a URL with a host (like https://host/path)", e.args[0].value.span)
+    return host
+
+
+def _mapping(e: ast.BuiltinCall, value: Any) -> Mapping[str, Any]:
+    if isinstance(value, Mapping):
+        return value
+    raise FlowRuntimeError(f"{e.name}() needs a record or a map, got {_kind(value)}", e.args[0].value.span)
+
+
+def _keys(ev: Evaluator, e: ast.BuiltinCall, args: list[Any]) -> list[str]:
+    return [str(k) for k in _mapping(e, args[0])]
+
+
+def _values(ev: Evaluator, e: ast.BuiltinCall, args: list[Any]) -> list[Any]:
+    return list(_mapping(e, args[0]).values())
+
+
+_LOCAL_BUILTINS: dict[str, Callable[[Evaluator, ast.BuiltinCall, list[Any]], Any]] = {
+    "split": _split,
+    "join": _join,
+    "replace": _replace,
+    "trim": _trim,
+    "starts_with": _starts_with,
+    "ends_with": _ends_with,
+    "contains": _contains,
+    "format_time": _format_time,
+    "url_host": _url_host,
+    "keys": _keys,
+    "values": _values,
+}

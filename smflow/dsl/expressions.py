@@ -52,11 +52,32 @@ _BUILTINS: dict[str, tuple[int, int, tuple[Type, ...], Type]] = {
     "length": (1, 1, (ANY,), INT),
     "lower": (1, 1, (STRING,), STRING),
     "upper": (1, 1, (STRING,), STRING),
+    "split": (2, 2, (STRING, STRING), ListType(STRING)),
+    "join": (2, 2, (ListType(ANY), STRING), STRING),
+    "replace": (3, 3, (STRING, STRING, STRING), STRING),
+    "trim": (1, 1, (STRING,), STRING),
+    "starts_with": (2, 2, (STRING, STRING), BOOL),
+    "ends_with": (2, 2, (STRING, STRING), BOOL),
+    "contains": (2, 2, (STRING, STRING), BOOL),
+    "format_time": (2, 2, (ANY, STRING), STRING),
+    "url_host": (1, 1, (STRING,), STRING),
+    "keys": (1, 1, (ANY,), ListType(STRING)),
+    "values": (1, 1, (ANY,), ListType(ANY)),
+}
+_ARITHMETIC_HELP = {
+    "+": "it joins strings or lists and adds numbers or durations",
+    "-": "it subtracts numbers or durations",
+    "*": "it multiplies numbers, or a duration by a number",
 }
 _RECORD_LITERAL = "record"
 # attribute_type reads the model's type hints each time; a check asks the same few questions
 # thousands of times (types are frozen, hence hashable).
 _attribute_type = functools.cache(attribute_type)  # RecordType.name of a ``{...}`` written in a flow
+
+
+def _a(noun: str) -> str:
+    """``int`` → ``an int``; ``string`` → ``a string``."""
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
 def did_you_mean(name: str, choices: list[str]) -> str:
@@ -206,6 +227,21 @@ class ExprChecker:
             return self._quantifier(e)
         if isinstance(e, ast.BinaryOp):
             return self._binary(e)
+        if isinstance(e, ast.Slice):
+            return self._slice(e)
+        if isinstance(e, ast.Conditional):
+            return self._conditional(e)
+        if isinstance(e, ast.TryExpr):
+            root = e.call
+            if not isinstance(root, ast.Call):
+                self.report("TypeMismatch", "try needs an operation call: try get_deployment_by_slot(...) or "
+                            "try get_deployment_by_slot(...).status", root.span)
+                return self.type_of(e.expr)
+            t = self.type_of(e.expr)
+            spec = self.operations.get(root.name)
+            if spec is not None and spec.effect != "read":
+                self.report("TypeMismatch", f"try needs a read operation; {spec.name} changes things", root.name_span)
+            return t
         if isinstance(e, ast.UnaryOp):
             if e.op == "not":
                 self.condition(e.operand, "the operand of 'not'")
@@ -255,6 +291,92 @@ class ExprChecker:
         self.report("TypeMismatch", f"a {describe_type(t)} cannot be indexed", e.obj.span)
         return ANY
 
+    def _slice(self, e: ast.Slice) -> Type:
+        t = self.type_of(e.obj)
+        for bound in (e.start, e.stop):
+            if bound is not None:
+                bt = self.type_of(bound)
+                if not compatible(bt, INT):
+                    self.report("TypeMismatch", f"a slice bound must be an int, got {describe_type(bt)}", bound.span)
+        if isinstance(t, (ListType, AnyType)) or t == STRING:
+            return t
+        if isinstance(t, EnumType):
+            return STRING
+        self.report("TypeMismatch", f"only a list or a string can be sliced, not {_a(describe_type(t))}", e.obj.span)
+        return ANY
+
+    def _conditional(self, e: ast.Conditional) -> Type:
+        self.condition(e.condition, "the condition of 'if ... then ... else'")
+        a, b = self.type_of(e.then), self.type_of(e.orelse)
+        if isinstance(a, AnyType) or isinstance(b, AnyType):
+            return ANY
+        if a == b:
+            return a
+        if _is_numeric(a) and _is_numeric(b):
+            return FLOAT
+        if compatible(a, STRING) and compatible(b, STRING):
+            return STRING
+        if compatible(a, b) and compatible(b, a):
+            return a
+        self.report("TypeMismatch", f"both branches must have one type: 'then' gives {describe_type(a)}, "
+                    f"'else' gives {describe_type(b)}", e.orelse.span)
+        return ANY
+
+    def _arithmetic(self, e: ast.BinaryOp, left: Type, right: Type) -> Type:
+        """``+ - *``: the result type, or a report pointing at the operand that does not fit."""
+        op = e.op
+        if isinstance(left, AnyType) or isinstance(right, AnyType):
+            for side, t in ((e.left, left), (e.right, right)):
+                if t == BOOL or (op != "+" and (compatible(t, STRING) and not isinstance(t, AnyType))):
+                    self.report("TypeMismatch", f"'{op}' cannot take {describe_type(t)} "
+                                f"({_ARITHMETIC_HELP[op]})", side.span)
+            return ANY
+        if op == "+":
+            if compatible(left, STRING) and compatible(right, STRING):
+                return STRING
+            if isinstance(left, ListType) and isinstance(right, ListType):
+                if compatible(right.item, left.item) and compatible(left.item, right.item):
+                    return left
+                self.report("TypeMismatch", f"'+' joins lists of one type: a list of {describe_type(left.item)} "
+                            f"and a list of {describe_type(right.item)}", e.right.span)
+                return ANY
+        if _is_numeric(left) and _is_numeric(right):
+            return INT if left == right == INT else FLOAT
+        if op in ("+", "-") and left == right == DURATION:
+            return DURATION
+        if op == "*" and DURATION in (left, right) and (_is_numeric(left) or _is_numeric(right)):
+            return DURATION
+        # Point at the operand that does not fit the other one.
+        anchor, good = (e.right, left) if self._operand_kind(left) else (e.left, right)
+        bad = right if anchor is e.right else left
+        wants = {
+            "+": {"string": "a string (to join text, or use \"${...}\")", "number": "a number",
+                  "duration": "a duration", "list": "a list"},
+            "-": {"number": "a number", "duration": "a duration"},
+            "*": {"number": "a number or a duration", "duration": "a number"},
+        }[op]
+        kind = self._operand_kind(good)
+        if kind in wants:
+            self.report("TypeMismatch", f"'{op}' with {_a(describe_type(good))} needs {wants[kind]}, got {describe_type(bad)}",
+                        anchor.span)
+        else:
+            self.report("TypeMismatch", f"'{op}' cannot take {describe_type(bad)} "
+                        f"({_ARITHMETIC_HELP[op]})", anchor.span)
+        return ANY
+
+    @staticmethod
+    def _operand_kind(t: Type) -> str | None:
+        """What kind of ``+ - *`` operand a type is, or None when it cannot be one."""
+        if compatible(t, STRING) and not isinstance(t, AnyType):
+            return "string"
+        if _is_numeric(t):
+            return "number"
+        if t == DURATION:
+            return "duration"
+        if isinstance(t, ListType):
+            return "list"
+        return None
+
     def _builtin(self, e: ast.BuiltinCall) -> Type:
         low, high, types, result = _BUILTINS[e.name]
         for arg in e.args:
@@ -262,18 +384,32 @@ class ExprChecker:
                 self.report("UnknownArgument", f"{e.name}() takes positional arguments, not '{arg.name}:'", arg.name_span)
         if len(e.args) < low:
             self.report("MissingArgument", f"{e.name}() needs {low} argument(s), got {len(e.args)}", e.span)
+        arg_types: list[Type] = []
         for i, arg in enumerate(e.args):
             t = self.type_of(arg.value)
+            arg_types.append(t)
             if i >= high:
                 self.report("UnknownArgument", f"{e.name}() takes at most {high} argument(s)", arg.value.span)
             elif not compatible(t, types[i]):
-                self.report("TypeMismatch", f"{e.name}() needs a {describe_type(types[i])}, got {describe_type(t)}", arg.value.span)
+                wanted = "list" if types[i] == ListType(ANY) else describe_type(types[i])
+                self.report("TypeMismatch", f"{e.name}() needs {_a(wanted)}, got {describe_type(t)}", arg.value.span)
             elif e.name == "env_secret" and not (isinstance(arg.value, ast.String) and arg.value.is_plain):
                 self.report("InvalidValue", f"env_secret() needs {'its name' if i == 0 else 'its default'} as a plain "
                             "string literal, so that the secret is known, and masked, before the run starts",
                             arg.value.span)
             elif e.name == "length" and not isinstance(t, (AnyType, ListType, MapType)) and t != STRING:
                 self.report("TypeMismatch", f"length() needs a list, map or string, got {describe_type(t)}", arg.value.span)
+            elif e.name in ("keys", "values") and not isinstance(t, (AnyType, MapType, RecordType)):
+                self.report("TypeMismatch", f"{e.name}() needs a record or a map, got {describe_type(t)}", arg.value.span)
+            elif e.name == "format_time" and i == 0 and not isinstance(t, AnyType):
+                self.report("TypeMismatch", f"format_time() needs a time (now()), got {describe_type(t)}", arg.value.span)
+        if e.name == "values" and arg_types:
+            first = arg_types[0]
+            if isinstance(first, MapType):
+                return ListType(STRING)
+            if isinstance(first, RecordType):
+                fields = {f.type for f in first.fields}
+                return ListType(next(iter(fields))) if len(fields) == 1 else ListType(ANY)
         return result
 
     def _quantifier(self, e: ast.Quantifier) -> Type:
@@ -296,6 +432,8 @@ class ExprChecker:
             self.condition(e.right, f"the right side of '{e.op}'")
             return BOOL
         left, right = self.type_of(e.left), self.type_of(e.right)
+        if e.op in ("+", "-", "*"):
+            return self._arithmetic(e, left, right)
         if e.op in ("in", "not in"):
             if isinstance(right, ListType):
                 if not _comparable(left, right.item):

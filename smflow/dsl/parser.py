@@ -53,7 +53,25 @@ _FRIENDLY = {
 # When every one of these is acceptable, say "an expression" instead of listing them.
 _EXPR_START = {"NAME", "STRING", "INT", "DURATION", "LSQB", "LPAR", "TRUE", "FALSE", "NULL"}
 _STMT_START = {"WAIT", "IF", "ASSERT", "CONFIRM", "LOG", "UNDO", "ROLLBACK"}
-_OPERATORS = {"AND", "OR", "COMP_OP", "IN"}
+_OPERATORS = {"AND", "OR", "COMP_OP", "IN", "PLUS", "STAR"}
+
+# What the language has instead of a construct or operator it does not have (yet).
+OPERATORS_HELP = ("the operators are + - * (arithmetic, '+' also joins strings), == != < <= > >=, "
+                  "and, or, not, in, not in, and 'if c then a else b'")
+_NO_LOOPS = ("loops are not supported yet: call the operation once per item, or check a list with "
+             "all(items, x => ...) / any(items, x => ...)")
+_UNSUPPORTED_WORDS = {"for": _NO_LOOPS, "while": _NO_LOOPS, "foreach": _NO_LOOPS,
+                      "def": "procedures are not supported yet", "function": "procedures are not supported yet"}
+_UNSUPPORTED_CHARS = {
+    "%": "'%' is not an operator; " + OPERATORS_HELP,
+    "/": "'/' is not an operator (there is no division); " + OPERATORS_HELP,
+    "^": "'^' is not an operator; " + OPERATORS_HELP,
+    "&": "'&' is not an operator (use 'and'); " + OPERATORS_HELP,
+    "|": "'|' is not an operator (use 'or'); " + OPERATORS_HELP,
+    "!": "'!' is not an operator (use 'not', or '!=' to compare); " + OPERATORS_HELP,
+    "?": "'?' is not an operator (a conditional reads 'if c then a else b'); " + OPERATORS_HELP,
+}
+_WORD_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*$")
 
 # Labels for common mistakes, recognised by lark's match_examples (same parser state).
 _EXAMPLES: dict[str, list[str]] = {
@@ -154,10 +172,10 @@ def describe_expected(expected: set[str]) -> str:
         rest -= _STMT_START | {"NAME"}
     if _EXPR_START <= rest:
         parts.append("an expression")
-        rest -= _EXPR_START | {"FLOAT", "MINUS", "NOT", "ALL", "ANY", "EXISTS", "LBRACE"}
+        rest -= _EXPR_START | {"FLOAT", "MINUS", "NOT", "ALL", "ANY", "EXISTS", "LBRACE", "IF", "TRY"}
     if _OPERATORS <= rest:
         parts.append("an operator")
-        rest -= _OPERATORS | {"NOT"}
+        rest -= _OPERATORS | {"NOT", "MINUS"}
     parts.extend(sorted({names.get(t, _FRIENDLY.get(t, t)) for t in rest}))
     if not parts:
         return "something else"
@@ -194,6 +212,13 @@ def _syntax_error(err: UnexpectedInput, source: SourceFile, line: int, col: int,
         else:
             span = at(tok.line, tok.column or 1, len(str(tok)))
         label = _label(err, start) if tok.type != "$END" else None
+        if tok.type != "$END" and isinstance(tok.line, int) and tok.line >= 1:
+            # A word the language does not have, read as a name: `for r in ...` fails at `r`.
+            before = _WORD_BEFORE.search(source.line(span.line)[: span.col - 1])
+            if before and before.group(1) in _UNSUPPORTED_WORDS:
+                col0 = before.start(1) + 1
+                word = source.span_at(span.line, col0, span.line, col0 + len(before.group(1)))
+                return FlowSyntaxError(_UNSUPPORTED_WORDS[before.group(1)], word, CODE)
         expected = describe_expected(set(err.accepts or err.expected))
         what = "end of the ${...}" if tok.type == "$END" and start == "expr" and end is not None else _token_text(tok)
         message = f"unexpected {what}; expected {expected}"
@@ -207,6 +232,8 @@ def _syntax_error(err: UnexpectedInput, source: SourceFile, line: int, col: int,
             message = "unterminated or malformed string (strings end on the same line; '${' needs a '}')"
         elif ch == "":
             message = "unexpected end of line"
+        elif ch in _UNSUPPORTED_CHARS:
+            message = _UNSUPPORTED_CHARS[ch]
         else:
             message = f"unexpected character {ch!r}"
         return FlowSyntaxError(message, span, CODE)

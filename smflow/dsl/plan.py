@@ -43,8 +43,9 @@ class RetryPolicy:
 DEFAULT_RETRY = RetryPolicy()
 
 
-def merge_retry(base: RetryPolicy, clause: ast.RetryClause | None) -> RetryPolicy:
+def merge_retry(base: RetryPolicy, clause: ast.RetryClause | None, params: Mapping[str, Any] | None = None) -> RetryPolicy:
     """``base`` with the fields the clause sets (a clause field left out inherits)."""
+    values: Mapping[str, Any] = params or {}
     if clause is None:
         return base
     kinds = base.transient
@@ -53,8 +54,8 @@ def merge_retry(base: RetryPolicy, clause: ast.RetryClause | None) -> RetryPolic
         kinds = ALL_TRANSIENT if "transient" in names else frozenset(names)
     return RetryPolicy(
         attempts=clause.attempts.value if clause.attempts is not None else base.attempts,
-        backoff_min=clause.backoff_min.seconds if clause.backoff_min is not None else base.backoff_min,
-        backoff_max=clause.backoff_max.seconds if clause.backoff_max is not None else base.backoff_max,
+        backoff_min=ast.duration_seconds(clause.backoff_min, values) if clause.backoff_min is not None else base.backoff_min,
+        backoff_max=ast.duration_seconds(clause.backoff_max, values) if clause.backoff_max is not None else base.backoff_max,
         jitter=clause.jitter if clause.jitter is not None else base.jitter,
         transient=kinds,
     )
@@ -151,9 +152,10 @@ def check_flow(
             values[p.name] = report.var_values[p.name]
         elif p.default is not None:
             values[p.name] = evaluator.evaluate(p.default)
-    default = merge_retry(DEFAULT_RETRY, flow.retry)
+    default = merge_retry(DEFAULT_RETRY, flow.retry, values)
     steps = tuple(
-        PlannedStep(i, s, merge_retry(default, s.retry), s.timeout.seconds if s.timeout else None, tuple(_calls(s.body)))
+        PlannedStep(i, s, merge_retry(default, s.retry, values),
+                    ast.duration_seconds(s.timeout, values) if s.timeout else None, tuple(_calls(s.body)))
         for i, s in enumerate(flow.steps)
     )
     operations: dict[str, OperationSpec] = {}

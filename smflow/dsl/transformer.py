@@ -38,7 +38,7 @@ _DOTTED = re.compile(r"([ \t]*)([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]
 _KEYWORDS = frozenset({
     "flow", "use", "param", "secret", "retry", "attempts", "backoff", "jitter", "on", "step", "timeout",
     "wait", "until", "every", "if", "else", "assert", "confirm", "log", "undo", "rollback", "exists",
-    "all", "any", "and", "or", "not", "in", "true", "false", "null",
+    "all", "any", "and", "or", "not", "in", "true", "false", "null", "then", "try",
 })
 
 # parse_interpolation(text, source, line, col) -> Expr: parse ``text`` whose first character
@@ -271,9 +271,9 @@ class FlowTransformer:
         s = self.make_string(tok)
         return "".join(p if isinstance(p, str) else "${...}" for p in s.parts)
 
-    def make_duration(self, tok: Token | None) -> ast.Duration | None:
-        if tok is None:
-            return None
+    def make_duration(self, tok: Token | ast.DurationRef | None) -> ast.DurationRef | None:
+        if tok is None or isinstance(tok, (ast.Duration, ast.Name)):
+            return tok  # a duration_ref, already built by ``duration`` or ``name``
         return ast.Duration(self.tspan(tok), duration_seconds(str(tok)), str(tok))
 
     # ------------------------------------------------------------------ declarations
@@ -400,6 +400,15 @@ class FlowTransformer:
 
     def index(self, c: Children) -> ast.Index:  # postfix "[" expr "]"
         return ast.Index(self.span(c), c[0], c[2])
+
+    def try_expr(self, c: Children) -> ast.TryExpr:  # "try" postfix
+        return ast.TryExpr(self.span(c), c[1])
+
+    def slice(self, c: Children) -> ast.Slice:  # postfix "[" [expr] ":" [expr] "]"
+        return ast.Slice(self.span(c), c[0], c[2], c[4])
+
+    def conditional(self, c: Children) -> ast.Conditional:  # "if" expr "then" expr "else" expr
+        return ast.Conditional(self.span(c), c[1], c[3], c[5])
 
     def string(self, c: Children) -> ast.String:
         return self.make_string(c[0])

@@ -122,7 +122,7 @@ class Layout:
         if retry.attempts is not None:
             parts.append(f"attempts {self.trivia.source(retry.attempts)}")
         if retry.backoff_min is not None and retry.backoff_max is not None:
-            parts.append(f"backoff {retry.backoff_min.text}..{retry.backoff_max.text}")
+            parts.append(f"backoff {ast.duration_text(retry.backoff_min)}..{ast.duration_text(retry.backoff_max)}")
         if retry.jitter:
             parts.append("jitter")
         if retry.on is not None:
@@ -133,7 +133,7 @@ class Layout:
         parts: list[Doc] = ["step ", self.trivia.text[self.trivia.offset(step.name_span.line, step.name_span.col):
                                                        self.trivia.offset(step.name_span.end_line, step.name_span.end_col)]]
         if step.timeout is not None:
-            parts += [" timeout ", step.timeout.text]
+            parts += [" timeout ", ast.duration_text(step.timeout)]
         if step.retry is not None:
             parts += [" ", self.decl_retry_clause(step.retry)]
         return cat(*parts, " ", self.block(step.body, ("body", id(step))))
@@ -203,9 +203,9 @@ class Layout:
     def stmt_wait_stmt(self, stmt: ast.WaitStmt) -> Doc:
         clause: list[str] = []
         if stmt.every is not None:
-            clause += ["every", stmt.every.text]
+            clause += ["every", ast.duration_text(stmt.every)]
         if stmt.timeout is not None:
-            clause += ["timeout", stmt.timeout.text]
+            clause += ["timeout", ast.duration_text(stmt.timeout)]
         return cat("wait until ", self._with_clause(self.expr(stmt.condition), "", " ".join(clause)))
 
     def _with_clause(self, head: Doc, separator: str, clause: str) -> Doc:
@@ -284,6 +284,19 @@ class Layout:
 
     def expr_index(self, node: ast.Index) -> Doc:
         return cat(self.expr(node.obj), "[", self.expr(node.index), "]")
+
+    def expr_slice(self, node: ast.Slice) -> Doc:
+        start: Doc = "" if node.start is None else self.expr(node.start)
+        stop: Doc = "" if node.stop is None else self.expr(node.stop)
+        return cat(self.expr(node.obj), "[", start, ":", stop, "]")
+
+    def expr_try_expr(self, node: ast.TryExpr) -> Doc:
+        return cat("try ", self.expr(node.expr))
+
+    def expr_conditional(self, node: ast.Conditional) -> Doc:
+        # Breaks before ``then`` and ``else`` when too long, the branches indented.
+        return group("if ", self.expr(node.condition),
+                     indent(LINE, "then ", self.expr(node.then), LINE, "else ", self.expr(node.orelse)))
 
     def expr_list_expr(self, node: ast.ListExpr) -> Doc:
         return self.bracketed("[", "]", [(item, self.expr(item)) for item in node.items], id(node))

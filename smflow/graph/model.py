@@ -91,8 +91,8 @@ class _Builder:
             case ast.AssignStmt():
                 nid = self.node("a", f"{stmt.name} = {summarize(stmt.value)}", "call", group)
             case ast.WaitStmt():
-                every = f" every {stmt.every.text}" if stmt.every else ""
-                timeout = f" timeout {stmt.timeout.text}" if stmt.timeout else ""
+                every = f" every {ast.duration_text(stmt.every)}" if stmt.every else ""
+                timeout = f" timeout {ast.duration_text(stmt.timeout)}" if stmt.timeout else ""
                 nid = self.node("w", f"wait until {summarize(stmt.condition)}{every}{timeout}", "wait", group)
             case ast.AssertStmt():
                 nid = self.node("q", f"assert {summarize(stmt.condition)}", "decision", group)
@@ -127,7 +127,7 @@ class _Builder:
         for index, step in enumerate(self.flow.steps, 1):
             extras = []
             if step.timeout:
-                extras.append(f"timeout {step.timeout.text}")
+                extras.append(f"timeout {ast.duration_text(step.timeout)}")
             label = f"{index}. {step.name}" + (f" ({', '.join(extras)})" if extras else "")
             group = Group(f"s{index}", truncate(label))
             self.graph.groups.append(group)

@@ -52,6 +52,14 @@ def summarize(node: object) -> str:
             return f"{summarize(node.obj)}.{node.attr}"
         case ast.Index():
             return f"{summarize(node.obj)}[{summarize(node.index)}]"
+        case ast.Slice():
+            start = "" if node.start is None else summarize(node.start)
+            stop = "" if node.stop is None else summarize(node.stop)
+            return f"{summarize(node.obj)}[{start}:{stop}]"
+        case ast.TryExpr():
+            return f"try {summarize(node.expr)}"
+        case ast.Conditional():
+            return f"if {summarize(node.condition)} then {summarize(node.then)} else {summarize(node.orelse)}"
         case ast.Call() | ast.BuiltinCall():
             return f"{node.name}({_args(node.args)})"
         case ast.Exists():

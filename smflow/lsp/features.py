@@ -55,14 +55,25 @@ BUILTIN_DOCS: dict[str, tuple[str, str]] = {
     "length": ("length(value: list | map | string) -> int", "how many items or characters"),
     "lower": ("lower(text: string) -> string", "the text in lower case"),
     "upper": ("upper(text: string) -> string", "the text in upper case"),
+    "split": ("split(text: string, separator: string) -> list[string]", "the pieces of the text between separators"),
+    "join": ("join(items: list[string], separator: string) -> string", "the items with the separator between them"),
+    "replace": ("replace(text: string, old: string, new: string) -> string", "the text with every 'old' replaced by 'new'"),
+    "trim": ("trim(text: string) -> string", "the text without leading and trailing white space"),
+    "starts_with": ("starts_with(text: string, prefix: string) -> bool", "whether the text begins with the prefix"),
+    "ends_with": ("ends_with(text: string, suffix: string) -> bool", "whether the text ends with the suffix"),
+    "contains": ("contains(text: string, part: string) -> bool", "whether the part occurs in the text"),
+    "format_time": ("format_time(time, format: string) -> string", "a time as text, strftime codes: format_time(now(), \"%Y%m%d-%H%M\")"),
+    "url_host": ("url_host(url: string) -> string", "the host name of a URL (no port, no credentials)"),
+    "keys": ("keys(record: record | map) -> list[string]", "the keys, in order"),
+    "values": ("values(record: record | map) -> list", "the values, in key order"),
 }
 STATEMENT_KEYWORDS = ("if", "else", "wait until", "assert", "confirm", "log", "undo", "rollback")
-EXPRESSION_KEYWORDS = ("exists", "all", "any", "not", "and", "or", "in", "true", "false", "null")
+EXPRESSION_KEYWORDS = ("exists", "all", "any", "not", "and", "or", "in", "true", "false", "null", "if", "then", "else", "try")
 DECLARATION_KEYWORDS = ("step", "param", "secret param", "retry", "on failure", "timeout", "every")
 RESERVED_WORDS = frozenset({
     "flow", "use", "param", "secret", "retry", "attempts", "backoff", "jitter", "on", "step", "timeout",
     "if", "else", "wait", "until", "every", "assert", "confirm", "log", "undo", "rollback", "exists",
-    "all", "any", "not", "and", "or", "in", "true", "false", "null",
+    "all", "any", "not", "and", "or", "in", "true", "false", "null", "then", "try",
 })
 _attribute_type = functools.cache(attribute_type)  # reads the model's type hints: once per question
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

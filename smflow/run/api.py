@@ -279,7 +279,8 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
         runners.append(calls)
         executor = Executor(
             loaded.steps, on_failure=loaded.on_failure, scope=dict(loaded.params),
-            evaluate=loaded.evaluator(run_clock.now), calls=calls, clock=run_clock, journal=journal, emit=emit,
+            evaluate=loaded.evaluator(run_clock.now, lambda text: masker.text(text) != text),
+            calls=calls, clock=run_clock, journal=journal, emit=emit,
             confirm=o.confirm or _confirmer(o.assume_yes),
             secret_values=_journaled_secrets(loaded, target),
             poll=target.poll, time_scale=target.time_scale, resume=state,

@@ -292,8 +292,8 @@ class Executor:
             rolled.append(undo.step)
 
     def _wait(self, stmt: ast.WaitStmt, scope: Scope) -> None:
-        every = stmt.every.seconds if stmt.every is not None else DEFAULT_WAIT_EVERY
-        timeout = stmt.timeout.seconds if stmt.timeout is not None else DEFAULT_WAIT_TIMEOUT
+        every = ast.duration_seconds(stmt.every, scope) if stmt.every is not None else DEFAULT_WAIT_EVERY
+        timeout = ast.duration_seconds(stmt.timeout, scope) if stmt.timeout is not None else DEFAULT_WAIT_TIMEOUT
         if self._ctx.deadline is not None:
             timeout = min(timeout, max(self._ctx.deadline - self.clock.monotonic(), 0.0))
         what = source_text(stmt.condition)

@@ -39,14 +39,16 @@ class LoadedFlow:
     steps: list[ExecStep]
     on_failure: tuple[ast.Stmt, ...] | None
 
-    def evaluator(self, clock_now: Callable[[], datetime]) -> Evaluate:
+    def evaluator(self, clock_now: Callable[[], datetime], holds_secret: Callable[[str], bool] | None = None) -> Evaluate:
+        """``holds_secret`` (the run's masker) lets the string builtins refuse to cut a secret into
+        pieces the masker could not recognise."""
         base_dir = self.plan.base_dir
 
         def evaluate(expr: ast.Expr, scope: dict[str, Any], call: CallBack) -> Any:
             def hook(node: ast.Call, args: dict[str, Any]) -> Any:
                 return call(node.name, args, node)
 
-            return Evaluator(scope, hook, base_dir, clock_now).evaluate(expr)
+            return Evaluator(scope, hook, base_dir, clock_now, holds_secret=holds_secret).evaluate(expr)
 
         return evaluate
 

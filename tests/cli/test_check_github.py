@@ -36,7 +36,8 @@ def test_a_syntax_error_and_a_file_name_needing_escapes(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stdout == (
         "::error file=v1%2C50%25%3A x.flow,line=2,col=13,endLine=2,endColumn=14,title=smflow SyntaxError"
-        "::unexpected character '%25'\n"
+        "::'%25' is not an operator; the operators are + - * (arithmetic, '+' also joins strings), == != < <= > >=, "
+        "and, or, not, in, not in, and 'if c then a else b'\n"
     )
 
 

@@ -87,3 +87,15 @@ def test_blue_green_flow_checks_strict_and_plans() -> None:
     assert [s.name for s in plan.steps][0] == "ensure the service exists"
     assert "swap_deployment" in plan.operations
     assert plan.params["config"].startswith("<?xml")
+
+
+def test_duration_params_set_step_timeouts_and_backoffs(tmp_path: Path) -> None:
+    path = tmp_path / "d.flow"
+    path.write_text('flow d "x"\nparam limit : duration = 5m\nparam low = 2s\nparam high : duration\n'
+                    'retry backoff low..high\nstep "s" timeout limit retry backoff 1s..low { log "x" }\n'
+                    'step "t" { log "y" }\n', encoding="utf-8")
+    plan = check_flow(load_flow(path), {"high": "90s", "limit": "7m"})
+    s, t = plan.steps
+    assert (s.timeout, t.timeout) == (420.0, None)
+    assert (s.retry.backoff_min, s.retry.backoff_max) == (1.0, 2.0)
+    assert (t.retry.backoff_min, t.retry.backoff_max) == (2.0, 90.0)

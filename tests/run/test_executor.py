@@ -140,6 +140,21 @@ def test_wait_timeout_says_what_how_long_and_last_state(emulator: Any, journal_d
     assert "condition false" in (result.error or "")
 
 
+def test_a_wait_takes_its_interval_and_timeout_from_duration_params(emulator: Any, journal_dir: Path,
+                                                                    tmp_path: Path) -> None:
+    emu = emulator(latency=1.0)
+    flow = tmp_path / "wait.flow"
+    flow.write_text('flow w "x"\nparam poll : duration = 10s\nparam patience : duration = 1m\nstep "never" {\n'
+                    '  wait until exists get_hosted_service_properties(service_name: "nope") every poll timeout patience\n}\n')
+    events: list[Any] = []
+    result = run_flow(flow, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir, vars={"patience": "45s"},
+                      on_event=events.append)
+    assert result.status == "failed"
+    assert "timed out after 45s waiting for" in (result.error or "")
+    polls = [e for e in events if type(e).__name__ == "Waiting"]
+    assert 3 <= len(polls) <= 6, len(polls)  # every 10s for 45s
+
+
 def test_secret_params_never_reach_journal_or_events(emulator: Any, journal_dir: Path, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     emu = emulator(latency=1.0)
@@ -300,3 +315,27 @@ def test_a_write_binds_its_result_so_its_operation_can_be_asked_about(
     (sent,) = [e for e in events if e.kind == "request_sent" and e.operation == "create_storage_account"]
     assert sent.request_id and result.outputs["r"]["request_id"] == sent.request_id
     assert any(e.kind == "log" and e.message == f"request {sent.request_id}" for e in events)
+
+
+def test_try_gives_null_on_404_and_a_wait_counts_it_as_not_yet(emulator: Any, journal_dir: Path,
+                                                              tmp_path: Path) -> None:
+    emu = emulator(latency=1.0)
+    flow = tmp_path / "try.flow"
+    flow.write_text('flow t "x"\nstep "read" {\n  x = try get_hosted_service_properties(service_name: "nope")\n'
+                    '  assert x == null, "not null"\n}\nstep "wait" {\n'
+                    '  wait until try get_hosted_service_properties(service_name: "nope").service_name == "nope"'
+                    ' every 10s timeout 30s\n}\n')
+    result = run_flow(flow, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir)
+    assert result.status == "failed" and result.failed_step == "wait"
+    assert "timed out after 30s" in (result.error or "") and "condition false" in (result.error or "")
+    assert result.steps[0].status == "succeeded"
+
+
+def test_try_does_not_hide_an_error_other_than_404(emulator: Any, journal_dir: Path, tmp_path: Path) -> None:
+    emu = emulator(latency=1.0, scripted_faults=[ScriptedFault("get_hosted_service_properties", 1, status=400,
+                                                               code="BadRequest")])
+    flow = tmp_path / "try.flow"
+    flow.write_text('flow t "x"\nstep "read" {\n  x = try get_hosted_service_properties(service_name: "nope")\n'
+                    '  log "${x}"\n}\n')
+    result = run_flow(flow, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir)
+    assert result.status == "failed" and "BadRequest" in (result.error or "")
