@@ -60,6 +60,11 @@ RECORDED_SECONDS: dict[str, float] = {
     "reimage_role_instance": 120.0,
     "rebuild_role_instance": 150.0,
     "delete_role_instances": 30.0,
+    "shutdown_role": 64.0,  # wire-extended.md, latency [REC]
+    "start_role": 37.0,
+    "restart_role": 68.0,
+    "shutdown_roles": 7.0,
+    "start_roles": 89.0,
     "add_service_certificate": 5.0,
     "delete_service_certificate": 6.0,
     # Not a request: the service tags a new hosted service with ResourceGroup/ResourceLocation

@@ -9,7 +9,7 @@ test with a fake clock is fully deterministic.
 
 ``Subscription`` = ``SubscriptionBase`` (resources, lookups, operation registry) + the rules:
 hosted services here, deployments in ``deployments.py``, in-place upgrades in ``upgrades.py``,
-role instances in ``instances.py``, certificates in ``certificates.py``, storage/affinity groups/images in ``accounts.py``.
+role instances in ``instances.py``, VM power in ``vm_power.py``, certificates in ``certificates.py``, storage/affinity groups/images in ``accounts.py``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from types import ModuleType
 
-from smflow.emulator import certificates, instances, upgrades
+from smflow.emulator import certificates, instances, upgrades, vm_power
 from smflow.emulator import deployments as dep_rules
 from smflow.emulator.accounts import AccountRules
 from smflow.emulator.certificates import CertificateRules
@@ -30,6 +30,7 @@ from smflow.emulator.operations import check_latency
 from smflow.emulator.resources import AsmFault, HostedService, Operation
 from smflow.emulator.subscription import EXCLUSIVE_ACCESS, not_found, utc_now
 from smflow.emulator.upgrades import UpgradeRules
+from smflow.emulator.vm_power import VmPowerRules
 
 __all__ = ["EXCLUSIVE_ACCESS", "EmulatorState", "Subscription", "not_found", "utc_now"]
 
@@ -44,10 +45,12 @@ def _rules(kind: str) -> ModuleType:
         return instances
     if kind in certificates.KINDS:
         return certificates
+    if kind in vm_power.KINDS:
+        return vm_power
     return dep_rules
 
 
-class Subscription(AccountRules, DeploymentRules, UpgradeRules, RoleInstanceRules, CertificateRules):
+class Subscription(AccountRules, DeploymentRules, UpgradeRules, RoleInstanceRules, CertificateRules, VmPowerRules):
     """Everything one subscription owns, and the rules the service enforces on it."""
 
     def settle(self) -> None:

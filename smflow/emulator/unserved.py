@@ -4,6 +4,8 @@ A request for one of them is answered 501 NotImplemented with a message that nam
 operation and its route, rather than a 404 that a client would read as "that resource does not
 exist" (``exists`` would then be false) or a 400 about the verb. The table lists the SDK's
 operations outside the catalogue (wire-extended.md), not scheduler, service bus, SQL or websites.
+capture_role and capture_vm_image share the route of shutdown_role (the body's root tells them
+apart), so the handler there answers the 501 for them.
 """
 
 from __future__ import annotations
@@ -15,15 +17,12 @@ from smflow.emulator.resources import AsmFault
 __all__ = ["UNSERVED", "refuse_unserved"]
 
 DEP = "services/hostedservices/{service_name}/deployments/{deployment_name}"
-ROLE_OPS = DEP + "/roleinstances/{role_name}/Operations"
 
 # operation -> (method, path template relative to /<subscription>/, the query key that tells it apart)
 UNSERVED: dict[str, tuple[str, str, str | None]] = {
     "add_role": ("POST", DEP + "/roles", None),
     "update_role": ("PUT", DEP + "/roles/{role_name}", None),
     "delete_role": ("DELETE", DEP + "/roles/{role_name}", None),
-    "shutdown_role / start_role / restart_role / capture_role / capture_vm_image": ("POST", ROLE_OPS, None),
-    "shutdown_roles / start_roles": ("POST", DEP + "/roles/Operations", None),
     "add_data_disk": ("POST", DEP + "/roles/{role_name}/DataDisks", None),
     "get_data_disk / update_data_disk / delete_data_disk": ("*", DEP + "/roles/{role_name}/DataDisks/{lun}", None),
     "add_dns_server": ("POST", DEP + "/dnsservers", None),

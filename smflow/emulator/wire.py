@@ -215,6 +215,15 @@ def parse_body(raw: bytes, root_name: str, allowed: Iterable[str] | None = None)
     return Body(doc)
 
 
+def body_root_name(raw: bytes) -> str:
+    """The local name of a request body's root, for operations that share one route and are told
+    apart by it (shutdown/start/restart/capture of a role); "" when the body is not XML."""
+    try:
+        return _local(etree.fromstring(raw, _PARSER)) if raw.strip() else ""
+    except etree.XMLSyntaxError:
+        return ""
+
+
 def b64decode_field(value: str, name: str) -> str:
     """Decode a base64 field (Label, Configuration) the way the service insists on it."""
     try:

@@ -84,6 +84,35 @@ def _instances_touched(args: Args, result: Any) -> bool:
     return any(statuses.get(n) not in (None, "ReadyRole") for n in names)
 
 
+_STOPPED = frozenset({"StoppedVM", "StoppedDeallocated"})
+
+
+def _vm_power(stopping: bool) -> Callable[[Args, Any], bool]:
+    """A shutdown is in place once the VMs are stopping or stopped, a start or restart once they are
+    not stopped (a restart: not ReadyRole), or while an operation holds the deployment. A restart
+    answered long after it ended looks like none: retried then, the VM restarts once more."""
+
+    def check(args: Args, result: Any) -> bool:
+        if getattr(result, "locked", False):
+            return True
+        roles = set(args.get("role_names") or [args.get("role_name")])
+        states = [i.instance_status for i in getattr(result, "role_instance_list", []) if i.role_name in roles]
+        if not states:
+            return False
+        if stopping:
+            return all(s in _STOPPED or s.startswith("Stopping") for s in states)
+        return all(s not in _STOPPED for s in states)
+
+    return check
+
+
+def _restarted(args: Args, result: Any) -> bool:
+    if getattr(result, "locked", False):
+        return True
+    states = [i.instance_status for i in getattr(result, "role_instance_list", []) if i.role_name == args.get("role_name")]
+    return any(s != "ReadyRole" for s in states)
+
+
 READBACKS: dict[str, ReadBack] = {
     "create_hosted_service": ReadBack("get_hosted_service_properties", _svc, _exists),
     "delete_hosted_service": ReadBack("get_hosted_service_properties", _svc, None, gone_means_done=True),
@@ -125,6 +154,11 @@ READBACKS: dict[str, ReadBack] = {
     "reimage_role_instance": ReadBack("get_deployment_by_name", _dep, _instances_touched),
     "rebuild_role_instance": ReadBack("get_deployment_by_name", _dep, _instances_touched),
     "delete_role_instances": ReadBack("get_deployment_by_name", _dep, _instances_touched),
+    "shutdown_role": ReadBack("get_deployment_by_name", _dep, _vm_power(stopping=True)),
+    "shutdown_roles": ReadBack("get_deployment_by_name", _dep, _vm_power(stopping=True)),
+    "start_role": ReadBack("get_deployment_by_name", _dep, _vm_power(stopping=False)),
+    "start_roles": ReadBack("get_deployment_by_name", _dep, _vm_power(stopping=False)),
+    "restart_role": ReadBack("get_deployment_by_name", _dep, _restarted),
     # add_service_certificate needs none: adding the same certificate again changes nothing.
     "delete_service_certificate": ReadBack(
         "get_service_certificate",

@@ -155,6 +155,28 @@ def test_virtual_machine(client: ServiceManagementClient, clock: Clock) -> None:
     assert role.role_name == "vm1" and role.os_virtual_hard_disk is not None
     assert role.os_virtual_hard_disk.source_image_name == image
 
+    def power() -> list[tuple[str, str | None]]:
+        return [(i.instance_status, i.power_state) for i in client.get_deployment_by_name("vmsvc", "vmdep").role_instance_list]
+
+    stop = client.shutdown_role("vmsvc", "vmdep", "vm1")
+    during = client.get_deployment_by_name("vmsvc", "vmdep")
+    assert during.locked and during.status == "Running" and power() == [("StoppingVM", "Started")]
+    with pytest.raises(ConflictError):
+        client.start_role("vmsvc", "vmdep", "vm1")  # one operation at a time on a deployment
+    finish(client, clock, stop)
+    assert power() == [("StoppedVM", "Stopped")] and not client.get_deployment_by_name("vmsvc", "vmdep").locked
+    with pytest.raises(ConflictError, match="start it"):
+        client.restart_role("vmsvc", "vmdep", "vm1")
+    finish(client, clock, client.start_role("vmsvc", "vmdep", "vm1"))
+    assert power() == [("ReadyRole", "Started")]
+    finish(client, clock, client.restart_role("vmsvc", "vmdep", "vm1"))
+    finish(client, clock, client.shutdown_roles("vmsvc", "vmdep", ["vm1"], "StoppedDeallocated"))
+    assert power() == [("StoppedDeallocated", "Stopped")]
+    finish(client, clock, client.start_roles("vmsvc", "vmdep", ["vm1"]))
+    assert power() == [("ReadyRole", "Started")]
+    with pytest.raises(NotFoundError, match="Role vm9 was not found in the currently deployed service"):
+        client.shutdown_role("vmsvc", "vmdep", "vm9")
+
 
 def test_in_place_upgrade_and_role_instances(client: ServiceManagementClient, clock: Clock) -> None:
     finish(client, clock, client.create_hosted_service("upsvc", "up", location="West US"))

@@ -223,5 +223,72 @@ def test_every_recording_of_an_extended_operation_is_replayed() -> None:
                 operations.add(route(interaction["request"]["method"], interaction["request"]["uri"])[0])
             except AssertionError:
                 operations.add("<not served>")
+            body = as_bytes(interaction["request"]["body"])
+            if interaction["request"]["uri"].endswith("/Operations") and _local(etree.fromstring(body)) not in POWER_ROOTS:
+                operations.add("<not served>")  # capture_role shares the route of shutdown_role
         if "<not served>" not in operations:
             assert not operations & SERVED, f"{path.name} shows {sorted(operations & SERVED)}: replay it in FILES"
+
+
+POWER_FILE = MISC + "test_shutdown_start_restart_role.EXCERPT.yaml"
+# body root -> (operation, arguments the body carries besides the URL's)
+POWER_ROOTS = {"ShutdownRoleOperation": "shutdown_role", "StartRoleOperation": "start_role",
+               "RestartRoleOperation": "restart_role", "ShutdownRolesOperation": "shutdown_roles",
+               "StartRolesOperation": "start_roles"}
+
+
+def _power_arguments(body: bytes) -> tuple[str, dict[str, Any]]:
+    root = etree.fromstring(body)
+    args: dict[str, Any] = {}
+    for child in root:
+        if _local(child) == "PostShutdownAction":
+            args["post_shutdown_action"] = child.text
+        elif _local(child) == "Roles":
+            args["role_names"] = [n.text for n in child]
+    return POWER_ROOTS[_local(root)], args
+
+
+def test_vm_power_operations_of_the_recording_replay_request_by_request() -> None:
+    """The power operations of the recording (the rest of it shows add_role, not served yet), and the
+    deployment reads between them, replayed through the client: same URL and body bytes, parsed
+    answers, and the instance states each operation left."""
+    seen: list[tuple[str, Any]] = []
+    for index, interaction in enumerate(load_interactions(EXTENDED / POWER_FILE)):
+        req = interaction["request"]
+        if not req["uri"].endswith("/Operations") and "/deployments/" not in req["uri"]:
+            continue
+        try:
+            operation, args = route(req["method"], req["uri"])
+        except AssertionError:
+            continue  # add_role and the like
+        if operation not in ("get_deployment_by_name", *POWER_ROOTS.values()):
+            continue
+        body = as_bytes(req["body"])
+        if body:
+            operation, extra = _power_arguments(body)
+            args.update(extra)
+            if operation.endswith("roles"):
+                args.pop("role_name", None)
+        transport = FakeTransport(lambda _request, i=interaction: recorded_response(i))
+        client = ServiceManagementClient("00000000-0000-0000-0000-000000000000", transport=transport)
+        result = client.call(operation, args)
+        [sent] = transport.sent
+        assert (sent.method, urlsplit(sent.url).path) == (req["method"], urlsplit(req["uri"]).path), index
+        if body:
+            assert sent.body is not None and c14n(sent.body) == c14n(body), f"{POWER_FILE}[{index}] body"
+            assert isinstance(result, m.AsynchronousOperationResult) and result.http_status == 202 and result.request_id
+        seen.append((operation, result))
+    ops = [op for op, _ in seen if op != "get_deployment_by_name"]
+    assert ops == ["shutdown_role", "start_role", "restart_role", "shutdown_roles", "start_roles", "shutdown_role"]
+    assert [args for args in (_power_arguments(as_bytes(i["request"]["body"]))[1]
+                              for i in load_interactions(EXTENDED / POWER_FILE)
+                              if i["request"]["uri"].endswith("/Operations"))][-1] == {
+        "post_shutdown_action": "StoppedDeallocated"}
+    states = [[(i.role_name, i.instance_status, i.power_state) for i in r.role_instance_list]
+              for op, r in seen if op == "get_deployment_by_name"]
+    a, b = "utsvc66ff167fa", "utsvc66ff167fb"
+    assert states[4] == [(a, "StoppedVM", "Stopped"), (b, "ReadyRole", "Started")]  # after shutdown_role
+    assert states[5] == [(a, "ReadyRole", "Started"), (b, "ReadyRole", "Started")]  # after start_role
+    assert states[8] == [(a, "StoppedVM", "Stopped"), (b, "StoppedVM", "Stopped")]  # after shutdown_roles
+    assert states[10] == [(b, "RoleStateUnknown", "Started"), (a, "StoppedDeallocated", "Stopped")]
+    assert all(r.status == "Running" for op, r in seen if op == "get_deployment_by_name")  # [REC]

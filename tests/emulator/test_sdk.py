@@ -249,3 +249,40 @@ def test_name_checks_certificates_and_account_updates_through_the_sdk(sms: Any) 
     s.create_affinity_group("sdkgrp", "label", "West US")
     assert s.update_affinity_group("sdkgrp", "new label", "new description") is None
     assert s.get_affinity_group_properties("sdkgrp").label == "new label"
+
+
+def _vm(s: Any, service: str, role: str) -> None:
+    s.create_hosted_service(service, service, location="West US")
+    linux = sm.LinuxConfigurationSet(role, "azureuser", "P@ssw0rd!", False)
+    disk = sm.OSVirtualHardDisk(UBUNTU, f"http://acct.blob.core.windows.net/vhds/{role}.vhd")
+    _wait(s, s.create_virtual_machine_deployment(service, service, "production", service, role, linux, disk,
+                                                 role_size="Small").request_id)  # fmt: skip
+
+
+def _power(s: Any, service: str) -> list[tuple[str, str]]:
+    return [(i.instance_status, i.power_state) for i in s.get_deployment_by_name(service, service).role_instance_list]
+
+
+def test_vm_shutdown_start_restart_through_the_sdk(sms: Any) -> None:
+    s: Any = sms
+    _vm(s, "power", "vm1")
+    assert _power(s, "power") == [("ReadyRole", "Started")]
+    assert _wait(s, s.shutdown_role("power", "power", "vm1").request_id).status == "Succeeded"
+    assert _power(s, "power") == [("StoppedVM", "Stopped")]
+    assert s.get_deployment_by_name("power", "power").status == "Running"  # [REC]: the deployment stays Running
+    with pytest.raises(AzureConflictHttpError, match="start it"):
+        s.restart_role("power", "power", "vm1")
+    _wait(s, s.start_role("power", "power", "vm1").request_id)
+    assert _power(s, "power") == [("ReadyRole", "Started")]
+    _wait(s, s.restart_role("power", "power", "vm1").request_id)
+    assert _power(s, "power") == [("ReadyRole", "Started")]
+    _wait(s, s.shutdown_role("power", "power", "vm1", "StoppedDeallocated").request_id)
+    assert _power(s, "power") == [("StoppedDeallocated", "Stopped")]
+    _wait(s, s.start_roles("power", "power", ["vm1"]).request_id)
+    assert _power(s, "power") == [("ReadyRole", "Started")]
+    _wait(s, s.shutdown_roles("power", "power", ["vm1"]).request_id)
+    assert _power(s, "power") == [("StoppedVM", "Stopped")]
+    with pytest.raises(AzureMissingResourceHttpError, match="Role vm9 was not found"):
+        s.start_role("power", "power", "vm9")
+    with pytest.raises(AzureHttpError, match="does not serve capture_role"):
+        s.capture_role("power", "power", "vm1", "Delete", "img", "img label")

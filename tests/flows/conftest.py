@@ -24,6 +24,8 @@ FLOW_VARS: dict[str, dict[str, str]] = {
     "blue_green": {"package_url": PACKAGE_URL},
     "first_deployment": {"package_url": PACKAGE_URL},
     "linux_vm": {"admin_password": ADMIN_PASSWORD},
+    "vm_stop_start": {"admin_password": ADMIN_PASSWORD},
+    "vm_restart": {"admin_password": ADMIN_PASSWORD},
 }
 
 # Flows that fail on purpose: (failed step, undo blocks run, newest first).

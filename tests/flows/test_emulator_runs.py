@@ -141,6 +141,19 @@ def _storage_key_rotation(sub: Subscription) -> None:
     assert len(kinds) == 2
 
 
+def _vm_stop_start(sub: Subscription) -> None:
+    (dep,) = sub.services["smflow-vmpower"].slots.values()  # stopped deallocated, then started: running again
+    assert [(i.instance_name, i.status, i.power_state) for i in dep.instances] == [("web1", "ReadyRole", "Started")]
+    kinds = [(op.kind, op.params.get("post_shutdown_action")) for op in sub.operations.values() if "_role" in op.kind]
+    assert kinds == [("shutdown_role", "StoppedDeallocated"), ("start_role", "")]
+
+
+def _vm_restart(sub: Subscription) -> None:
+    (dep,) = sub.services["smflow-vmrestart"].slots.values()  # a good VM: restarted, nothing more
+    assert [(i.instance_name, i.status, i.power_state) for i in dep.instances] == [("web1", "ReadyRole", "Started")]
+    assert [op.kind for op in sub.operations.values() if "_role" in op.kind] == ["restart_role"]
+
+
 END_STATES: dict[str, Callable[[Subscription], None]] = {
     "blue_green": _blue_green,
     "first_deployment": _first_deployment,
@@ -154,6 +167,8 @@ END_STATES: dict[str, Callable[[Subscription], None]] = {
     "restart_instance": _restart_instance,
     "certificate_rotation": _certificate_rotation,
     "storage_key_rotation": _storage_key_rotation,
+    "vm_stop_start": _vm_stop_start,
+    "vm_restart": _vm_restart,
 }
 
 

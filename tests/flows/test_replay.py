@@ -38,3 +38,15 @@ def test_rolling_upgrade_cassette_walks_domain_0_then_1(smflow_replay: Callable[
     assert "<Mode>Manual</Mode>" in text
     result = smflow_replay("flows/rolling_upgrade.flow")
     assert result.ok, result.error
+
+
+def test_vm_stop_start_cassette_stops_deallocated_then_starts(smflow_replay: Callable[..., Any]) -> None:
+    text = (CASSETTES / "vm_stop_start.yaml").read_text(encoding="utf-8")
+    assert ADMIN_PASSWORD not in text
+    stop = text.index("<PostShutdownAction>StoppedDeallocated</PostShutdownAction>")
+    stopped = text.index("<InstanceStatus>StoppedDeallocated</InstanceStatus>")
+    start = text.index("<StartRoleOperation ")
+    assert stop < stopped < start
+    assert text.count("/roleinstances/web1/Operations") == 2
+    result = smflow_replay("flows/vm_stop_start.flow", vars={"admin_password": "another-Passw0rd!"})
+    assert result.ok, result.error

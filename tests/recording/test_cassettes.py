@@ -27,7 +27,9 @@ FLOW_VARS: dict[str, dict[str, Any]] = {
     "first_deployment": {"package_url": "https://smflowdemo.blob.core.windows.net/packages/app-v1.cspkg"},
     "linux_vm": {"admin_password": "Emulator-Only-Passw0rd!"},
     "restart_instance": {"escalate": "true"},  # recorded as a drill: every remedy in turn
-    "storage_key_rotation": {"verify_keys": "false"},  # keys are scrubbed: a replay cannot compare them
+    "storage_key_rotation": {"verify_keys": "false"},
+    "vm_stop_start": {"admin_password": "Emulator-Only-Passw0rd!"},
+    "vm_restart": {"admin_password": "Emulator-Only-Passw0rd!", "escalate": "true"},  # a drill: every remedy  # keys are scrubbed: a replay cannot compare them
 }
 # The rollback drill fails on purpose (and rolls back): that is what its cassette records.
 EXPECTED_STATUS = {"rollback_drill": "failed"}

@@ -69,6 +69,10 @@ def _succeeded(server: Any) -> dict[str, int]:
 @pytest.mark.parametrize(("flow", "variables", "expected"), [
     ("rolling_upgrade", {}, {"upgrade_deployment": 1, "walk_upgrade_domain": 2}),
     ("restart_instance", {"escalate": "true"}, {"delete_role_instances": 1}),
+    ("vm_stop_start", {"admin_password": "Emulator-Only-Passw0rd!"},
+     {"create_virtual_machine_deployment": 1, "shutdown_role": 1, "start_role": 1}),
+    ("vm_restart", {"admin_password": "Emulator-Only-Passw0rd!", "escalate": "true"},
+     {"shutdown_roles": 1, "start_roles": 1}),
     ("certificate_rotation", {}, {"add_management_certificate": 2, "delete_management_certificate": 1,
                                   "delete_service_certificate": 1}),
     pytest.param(

@@ -105,8 +105,28 @@ def _vm_deployment(root: Any, a: Args) -> None:
     add(root, "ReservedIPName", a.get("reserved_ip_name"))
 
 
+def _power(operation_type: str, *, names: bool = False, shutdown: bool = False) -> Builder:
+    """A role power operation: OperationType, then the role names, then the post-shutdown action."""
+
+    def build(root: Any, a: Args) -> None:
+        add(root, "OperationType", operation_type)
+        if names:
+            roles = add(root, "Roles", container=True)
+            for name in a.get("role_names") or ():
+                add(roles, "Name", name)
+        if shutdown:
+            add(root, "PostShutdownAction", a.get("post_shutdown_action") or "Stopped")
+
+    return build
+
+
 BODIES: dict[str, tuple[str, Builder]] = {
     "create_virtual_machine_deployment": ("Deployment", _vm_deployment),
+    "shutdown_role": ("ShutdownRoleOperation", _power("ShutdownRoleOperation", shutdown=True)),
+    "start_role": ("StartRoleOperation", _power("StartRoleOperation")),
+    "restart_role": ("RestartRoleOperation", _power("RestartRoleOperation")),
+    "shutdown_roles": ("ShutdownRolesOperation", _power("ShutdownRolesOperation", names=True, shutdown=True)),
+    "start_roles": ("StartRolesOperation", _power("StartRolesOperation", names=True)),
 }
 
 RESULTS: dict[str, Result] = {

@@ -5,12 +5,22 @@ from __future__ import annotations
 from smflow.asm import models as m
 from smflow.asm import records as r
 from smflow.asm.catalogue.spec import SLOT, Argument, OperationSpec, label_arg, path_arg, read, service_arg, write
-from smflow.asm.types import BOOL, STRING, ListType, ModelType
+from smflow.asm.types import BOOL, STRING, EnumType, ListType, ModelType
 
 __all__ = ["SPECS"]
 
 HS = "services/hostedservices"
 DEP = HS + "/{service_name}/deployments/{deployment_name}"
+ROLE_OPERATIONS = DEP + "/roleinstances/{role_name}/Operations"  # one route, told apart by the body's root
+ROLES_OPERATIONS = DEP + "/roles/Operations"
+
+DEP_ARG = path_arg("deployment_name", "name of the VM deployment")
+ROLE_ARG = path_arg("role_name", "name of the VM role")
+ROLE_NAMES_ARG = Argument("role_names", ListType(STRING), required=True, doc="names of the VM roles")
+POST_SHUTDOWN = Argument(
+    "post_shutdown_action", EnumType(("Stopped", "StoppedDeallocated")), default="Stopped",
+    doc="Stopped (StoppedVM: still allocated, still billed) or StoppedDeallocated (compute released)",
+)
 
 SPECS: tuple[OperationSpec, ...] = (
     write(
@@ -40,5 +50,31 @@ SPECS: tuple[OperationSpec, ...] = (
         "get_role", DEP + "/roles/{role_name}",
         (service_arg(), path_arg("deployment_name", "name of the deployment"), path_arg("role_name", "name of the VM role")),
         ModelType(m.Role), "role", "Read a VM role of a deployment.",
+    ),
+    # -- power (wire-extended.md §1): asynchronous, 202, the instance is the role ------------------
+    write(
+        "shutdown_role", "POST", ROLE_OPERATIONS, (service_arg(), DEP_ARG, ROLE_ARG, POST_SHUTDOWN),
+        effect="update", asynchronous=True, status=(202,), resource="role", body_root="ShutdownRoleOperation",
+        doc="Shut a VM down (its instance ends StoppedVM, or StoppedDeallocated).",
+    ),
+    write(
+        "start_role", "POST", ROLE_OPERATIONS, (service_arg(), DEP_ARG, ROLE_ARG),
+        effect="update", asynchronous=True, status=(202,), resource="role", body_root="StartRoleOperation",
+        doc="Start a stopped VM (its instance ends ReadyRole).",
+    ),
+    write(
+        "restart_role", "POST", ROLE_OPERATIONS, (service_arg(), DEP_ARG, ROLE_ARG),
+        effect="update", asynchronous=True, status=(202,), resource="role", body_root="RestartRoleOperation",
+        doc="Restart a running VM.",
+    ),
+    write(
+        "shutdown_roles", "POST", ROLES_OPERATIONS, (service_arg(), DEP_ARG, ROLE_NAMES_ARG, POST_SHUTDOWN),
+        effect="update", asynchronous=True, status=(202,), resource="role", body_root="ShutdownRolesOperation",
+        doc="Shut several VMs of a deployment down in one operation.",
+    ),
+    write(
+        "start_roles", "POST", ROLES_OPERATIONS, (service_arg(), DEP_ARG, ROLE_NAMES_ARG),
+        effect="update", asynchronous=True, status=(202,), resource="role", body_root="StartRolesOperation",
+        doc="Start several stopped VMs of a deployment in one operation.",
     ),
 )

@@ -26,3 +26,21 @@ class VirtualMachineMethods(MethodsBase):
 
     def get_role(self, service_name: str, deployment_name: str, role_name: str) -> m.Role:
         return cast(m.Role, self._do("get_role", locals()))
+
+    # --- power --------------------------------------------------------------------------------
+    def shutdown_role(self, service_name: str, deployment_name: str, role_name: str,
+                      post_shutdown_action: str = "Stopped") -> Result:
+        return cast(Result, self._do("shutdown_role", locals()))
+
+    def start_role(self, service_name: str, deployment_name: str, role_name: str) -> Result:
+        return cast(Result, self._do("start_role", locals()))
+
+    def restart_role(self, service_name: str, deployment_name: str, role_name: str) -> Result:
+        return cast(Result, self._do("restart_role", locals()))
+
+    def shutdown_roles(self, service_name: str, deployment_name: str, role_names: Sequence[str],
+                       post_shutdown_action: str = "Stopped") -> Result:
+        return cast(Result, self._do("shutdown_roles", locals()))
+
+    def start_roles(self, service_name: str, deployment_name: str, role_names: Sequence[str]) -> Result:
+        return cast(Result, self._do("start_roles", locals()))

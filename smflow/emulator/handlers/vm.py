@@ -6,10 +6,12 @@ from smflow.emulator import writers
 from smflow.emulator.context import Context, Handler, Reply, RouteSpec, by_name
 from smflow.emulator.resources import AsmFault
 from smflow.emulator.state import not_found
+from smflow.emulator.wire import body_root_name
 
 __all__ = ["HANDLERS", "ROUTES"]
 
 HS = "services/hostedservices/{service_name}"
+DEP = HS + "/deployments/{deployment_name}"
 
 
 def create_virtual_machine_deployment(ctx: Context) -> Reply:
@@ -41,11 +43,77 @@ def get_role(ctx: Context) -> Reply:
     raise not_found("role")
 
 
+# One route each for the role operations and the roles operations: the body's root tells them apart.
+_ROLE_OPERATIONS = {
+    "ShutdownRoleOperation": "shutdown_role", "StartRoleOperation": "start_role",
+    "RestartRoleOperation": "restart_role",
+}
+_ROLES_OPERATIONS = {"ShutdownRolesOperation": "shutdown_roles", "StartRolesOperation": "start_roles"}
+_NOT_SERVED = {"CaptureRoleOperation": "capture_role", "CaptureRoleAsVMImageOperation": "capture_vm_image"}
+
+
+def _power(ctx: Context, table: dict[str, str], route: str) -> Reply:
+    root = body_root_name(ctx.body)
+    if root in _NOT_SERVED:
+        raise AsmFault(501, "NotImplemented",
+                       f"The smflow emulator does not serve {_NOT_SERVED[root]} (POST /<subscription>/{route}) yet.")
+    kind = table.get(root)
+    if kind is None:
+        raise AsmFault(400, "InvalidXmlRequest",
+                       f"The request body's XML was invalid or not correctly specified. "
+                       f"Expected the root element {' or '.join(table)}.")
+    body = ctx.body_of(root, ("OperationType", "Roles", "PostShutdownAction"))
+    if body.text("OperationType") != root:
+        raise AsmFault(400, "BadRequest", f"The OperationType must be {root}.")
+    if "role_name" in ctx.params:
+        roles = [ctx.params["role_name"]]
+    else:
+        box = body.child("Roles")
+        roles = [el.text or "" for el in (box if box is not None else ()) if isinstance(el.tag, str)]
+    ctx.sub.vm_power_operation(
+        ctx.request_id, kind, ctx.params["service_name"], ctx.params["deployment_name"], roles,
+        body.text("PostShutdownAction") or ("Stopped" if "Shutdown" in root else ""),
+    )  # fmt: skip
+    return Reply(202)
+
+
+def shutdown_role(ctx: Context) -> Reply:
+    """Also start_role and restart_role: they share this route, the router finds this one first."""
+    return _power(ctx, _ROLE_OPERATIONS, DEP + "/roleinstances/{role_name}/Operations")
+
+
+def start_role(ctx: Context) -> Reply:
+    return _power(ctx, _ROLE_OPERATIONS, DEP + "/roleinstances/{role_name}/Operations")
+
+
+def restart_role(ctx: Context) -> Reply:
+    return _power(ctx, _ROLE_OPERATIONS, DEP + "/roleinstances/{role_name}/Operations")
+
+
+def shutdown_roles(ctx: Context) -> Reply:
+    """Also start_roles (same route)."""
+    return _power(ctx, _ROLES_OPERATIONS, DEP + "/roles/Operations")
+
+
+def start_roles(ctx: Context) -> Reply:
+    return _power(ctx, _ROLES_OPERATIONS, DEP + "/roles/Operations")
+
+
 ROUTES: dict[str, RouteSpec] = {
     "create_virtual_machine_deployment": ("POST", HS + "/deployments", None),
     "get_role": ("GET", HS + "/deployments/{deployment_name}/roles/{role_name}", None),
+    "shutdown_role": ("POST", DEP + "/roleinstances/{role_name}/Operations", None),
+    "start_role": ("POST", DEP + "/roleinstances/{role_name}/Operations", None),
+    "restart_role": ("POST", DEP + "/roleinstances/{role_name}/Operations", None),
+    "shutdown_roles": ("POST", DEP + "/roles/Operations", None),
+    "start_roles": ("POST", DEP + "/roles/Operations", None),
 }
 HANDLERS: dict[str, Handler] = by_name([
     create_virtual_machine_deployment,
     get_role,
+    shutdown_role,
+    start_role,
+    restart_role,
+    shutdown_roles,
+    start_roles,
 ])
