@@ -157,7 +157,7 @@ class BlobStore:
         (self.root / file).unlink(missing_ok=True)
 
 
-def package_readable(store: BlobStore, base: str, url: str) -> bool | None:
+def package_readable(store: Callable[[], BlobStore], base: str, url: str) -> bool | None:
     """Whether a package URL on this emulator's blob endpoint names a blob that exists
     (None: the URL is not on this emulator, nothing can be said)."""
     parts = urlsplit(url)
@@ -168,8 +168,9 @@ def package_readable(store: BlobStore, base: str, url: str) -> bool | None:
     if len(segments) < 5 or segments[1] != BLOB_PREFIX:
         return None
     account, container, name = segments[2], segments[3], "/".join(segments[4:])
-    with store.lock:
-        return store.blob(account, container, name) is not None
+    blobs = store()  # only now: a URL elsewhere never creates the store (nor its directory)
+    with blobs.lock:
+        return blobs.blob(account, container, name) is not None
 
 
 # -- the REST surface ------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ class Context:
     def check_package(self, url: str) -> None:
         """Refuse a package on this emulator's blob endpoint that is not there, as the service
         refuses a package it cannot read (a URL elsewhere cannot be checked, and is taken)."""
-        if package_readable(self.sub.owner.blobs, self.base, url) is False:
+        if package_readable(lambda: self.sub.owner.blobs, self.base, url) is False:
             raise AsmFault(400, "BadRequest", "The specified package URL does not point to an existing blob: "
                            "upload the package before deploying it.")
 
