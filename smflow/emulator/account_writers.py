@@ -6,6 +6,7 @@ import functools
 
 from lxml import etree
 
+from smflow.emulator.blobservice import blob_endpoint
 from smflow.emulator.catalog_data import (
     GUEST_OS_FAMILIES,
     GUEST_OS_VERSIONS,
@@ -50,7 +51,8 @@ def _storage(parent: etree._Element, acct: StorageAccount, base: str, sub: str, 
     el(props, "Label", b64(acct.label))
     el(props, "Status", acct.status)
     endpoints = el(props, "Endpoints")
-    for kind in ("blob", "queue", "table", "file"):
+    el(endpoints, "Endpoint", blob_endpoint(base, acct.name))  # the emulator serves it (blobservice)
+    for kind in ("queue", "table", "file"):
         el(endpoints, "Endpoint", f"https://{acct.name}.{kind}.core.windows.net/")
     el(props, "GeoPrimaryRegion", acct.geo_primary)
     el(props, "StatusOfPrimary", "Available" if acct.status == "Created" else None)
@@ -73,8 +75,8 @@ def storage_service_xml(acct: StorageAccount, base: str, sub: str) -> bytes:
 def _listed_storage(acct: StorageAccount, base: str, sub: str) -> bytes:
     """What ``_storage(..., listed=True)`` builds, written as bytes."""
     where = _tag("AffinityGroup", acct.affinity_group) if acct.affinity_group is not None else _tag("Location", acct.location)
-    endpoints = "".join(_tag("Endpoint", f"https://{acct.name}.{kind}.core.windows.net/")
-                        for kind in ("blob", "queue", "table", "file"))
+    endpoints = _tag("Endpoint", blob_endpoint(base, acct.name)) + "".join(
+        _tag("Endpoint", f"https://{acct.name}.{kind}.core.windows.net/") for kind in ("queue", "table", "file"))
     return "".join((
         "<StorageService>", _tag("Url", f"{base}/{sub}/services/storageservices/{acct.name}"),
         _tag("ServiceName", acct.name), "<StorageServiceProperties>", _tag("Description", acct.description, nil=True),

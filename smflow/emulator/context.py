@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from smflow.emulator.blobservice import package_readable
+from smflow.emulator.resources import AsmFault
 from smflow.emulator.state import Subscription
 from smflow.emulator.wire import Body, parse_body
 
@@ -24,6 +26,13 @@ class Context:
     body: bytes
     request_id: str
     base: str  # scheme://host[:port] as the client addressed us
+
+    def check_package(self, url: str) -> None:
+        """Refuse a package on this emulator's blob endpoint that is not there, as the service
+        refuses a package it cannot read (a URL elsewhere cannot be checked, and is taken)."""
+        if package_readable(lambda: self.sub.owner.blobs, self.base, url) is False:
+            raise AsmFault(400, "BadRequest", "The specified package URL does not point to an existing blob: "
+                           "upload the package before deploying it.")
 
     def body_of(self, root: str, allowed: tuple[str, ...] | None = None) -> Body:
         return parse_body(self.body, root, allowed)

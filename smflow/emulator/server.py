@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from smflow.emulator.app import EmulatorApp, Request
+from smflow.emulator.blobservice import BoundedReader, is_blob_request
 from smflow.emulator.faults import FaultPlan, ScriptedFault
 from smflow.emulator.state import EmulatorState
 from smflow.emulator.wire import error_body
@@ -97,14 +98,18 @@ class _Handler(BaseHTTPRequestHandler):
             body = error_body("BadRequest", "The request must carry a valid Content-Length header.")
             self._write(400, [("Content-Type", "application/xml; charset=utf-8"), ("x-ms-request-id", os.urandom(16).hex())], body)
             return
-        if length > MAX_REQUEST_BYTES:
+        streamed = is_blob_request(self.path)  # blob bytes go to disk in pieces, never whole into memory
+        if length > MAX_REQUEST_BYTES and not streamed:
             self._refuse_body(length)
             return
-        body = self.rfile.read(length) if length > 0 else b""
+        body = self.rfile.read(length) if length > 0 and not streamed else b""
+        stream = BoundedReader(self.rfile, length) if streamed else None
         headers = {k.lower(): v for k, v in self.headers.items()}
         scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
         base = f"{scheme}://{self.headers.get('Host') or self.server.authority}"
-        resp = self.server.app.handle(Request(self.command, self.path, headers, body, base, self.client_cert))
+        resp = self.server.app.handle(Request(self.command, self.path, headers, body, base, self.client_cert, stream))
+        if stream is not None and not stream.drain(_DRAIN_LIMIT):
+            self.close_connection = True  # a refused upload too big to read through: answer, then hang up
         if resp.delay:
             time.sleep(resp.delay)
         if resp.drop:
@@ -134,7 +139,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Status line, headers and body in one send (no Nagle stall on keep-alive connections)."""
         lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}"]
         lines.extend(f"{k}: {v}" for k, v in headers)
-        lines.append(f"Content-Length: {len(body)}")
+        if not any(k == "Content-Length" for k, _ in headers):  # a HEAD may state the size it does not send
+            lines.append(f"Content-Length: {len(body)}")
         lines.append(f"Date: {self.date_time_string()}")
         lines.append(f"Server: {self.server_version}")
         if self.close_connection:
@@ -219,6 +225,7 @@ class EmulatorServer:
             from smflow.emulator.persist import StateStore
 
             self._store = StateStore(Path(state_file), self.state, state_codec)
+            self.state.blob_root = Path(f"{state_file}.blobs")
             self._store.load()
         self.app = EmulatorApp(
             self.state, self.faults, log, require_cert=bool(tls and tls.client_ca_file), subscription=subscription

@@ -18,11 +18,13 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 
 from smflow.emulator import certificates, instances, upgrades, vm_power
 from smflow.emulator import deployments as dep_rules
 from smflow.emulator.accounts import AccountRules
+from smflow.emulator.blobservice import BlobStore
 from smflow.emulator.certificates import CertificateRules
 from smflow.emulator.deployments import DeploymentRules
 from smflow.emulator.instances import RoleInstanceRules
@@ -149,6 +151,25 @@ class EmulatorState:
         self.on_change = on_change
         # Request ids whose operation must end Failed (the "op-fail" fault): id -> (status, code, message)
         self.doomed: dict[str, tuple[int, str, str]] = {}
+        self._blobs: BlobStore | None = None
+        self.blob_root: Path | None = None  # where blob bytes live (beside a --state file); None: a temp dir
+
+    @property
+    def blobs(self) -> BlobStore:
+        """The blob service's store (created on first use: most runs never upload)."""
+        with self.lock:
+            if self._blobs is None:
+                self._blobs = BlobStore(self.blob_root)
+            return self._blobs
+
+    def storage_keys(self, account: str) -> tuple[str, ...] | None:
+        """The keys the emulator issued for a created storage account (None: there is none)."""
+        with self.lock:
+            for s in self.subscriptions.values():
+                acct = s.storage.get(account)
+                if acct is not None and acct.status == "Created":
+                    return (acct.primary_key, acct.secondary_key)
+            return None
 
     def subscription(self, subscription_id: str) -> Subscription:
         sub = self.subscriptions.get(subscription_id)

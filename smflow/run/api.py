@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import sys
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager as ContextManager
@@ -340,6 +341,7 @@ def _remove_sqlite(path: Path) -> None:
     for suffix in ("", "-journal", "-wal", "-shm"):
         with contextlib.suppress(OSError):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(f"{path}.blobs", ignore_errors=True)  # the emulator's blob bytes (emulator.blobservice)
 
 
 def _result(run_id: str, outcome: Outcome, requests: int, masker: Masker, params: Mapping[str, Any],

@@ -73,6 +73,7 @@ def delete_hosted_service(ctx: Context) -> Reply:
 def create_deployment(ctx: Context) -> Reply:
     body = ctx.body_of("CreateDeployment", _CREATE_DEP)
     config = b64decode_field(body.required("Configuration"), "Configuration")
+    ctx.check_package(body.required("PackageUrl"))
     ctx.sub.create_deployment(
         ctx.request_id, ctx.params["service_name"], ctx.params["deployment_slot"], body.required("Name"),
         body.required("PackageUrl"), b64decode_field(body.required("Label"), "Label"), config,

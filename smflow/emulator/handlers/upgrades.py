@@ -17,6 +17,7 @@ def upgrade_deployment(ctx: Context) -> Reply:
     body = ctx.body_of("UpgradeDeployment", _UPGRADE)
     config = b64decode_field(body.required("Configuration"), "Configuration")
     body.flag("Force")
+    ctx.check_package(body.required("PackageUrl"))
     ctx.sub.upgrade_deployment(
         ctx.request_id, ctx.params["service_name"], ctx.params["deployment_name"], body.required("Mode"),
         body.required("PackageUrl"), config, b64decode_field(body.required("Label"), "Label"),

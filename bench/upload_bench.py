@@ -1,0 +1,166 @@
+"""Upload throughput of a 100 MB file: smflow's ``upload_file`` against ``azure-storage-blob`` used
+directly on the same file, to the embedded emulator and to Azurite.
+
+Both sides use 4 MiB blocks, one connection. ``upload_file`` does more than the bare client (the
+file's MD5 first, the container check, a per-block Content-MD5, the read-back of the stored MD5),
+so the target (issue 13) is ≤ 1.1× the bare client's time. Runs are interleaved (smflow, direct,
+smflow, ...) so load on a shared machine hits both alike; medians are printed. Each is measured
+in-process (the server in this process for the emulator) and as a whole process (a fresh
+``python`` that imports, uploads, exits), with that process's peak RSS.
+
+Prints one JSON object per line. Usage:
+``python bench/upload_bench.py [--mb 100] [--rounds 3] [--targets emulator,azurite]``
+(Azurite from ``.azurite/``: ``npm install --prefix .azurite azurite@3``.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import json
+import os
+import re
+import resource
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BLOCK = 4 * 1024 * 1024
+ACCOUNT = "benchstor"
+KEY = base64.b64encode(b"upload-bench-key" * 4).decode()
+
+
+def _upload(mode: str, endpoint: str, key: str, path: Path, name: str) -> None:
+    if mode == "smflow":
+        from smflow.storage.upload import upload_file
+
+        upload_file(endpoint, ACCOUNT, key, "bench", name, path)
+        return
+    from azure.storage.blob import BlobServiceClient
+
+    svc = BlobServiceClient(endpoint, credential={"account_name": ACCOUNT, "account_key": key},
+                            max_single_put_size=BLOCK, max_block_size=BLOCK)  # fmt: skip
+    box = svc.get_container_client("bench")
+    with contextlib.suppress(Exception):
+        box.create_container()
+    with open(path, "rb") as f:
+        box.upload_blob(name, f, length=path.stat().st_size, overwrite=True)
+
+
+@contextlib.contextmanager
+def _emulator() -> Iterator[tuple[str, str]]:
+    from smflow.emulator.server import EmulatorServer
+
+    with EmulatorServer(latency=0.0) as srv:
+        sub = srv.state.subscription("bench")
+        sub.create_storage_account("bench-create", ACCOUNT, "l", None, "West US", None, "Standard_LRS", {})
+        sub.settle()
+        acct = sub.storage[ACCOUNT]
+        yield f"{srv.url}/blob/{ACCOUNT}/", acct.primary_key
+
+
+@contextlib.contextmanager
+def _azurite() -> Iterator[tuple[str, str]]:
+    exe = ROOT / ".azurite" / "node_modules" / ".bin" / "azurite-blob"
+    if not exe.exists():
+        raise SystemExit(f"Azurite is not installed at {exe}: npm install --prefix .azurite azurite@3")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryDirectory() as where:
+        proc = subprocess.Popen(
+            [str(exe), "--blobHost", "127.0.0.1", "--blobPort", str(port), "--location", where,
+             "--skipApiVersionCheck", "--loose", "--silent"],
+            env={**os.environ, "AZURITE_ACCOUNTS": f"{ACCOUNT}:{KEY}"}, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise SystemExit("Azurite did not start") from None
+                    time.sleep(0.1)
+            yield f"http://127.0.0.1:{port}/{ACCOUNT}", KEY
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait()
+
+
+def _whole_process(mode: str, endpoint: str, key: str, path: Path, name: str) -> tuple[float, int]:
+    """(seconds, peak RSS in KiB) of a fresh interpreter doing one upload.
+
+    The peak is the child's own VmHWM (its address space's high-water mark): ``ru_maxrss`` from
+    ``wait4`` would start from this process's peak, which Linux carries across fork and exec."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, __file__, "--one", mode, endpoint, str(path), name],
+                          env={**os.environ, "BENCH_KEY": key}, capture_output=True, text=True, check=False)  # fmt: skip
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"the {mode} upload process failed ({done.returncode})")
+    return seconds, int(done.stdout.split()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mb", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--targets", default="emulator,azurite")
+    parser.add_argument("--one", nargs=4, metavar=("MODE", "ENDPOINT", "FILE", "NAME"))
+    args = parser.parse_args()
+    if args.one:
+        mode, endpoint, file, name = args.one
+        _upload(mode, endpoint, os.environ["BENCH_KEY"], Path(file), name)
+        hwm = re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text())
+        print(hwm.group(1) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.cspkg"
+        with open(path, "wb") as f:
+            for _ in range(args.mb):
+                f.write(os.urandom(1024 * 1024))
+        size = path.stat().st_size
+        for target in args.targets.split(","):
+            ctx = _emulator() if target == "emulator" else _azurite()
+            with ctx as (endpoint, key):
+                times: dict[str, list[float]] = {"smflow": [], "direct": []}
+                whole: dict[str, list[float]] = {"smflow": [], "direct": []}
+                rss: dict[str, int] = {"smflow": 0, "direct": 0}
+                for r in range(args.rounds):
+                    for mode in ("smflow", "direct"):
+                        start = time.perf_counter()
+                        _upload(mode, endpoint, key, path, f"{mode}-{r}")
+                        times[mode].append(time.perf_counter() - start)
+                        seconds, peak = _whole_process(mode, endpoint, key, path, f"{mode}-p{r}")
+                        whole[mode].append(seconds)
+                        rss[mode] = max(rss[mode], peak)
+                for kind, data in (("in_process", times), ("whole_process", whole)):
+                    med = {m: statistics.median(v) for m, v in data.items()}
+                    print(json.dumps({
+                        "bench": "upload", "target": target, "measure": kind, "mb": args.mb, "rounds": args.rounds,
+                        "smflow_s": round(med["smflow"], 3), "direct_s": round(med["direct"], 3),
+                        "ratio": round(med["smflow"] / med["direct"], 3),
+                        "smflow_mb_s": round(size / 2**20 / med["smflow"], 1),
+                        "direct_mb_s": round(size / 2**20 / med["direct"], 1),
+                        **({"peak_rss_mb": {m: round(v / 1024, 1) for m, v in rss.items()}}
+                           if kind == "whole_process" else
+                           # this process: the in-process uploads, and for the emulator its server too
+                           {"bench_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}),
+                    }))  # fmt: skip
+                    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The storage data plane: what a release does to blob storage (not an ASM operation)."""

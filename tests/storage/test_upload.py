@@ -1,0 +1,72 @@
+"""``upload_file`` against the emulator and against Azurite: the same calls, the same answers."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from azure.storage.blob import BlobServiceClient
+
+from smflow.errors import ApiError
+from smflow.storage.upload import upload_file
+from tests.storage.conftest import BlobTarget
+
+
+def _download(target: BlobTarget, container: str, name: str) -> bytes:
+    svc = BlobServiceClient(target.endpoint, credential={"account_name": target.account, "account_key": target.key})
+    return svc.get_container_client(container).download_blob(name).readall()
+
+
+def _file(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_new_container_then_existing_container(target: BlobTarget, tmp_path: Path) -> None:
+    data = b"PK\x03\x04 a package" * 50
+    first = upload_file(target.endpoint, target.account, target.key, f"new-{target.name}", "app.cspkg",
+                        _file(tmp_path, "app.cspkg", data))  # fmt: skip
+    assert not first.skipped and first.size == len(data)
+    assert first.md5 == base64.b64encode(hashlib.md5(data).digest()).decode()
+    assert first.url.endswith(f"/new-{target.name}/app.cspkg")
+    other = upload_file(target.endpoint, target.account, target.key, f"new-{target.name}", "app.cscfg",
+                        _file(tmp_path, "app.cscfg", b"<ServiceConfiguration/>"))  # fmt: skip
+    assert not other.skipped
+    assert _download(target, f"new-{target.name}", "app.cspkg") == data
+
+
+def test_the_same_content_is_not_sent_again_and_new_content_is(target: BlobTarget, tmp_path: Path) -> None:
+    path = _file(tmp_path, "app.cspkg", b"version one")
+    assert not upload_file(target.endpoint, target.account, target.key, "same", "app.cspkg", path).skipped
+    seen: list[tuple[int, int]] = []
+    again = upload_file(target.endpoint, target.account, target.key, "same", "app.cspkg", path,
+                        progress=lambda done, total: seen.append((done, total)))  # fmt: skip
+    assert again.skipped and seen == [(11, 11)]
+    path.write_bytes(b"version two!")
+    changed = upload_file(target.endpoint, target.account, target.key, "same", "app.cspkg", path)
+    assert not changed.skipped and _download(target, "same", "app.cspkg") == b"version two!"
+
+
+def test_a_20_mb_file_in_blocks(target: BlobTarget, tmp_path: Path) -> None:
+    data = os.urandom(20 * 1024 * 1024)
+    seen: list[int] = []
+    result = upload_file(target.endpoint, target.account, target.key, "big", "big.cspkg",
+                         _file(tmp_path, "big.cspkg", data), progress=lambda done, total: seen.append(done))  # fmt: skip
+    assert result.size == len(data) and not result.skipped
+    assert len(seen) >= 5 and seen[-1] == len(data)  # a progress report per block at least
+    assert hashlib.md5(_download(target, "big", "big.cspkg")).digest() == hashlib.md5(data).digest()
+
+
+def test_a_wrong_key_is_refused_with_a_clear_error(target: BlobTarget, tmp_path: Path) -> None:
+    wrong = base64.b64encode(b"W" * 64).decode()
+    with pytest.raises(ApiError) as caught:
+        upload_file(target.endpoint, target.account, wrong, "nokey", "app.cspkg", _file(tmp_path, "a", b"x"))
+    text = str(caught.value)
+    # The service says AuthenticationFailed (the emulator too); Azurite says AuthorizationFailure.
+    assert caught.value.status == 403 and caught.value.code in ("AuthenticationFailed", "AuthorizationFailure")
+    assert "the storage account key was refused" in text and "nokey/app.cspkg" in text
+    assert wrong not in text and target.key not in text
