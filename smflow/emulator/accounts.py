@@ -21,8 +21,12 @@ _STORAGE_NAME = re.compile(r"[a-z0-9]{3,24}")
 _LOCATION_NAMES = {loc.name for loc in LOCATIONS}
 
 
-def _key() -> str:
+def new_storage_key() -> str:
+    """A fresh account key, as the service issues them (64 random bytes, base64)."""
     return base64.b64encode(os.urandom(64)).decode("ascii")
+
+
+_key = new_storage_key
 
 
 class AccountRules(SubscriptionBase):

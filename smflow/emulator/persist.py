@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from smflow.emulator.accounts import new_storage_key
 from smflow.emulator.resources import (
     AffinityGroup,
     Deployment,
@@ -100,10 +101,16 @@ class StateStore:
     """Loads the state from ``path`` and saves each subscription after every change."""
 
     def __init__(self, path: Path, state: EmulatorState,
-                 codec: tuple[Callable[[Any], Any], Callable[[Any], Any]] | None = None) -> None:
+                 codec: tuple[Callable[[Any], Any], Callable[[Any], Any]] | None = None,
+                 keep_storage_keys: bool = True) -> None:
         self.path = path
         self.state = state
         self._encode, self._decode = codec or (_same, _same)
+        # False for the state a run keeps beside its journal: storage keys are secrets, and no
+        # file a run writes may hold one. A restored account then gets new keys, as if they had
+        # been regenerated while the run was down (a resumed run reads them again anyway: a key
+        # bound before the crash is journaled masked).
+        self.keep_storage_keys = keep_storage_keys
         try:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA synchronous=FULL")
@@ -130,6 +137,9 @@ class StateStore:
                     raise UsageError(f"emulator state file {self.path}: written by another emulator version (format {data.get('format')})")
                 try:
                     restore(self.state.subscription(sub_id), data)
+                    for account in self.state.subscription(sub_id).storage.values():
+                        account.primary_key = account.primary_key or new_storage_key()
+                        account.secondary_key = account.secondary_key or new_storage_key()
                 except (KeyError, TypeError, ValueError, AttributeError) as exc:
                     self.state.subscriptions.pop(sub_id, None)  # nothing half-restored is served
                     raise UsageError(f"emulator state file {self.path}: a snapshot is damaged "
@@ -144,6 +154,13 @@ class StateStore:
                     self.save(sub_id)
                 except sqlite3.Error as err:
                     raise _state_error(self.path, err) from None
+
+    def _snapshot(self, sub: Subscription) -> dict[str, Any]:
+        data = snapshot(sub)
+        if not self.keep_storage_keys:
+            for account in data["storage"]:
+                account["primary_key"] = account["secondary_key"] = ""
+        return data
 
     def close(self) -> None:
         """Stop saving and close the file (the state stays in memory)."""
@@ -161,7 +178,7 @@ class StateStore:
             else:
                 self._db.execute(
                     "INSERT OR REPLACE INTO subscriptions (id, snapshot) VALUES (?, ?)",
-                    (subscription_id, json.dumps(self._encode(snapshot(sub)), separators=(",", ":"))),
+                    (subscription_id, json.dumps(self._encode(self._snapshot(sub)), separators=(",", ":"))),
                 )
             self._db.execute("COMMIT")
         except BaseException:

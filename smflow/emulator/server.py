@@ -214,6 +214,7 @@ class EmulatorServer:
         clock: Callable[[], float] = time.monotonic,
         subscription: str | None = None,
         state_codec: StateCodec | None = None,
+        keep_storage_keys: bool = True,
     ) -> None:
         self.host, self.port = host, port
         self.tls = tls
@@ -224,7 +225,7 @@ class EmulatorServer:
         if state_file is not None:
             from smflow.emulator.persist import StateStore
 
-            self._store = StateStore(Path(state_file), self.state, state_codec)
+            self._store = StateStore(Path(state_file), self.state, state_codec, keep_storage_keys)
             self.state.blob_root = Path(f"{state_file}.blobs")
             self._store.load()
         self.app = EmulatorApp(

@@ -167,7 +167,9 @@ def choose_target(
         secrets = dict(state_secrets)
         by_name = {name: value for value, name in secrets.items()}
         codec = (lambda data: value_codec.encode(data, secrets), lambda data: value_codec.decode(data, by_name))
-    server = EmulatorServer(host="127.0.0.1", port=0, latency=latency, state_file=emulator_state, state_codec=codec)
+    # The state kept beside the journal is a file a run writes, so it holds no storage key.
+    server = EmulatorServer(host="127.0.0.1", port=0, latency=latency, state_file=emulator_state, state_codec=codec,
+                            keep_storage_keys=False)
     url = server.start()
     stopped = False
     try:
