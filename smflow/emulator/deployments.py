@@ -18,7 +18,7 @@ from smflow.emulator.resources import AsmFault, Deployment, HostedService, Opera
 from smflow.emulator.subscription import EXCLUSIVE_ACCESS, SubscriptionBase, new_private_id, utc_now
 
 __all__ = [
-    "UPGRADE_UNDER_WAY", "DeploymentRules", "RoleSpec", "claim", "complete", "find_deployment", "instances_for",
+    "UPGRADE_UNDER_WAY", "DeploymentRules", "RoleSpec", "claim", "complete", "find_deployment", "instances_for", "release",
     "progress", "refuse_during_upgrade", "roles_for",
 ]
 
@@ -106,6 +106,19 @@ def claim(dep: Deployment, request_id: str) -> None:
     if dep.busy_op is not None:
         raise AsmFault(409, "ConflictError", EXCLUSIVE_ACCESS)
     dep.busy_op = request_id
+
+
+def release(sub: SubscriptionBase, op: Operation) -> Deployment | None:
+    """The end of an operation that ``claim``-ed its deployment: the deployment is free again and
+    modified now. None when the deployment is gone (deleted meanwhile)."""
+    found = find_deployment(sub, op)
+    if found is None:
+        return None
+    dep = found[1]
+    if dep.busy_op == op.id:
+        dep.busy_op = None
+    dep.last_modified = utc_now()
+    return dep
 
 
 class DeploymentRules(SubscriptionBase):

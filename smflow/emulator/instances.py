@@ -10,10 +10,10 @@ instance is its role (shutdown_role and restart_role).
 
 from __future__ import annotations
 
-from smflow.emulator.deployments import claim, find_deployment
+from smflow.emulator.deployments import claim, find_deployment, release
 from smflow.emulator.operations import phase_at
 from smflow.emulator.resources import AsmFault, Deployment, Operation
-from smflow.emulator.subscription import SubscriptionBase, utc_now
+from smflow.emulator.subscription import SubscriptionBase
 
 __all__ = ["KINDS", "RoleInstanceRules", "complete", "progress"]
 
@@ -67,13 +67,9 @@ def progress(sub: SubscriptionBase, op: Operation, fraction: float) -> None:
 
 def complete(sub: SubscriptionBase, op: Operation) -> None:
     """Succeeded: the instances are ReadyRole again (or gone); Failed: they come back as they were."""
-    found = find_deployment(sub, op)
-    if found is None:
+    dep = release(sub, op)
+    if dep is None:
         return
-    dep = found[1]
-    if dep.busy_op == op.id:
-        dep.busy_op = None
-    dep.last_modified = utc_now()
     names = set(_named(dep, op))
     if op.kind == "delete_role_instances" and op.status != "Failed":
         dep.instances = [i for i in dep.instances if i.instance_name not in names]

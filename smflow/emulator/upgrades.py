@@ -28,11 +28,12 @@ from smflow.emulator.deployments import (
     find_deployment,
     instances_for,
     refuse_during_upgrade,
+    release,
     roles_for,
 )
 from smflow.emulator.operations import duration, phase_at
 from smflow.emulator.resources import AsmFault, Deployment, Operation, RoleInstance, Upgrade
-from smflow.emulator.subscription import EXCLUSIVE_ACCESS, SubscriptionBase, utc_now
+from smflow.emulator.subscription import EXCLUSIVE_ACCESS, SubscriptionBase
 
 __all__ = ["KINDS", "NOTHING_TO_ROLL_BACK", "UpgradeRules", "complete", "progress"]
 
@@ -198,13 +199,9 @@ def progress(sub: SubscriptionBase, op: Operation, fraction: float) -> None:
 
 def complete(sub: SubscriptionBase, op: Operation) -> None:
     """End of a pass or a walk: the walked domains run the new package; a Failed walk is undone."""
-    found = find_deployment(sub, op)
-    if found is None:
+    dep = release(sub, op)
+    if dep is None:
         return
-    dep = found[1]
-    if dep.busy_op == op.id:
-        dep.busy_op = None
-    dep.last_modified = utc_now()
     up = dep.upgrade
     if up is None:
         return

@@ -10,9 +10,9 @@ Running throughout [REC]. A failed operation leaves the instances as they were b
 
 from __future__ import annotations
 
-from smflow.emulator.deployments import claim, find_deployment
+from smflow.emulator.deployments import claim, find_deployment, release
 from smflow.emulator.resources import AsmFault, Operation
-from smflow.emulator.subscription import SubscriptionBase, utc_now
+from smflow.emulator.subscription import SubscriptionBase
 
 __all__ = ["KINDS", "PHASES", "VmPowerRules", "complete", "progress"]
 
@@ -77,13 +77,9 @@ def progress(sub: SubscriptionBase, op: Operation, fraction: float) -> None:
 
 def complete(sub: SubscriptionBase, op: Operation) -> None:
     """Succeeded: stopped (or deallocated), or ReadyRole; Failed: as they were before the operation."""
-    found = find_deployment(sub, op)
-    if found is None:
+    dep = release(sub, op)
+    if dep is None:
         return
-    dep = found[1]
-    if dep.busy_op == op.id:
-        dep.busy_op = None
-    dep.last_modified = utc_now()
     roles = set(op.params.get("roles", "").split(_SEP))
     if op.status == "Failed":
         before: dict[str, tuple[str, str]] = {}
