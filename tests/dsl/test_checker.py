@@ -36,3 +36,10 @@ def test_an_untyped_param_takes_the_type_of_its_default() -> None:
     report = check(flow)
     assert report.errors == [] and report.warnings == []
     assert report.param_types == {"count": INT, "name": STRING}
+
+
+def test_a_flow_retry_backoff_is_bounded_at_both_ends() -> None:
+    """The flow-level clause only: step-level retry clauses are pinned by their own tests."""
+    text = 'flow t "x"\nretry attempts 3 backoff 5ms..2h\nstep "s" {\n    log "hi"\n}\n'
+    assert _found(text) == [("error", "DurationOutOfRange", "backoff 5ms is out of range (10ms to 1h)", 2),
+                            ("error", "DurationOutOfRange", "backoff 2h is out of range (10ms to 1h)", 2)]
