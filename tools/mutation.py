@@ -1,4 +1,4 @@
-"""On-demand mutation testing of the secret-handling modules: do the tests notice a broken masker?
+"""On-demand mutation testing of the secret-handling and recovery modules: do the tests notice a break?
 
     python tools/mutation.py                       # every module below, 30 sampled mutants each
     python tools/mutation.py smflow/run/secrets.py --sample 0 --seed 3   # all mutants of one module
@@ -40,6 +40,9 @@ TARGETS: dict[str, list[str]] = {
     "smflow/recording/scrub.py": ["tests/recording/test_scrub.py", "tests/recording/test_scrub_properties.py"],
     "smflow/recording/matching.py": ["tests/recording/test_matching.py", "tests/security/test_replay_secret_path.py"],
     "smflow/recording/leaks.py": ["tests/recording/test_scrub.py", "tests/recording/test_session.py"],
+    "smflow/run/journal.py": ["tests/run/test_journal.py", "tests/run/test_journal_files.py"],
+    "smflow/dsl/checker.py": ["tests/dsl/test_golden.py", "tests/dsl/test_plan.py", "tests/dsl/test_checker.py"],
+    "smflow/asm/xml.py": ["tests/asm/test_xml.py"],
 }
 
 _FLIP = {ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE,
@@ -113,13 +116,16 @@ def _replace_statement(tree: ast.Module, target: ast.AST) -> None:
                 return
 
 
-def run_module(module: str, tests: list[str], sample: int, seed: int, timeout: float) -> dict[str, object]:
+def run_module(module: str, tests: list[str], sample: int, seed: int, timeout: float,
+               only: list[int] | None = None) -> dict[str, object]:
     source = (ROOT / module).read_text()
     tree = ast.parse(source)
     total = len(list(_sites(tree)))
     indices = list(range(total))
     if sample and sample < total:
         indices = sorted(random.Random(seed).sample(indices, sample))
+    if only:
+        indices = [i for i in only if 0 <= i < total]
     killed, survived, timed_out = 0, [], 0
     with tempfile.TemporaryDirectory(prefix="smflow-mutants-") as tmp:
         shutil.copytree(ROOT / "smflow", Path(tmp) / "smflow")
@@ -142,7 +148,7 @@ def run_module(module: str, tests: list[str], sample: int, seed: int, timeout: f
                 timed_out += 1  # a mutant that hangs the tests is caught by their timeouts: killed
                 continue
             if proc.returncode == 0:
-                survived.append(f"{module}:{mutant.line}: {mutant.what}")
+                survived.append(f"{module}:{mutant.line}: #{mutant.number} {mutant.what}")
             else:
                 killed += 1
         target.write_text(source)
@@ -158,11 +164,14 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=30, help="mutants per module, sampled (0: all)")
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant's test run")
+    parser.add_argument("--only", type=lambda text: [int(n) for n in text.split(",")], default=None,
+                        help="try just these mutant numbers (the #N of survivors), e.g. to confirm a new test")
     args = parser.parse_args()
     for module in args.modules or list(TARGETS):
         if module not in TARGETS:
             parser.error(f"no tests are known for {module}; known: {', '.join(TARGETS)}")
-        print(json.dumps(run_module(module, TARGETS[module], args.sample, args.seed, args.timeout)), flush=True)
+        print(json.dumps(run_module(module, TARGETS[module], args.sample, args.seed, args.timeout, args.only)),
+              flush=True)
     return 0
 
 

@@ -177,3 +177,66 @@ def test_vm_body_defaults_and_order() -> None:
     assert "<MediaLink>http://acct/vhds/vm1.vhd</MediaLink><SourceImageName>img</SourceImageName>" in text
     assert text.endswith("</RoleList><Dns><DnsServers><DnsServer><Name>dns1</Name><Address>10.0.0.4</Address>"
                          "</DnsServer></DnsServers></Dns></Deployment>")
+
+
+# Found by mutation testing (tools/mutation.py): element names the models map to irregularly,
+# list items, and parser options, each checked against a body and a result written by hand.
+
+def test_deployment_lists_virtual_ips_and_extended_properties() -> None:
+    body = (b"<Deployment " + NS + b"><Name>d</Name>"
+            b"<RoleInstanceList><RoleInstance><RoleName>web</RoleName><InstanceName>web_IN_0</InstanceName>"
+            b"<InstanceStatus>ReadyRole</InstanceStatus></RoleInstance><Junk/></RoleInstanceList>"
+            b"<RoleList><Role><RoleName>web</RoleName></Role></RoleList>"
+            b"<VirtualIPs><VirtualIP><Address>1.2.3.4</Address><IsReserved>true</IsReserved>"
+            b"<ReservedIPName>rip</ReservedIPName></VirtualIP></VirtualIPs>"
+            b"<ExtendedProperties><ExtendedProperty><Name>owner</Name><Value>ops</Value></ExtendedProperty>"
+            b"<Other><Name>no</Name><Value>no</Value></Other>"
+            b"<ExtendedProperty><Name>empty</Name></ExtendedProperty></ExtendedProperties></Deployment>")
+    dep = xml.decode_response("get_deployment_by_name", body)
+    assert dep.role_instance_list == [m.RoleInstance(role_name="web", instance_name="web_IN_0",
+                                                     instance_status="ReadyRole")]
+    assert [r.role_name for r in dep.role_list] == ["web"]
+    assert dep.virtual_ips == [m.VirtualIP(address="1.2.3.4", is_reserved=True, reserved_ip_name="rip")]
+    assert dep.extended_properties == {"owner": "ops", "empty": ""}
+
+
+def test_hosted_service_with_its_deployments() -> None:
+    body = (b"<HostedService " + NS + b"><ServiceName>svc</ServiceName><Deployments>"
+            b"<Deployment><Name>blue</Name></Deployment><Deployment><Name>green</Name></Deployment>"
+            b"</Deployments></HostedService>")
+    svc = xml.decode_response("get_hosted_service_properties", body)
+    assert [d.name for d in svc.deployments] == ["blue", "green"]
+
+
+def test_affinity_group_storage_services_and_capabilities() -> None:
+    body = (b"<AffinityGroup " + NS + b"><Name>ag</Name><StorageServices><StorageService>"
+            b"<ServiceName>st</ServiceName></StorageService></StorageServices>"
+            b"<Capabilities><Capability>PersistentVMRole</Capability><Capability>HighMemory</Capability>"
+            b"</Capabilities></AffinityGroup>")
+    group = xml.decode_response("get_affinity_group_properties", body)
+    assert [s.service_name for s in group.storage_services] == ["st"]
+    assert group.capabilities == ["PersistentVMRole", "HighMemory"]
+
+
+def test_location_storage_account_types_sit_one_level_deeper() -> None:
+    body = (b"<Locations " + NS + b"><Location><Name>West US</Name><StorageCapabilities><StorageAccountTypes>"
+            b"<StorageAccountType>Standard_LRS</StorageAccountType><StorageAccountType>Premium_LRS</StorageAccountType>"
+            b"</StorageAccountTypes></StorageCapabilities></Location></Locations>")
+    (location,) = xml.decode_response("list_locations", body)
+    assert location.storage_account_types == ["Standard_LRS", "Premium_LRS"]
+
+
+def test_os_image_io_type_and_operating_system_family_label() -> None:
+    image = xml.decode_response("get_os_image", b"<OSImage " + NS + b"><Name>img</Name><IOType>Provisioned</IOType>"
+                                b"</OSImage>")
+    assert image.io_type == "Provisioned"
+    body = (b"<OperatingSystems " + NS + b"><OperatingSystem><Version>WA-GUEST-OS-5.1</Version>"
+            b"<Label>b3MgNS4x</Label><Family>5</Family><FamilyLabel>V2luZG93cyAyMDE2</FamilyLabel>"
+            b"</OperatingSystem></OperatingSystems>")
+    (os_,) = xml.decode_response("list_operating_systems", body)
+    assert (os_.label, os_.family, os_.family_label) == ("os 5.1", 5, "Windows 2016")
+
+
+def test_comments_and_processing_instructions_inside_text_are_dropped() -> None:
+    body = b"<HostedService " + NS + b"><ServiceName>s<!-- a comment -->v<?pi x?>c</ServiceName></HostedService>"
+    assert xml.decode_response("get_hosted_service_properties", body).service_name == "svc"

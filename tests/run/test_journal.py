@@ -194,3 +194,75 @@ def test_a_step_whose_undo_began_runs_again_with_its_bindings_and_its_writes_rea
         again.append("step_done", index=4, step="swap", bound={"old": "old#1"}, undos=[0])
     state = read_journal(j.path)
     assert "swap" in state.steps_done and state.calls["swap_deployment#1@swap"].done
+
+
+# Found by mutation testing (tools/mutation.py): each expectation below is written out by hand.
+
+def test_an_empty_journal_says_the_run_died_before_it_started(tmp_path: Path) -> None:
+    path = tmp_path / "20261126-041200-x-ab12.jsonl"
+    path.write_bytes(b"")
+    with pytest.raises(JournalError) as caught:
+        read_journal(path)
+    assert str(caught.value) == f"{path}: the journal is empty (the run died before it started)"
+
+
+def test_a_discarded_pending_journal_leaves_no_file_even_when_its_creation_was_still_running(tmp_path: Path) -> None:
+    from smflow.run import syncthread
+    from smflow.run.journal import PendingJournal
+
+    PendingJournal(tmp_path, "20261126-041200-x-ab12").discard()  # run_id never asked: the job is waited here
+    syncthread.start(lambda: None).wait()  # jobs run in order: the creation has finished by now
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_format_1_journal_names_its_calls_and_binds_by_step(tmp_path: Path) -> None:
+    lines = [
+        {"t": "run", "format": 1, "run_id": "20261126-041200-x-ab12", "flow": "x.flow"},
+        {"t": "step_started", "index": 1, "step": "create"},
+        {"t": "call_intent", "key": "1/create_hosted_service#1", "op": "create_hosted_service", "args": {}},
+        {"t": "call_sent", "key": "1/create_hosted_service#1", "request_id": "r1"},
+        {"t": "bind", "index": 1, "key": "props#1", "value": 7},
+        {"t": "call_intent", "key": "undo1/delete_hosted_service#1", "op": "delete_hosted_service", "args": {}},
+    ]
+    path = tmp_path / "20261126-041200-x-ab12.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    state = read_journal(path)
+    assert set(state.calls) == {"create_hosted_service#1@create", "undo1/delete_hosted_service#1"}
+    assert state.calls["create_hosted_service#1@create"].request_id == "r1"
+    assert state.calls["create_hosted_service#1@create"].step == "create"
+    assert state.binds == {"create": {"props#1": 7}}
+
+
+def test_a_journal_that_cannot_be_appended_to_is_a_journal_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Root opens any file for writing, so the refusal (a read-only file or filesystem) is simulated."""
+    import errno
+    import os
+
+    _journal(tmp_path).close()
+    path = journal_path(tmp_path, "20261126-041200-blue_green-ab12")
+
+    def refused(*args: object, **kwargs: object) -> int:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(os, "open", refused)
+    with pytest.raises(JournalError) as caught:
+        Journal.reopen(tmp_path, "20261126-041200-blue_green-ab12")
+    assert str(caught.value) == f"cannot append to the run journal {path}: Read-only file system"
+
+
+def test_a_torn_tail_that_cannot_be_cut_is_a_journal_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    with _journal(tmp_path) as j:
+        pass
+    with j.path.open("ab") as f:
+        f.write(b'{"t":"step_sta')
+
+    def fails(fd: int, length: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "ftruncate", fails)
+    with pytest.raises(JournalError) as caught:
+        Journal.reopen(tmp_path, j.run_id)
+    assert str(caught.value) == f"cannot append to the run journal {j.path}: Input/output error"
