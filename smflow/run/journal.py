@@ -282,12 +282,15 @@ class Journal:
         except OSError as exc:
             raise JournalError(f"cannot append to the run journal {path}: {exc.strerror}") from None
         _lock(fd, path, run_id)
-        state = read_journal(path)  # again, now that no other process can be appending
         try:
+            state = read_journal(path)  # again, now that no other process can be appending
             if os.fstat(fd).st_size > state.good_bytes:
                 os.ftruncate(fd, state.good_bytes)  # drop a torn tail so the next line starts clean
-        except OSError as exc:
-            raise JournalError(f"cannot append to the run journal {path}: {exc.strerror}") from None
+        except BaseException as exc:
+            os.close(fd)  # and with it the lock: a failed reopen must not hold the run
+            if isinstance(exc, OSError):
+                raise JournalError(f"cannot append to the run journal {path}: {exc.strerror}") from None
+            raise
         return cls(path, run_id, fd), state
 
     def append(self, kind: str, *, durable: bool = False, **fields: Any) -> None:

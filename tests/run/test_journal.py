@@ -266,3 +266,6 @@ def test_a_torn_tail_that_cannot_be_cut_is_a_journal_error(tmp_path: Path, monke
     with pytest.raises(JournalError) as caught:
         Journal.reopen(tmp_path, j.run_id)
     assert str(caught.value) == f"cannot append to the run journal {j.path}: Input/output error"
+    monkeypatch.undo()  # the disk works again: the failed reopen left no descriptor holding the lock
+    reopened, _ = Journal.reopen(tmp_path, j.run_id)
+    reopened.close()
