@@ -43,6 +43,8 @@ TARGETS: dict[str, list[str]] = {
     "smflow/run/journal.py": ["tests/run/test_journal.py", "tests/run/test_journal_files.py"],
     "smflow/dsl/checker.py": ["tests/dsl/test_golden.py", "tests/dsl/test_plan.py", "tests/dsl/test_checker.py"],
     "smflow/asm/xml.py": ["tests/asm/test_xml.py"],
+    "smflow/run/readback.py": ["tests/run/test_readback.py", "tests/run/test_readback_table.py"],
+    "smflow/run/retry.py": ["tests/run/test_retry.py", "tests/run/test_retry_policy.py"],
 }
 
 _FLIP = {ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE,
