@@ -43,3 +43,21 @@ def test_a_flow_retry_backoff_is_bounded_at_both_ends() -> None:
     text = 'flow t "x"\nretry attempts 3 backoff 5ms..2h\nstep "s" {\n    log "hi"\n}\n'
     assert _found(text) == [("error", "DurationOutOfRange", "backoff 5ms is out of range (10ms to 1h)", 2),
                             ("error", "DurationOutOfRange", "backoff 2h is out of range (10ms to 1h)", 2)]
+
+
+def test_a_name_bound_inside_an_undo_block_is_not_in_scope_after_it() -> None:
+    text = ('flow t "x"\nstep "a" {\n    log "a"\n'
+            '    undo { old = get_hosted_service_properties(service_name: "svc") }\n}\n'
+            'step "b" {\n    log "${old.service_name}"\n}\n')
+    assert _found(text) == [("error", "UndefinedName", "undefined name 'old'", 7)]
+
+
+def test_the_messages_of_log_and_confirm_are_checked() -> None:
+    text = 'flow t "x"\nstep "a" {\n    log "v ${nope}"\n    confirm "go ${never}?"\n}\n'
+    assert _found(text) == [("error", "UndefinedName", "undefined name 'nope'", 3),
+                            ("error", "UndefinedName", "undefined name 'never'", 4)]
+
+
+def test_a_flow_nested_too_deeply_to_check_is_an_error() -> None:
+    deep = 'flow t "x"\nstep "a" {\n' + '    if true {\n' * 600 + '    log "x"\n' + '}\n' * 600 + '}\n'
+    assert _found(deep) == [("error", "NotSupported", "the flow is nested too deeply to check", 1)]
