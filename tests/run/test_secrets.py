@@ -167,3 +167,30 @@ def test_live_secrets_follow_the_masker() -> None:
     assert set(live) == {"first-secret", "extra-secret"} and len(live) == 2
     m.add("learnt-later")
     assert "learnt-later" in live and len(live) == 3
+
+
+def test_a_too_short_secret_is_named_by_default_as_a_secret_value() -> None:
+    with pytest.raises(UsageError) as caught:
+        Masker().add("q9")
+    assert str(caught.value) == ("a secret value is shorter than 4 characters, too short to be masked reliably in "
+                                 "output, journals and cassettes; use a longer secret")
+
+
+def test_values_that_are_no_text_are_not_secrets() -> None:
+    masker = Masker()
+    for nothing in (None, "", 12345, 1.5, True, b"bytes-value"):
+        masker.add(nothing)  # ignored, not an error
+    assert masker.secrets == frozenset()
+    assert masker.text("12345 None True bytes-value") == "12345 None True bytes-value"
+
+
+def test_a_result_teaches_only_its_secret_fields() -> None:
+    from smflow.asm.models import StorageService, StorageServiceKeys
+
+    masker = Masker()
+    keys = StorageServiceKeys(primary="PrimaryKeyValue0123456789==", secondary="SecondaryKeyValue987654==")
+    masker.learn_result(StorageService(url="https://management.example/acct", service_name="acctname",
+                                       storage_service_keys=keys))
+    assert masker.secrets == {"PrimaryKeyValue0123456789==", "SecondaryKeyValue987654=="}
+    line = "acctname at https://management.example/acct: PrimaryKeyValue0123456789=="
+    assert masker.text(line) == "acctname at https://management.example/acct: ***"
