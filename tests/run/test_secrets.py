@@ -194,3 +194,10 @@ def test_a_result_teaches_only_its_secret_fields() -> None:
     assert masker.secrets == {"PrimaryKeyValue0123456789==", "SecondaryKeyValue987654=="}
     line = "acctname at https://management.example/acct: PrimaryKeyValue0123456789=="
     assert masker.text(line) == "acctname at https://management.example/acct: ***"
+
+
+def test_a_json_escaped_and_an_unpadded_base64_secret_are_masked_whole() -> None:
+    masker = Masker(["s3cr\u00e9t?>x"])  # JSON escapes the é; its base64 has padding and a '+'
+    assert masker.text('{"pw": "s3cr\\u00e9t?>x"}') == '{"pw": "***"}'
+    assert masker.text("token=czNjcsOpdD8+eA;") == "token=***;"  # base64, '=' padding stripped
+    assert masker.text("token=czNjcsOpdD8+eA==;") == "token=***;"
