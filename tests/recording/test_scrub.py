@@ -201,3 +201,15 @@ def test_empty_secret_values_are_ignored_not_refused() -> None:
 def test_a_certificate_file_element_is_scrubbed_anywhere() -> None:
     body = f"<X {NS}><CertificateFile>MIIBfile</CertificateFile></X>".encode()
     assert _scrubber().body(body) == f"<X {NS}><CertificateFile>{PLACEHOLDER}</CertificateFile></X>".encode()
+
+
+@pytest.mark.parametrize("label", [
+    "bGJsIFBhJTIwc3MlMkZ3P3JkIXh5",  # base64 of "lbl Pa%20ss%2Fw?rd!xy"
+    "bGFiZWwgUGElMjBzcyUyRnc/cmQheHk=",  # "label Pa%20ss%2Fw?rd!xy", padded
+    "bGFiZWwgUGElMjBzcyUyRnc/cmQheHk",  # the same with its padding stripped
+])
+def test_base64_of_a_secret_quoted_in_a_way_of_its_own_blanks_the_element(label: str) -> None:
+    # "?" and "!" left unquoted: no form of the secret matches; only decoding and unquoting does.
+    body = f"<CreateHostedService {NS}><Label>{label}</Label></CreateHostedService>".encode()
+    out = _scrubber("Pa ss/w?rd!xy").body(body)
+    assert out == f"<CreateHostedService {NS}><Label>{PLACEHOLDER}</Label></CreateHostedService>".encode()
