@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from vcr.request import Request
 
 from smflow.recording.matching import (
@@ -101,3 +102,24 @@ def test_a_placeholder_in_a_non_xml_body_matches_anything_in_its_place() -> None
 
 def test_attribute_differences_are_named() -> None:
     assert body_diff(f'<X xmlns="{NS}" a="1"/>', f'<X xmlns="{NS}" a="2"/>') == [FieldDiff("body X/@a", "1", "2")]
+
+
+def test_a_renamed_root_element_is_the_diff() -> None:
+    recorded = b'<Swap xmlns="http://schemas.microsoft.com/windowsazure"><Production>a</Production></Swap>'
+    sent = b'<Other xmlns="http://schemas.microsoft.com/windowsazure"><Production>a</Production></Other>'
+    assert body_diff(recorded, sent) == [FieldDiff("body (root)", "<Swap>", "<Other>")]
+
+
+def test_bodies_that_are_not_xml_differ_as_a_whole() -> None:
+    assert body_diff(b"plain one", b"plain two") == [FieldDiff("body", "plain one", "plain two")]
+
+
+def test_the_vcrpy_body_matcher_passes_equal_bodies_and_refuses_different_ones() -> None:
+    from smflow.recording.matching import xml_body
+
+    url = "http://h/SUB/services/hostedservices/svc"
+    body = b'<Swap xmlns="http://schemas.microsoft.com/windowsazure"><Production>a</Production></Swap>'
+    xml_body(Request("POST", url, body, {}), Request("POST", url, body, {}))  # no AssertionError
+    other = body.replace(b">a<", b">b<")
+    with pytest.raises(AssertionError, match="Production"):
+        xml_body(Request("POST", url, body, {}), Request("POST", url, other, {}))
