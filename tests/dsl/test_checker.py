@@ -61,3 +61,12 @@ def test_the_messages_of_log_and_confirm_are_checked() -> None:
 def test_a_flow_nested_too_deeply_to_check_is_an_error() -> None:
     deep = 'flow t "x"\nstep "a" {\n' + '    if true {\n' * 600 + '    log "x"\n' + '}\n' * 600 + '}\n'
     assert _found(deep) == [("error", "NotSupported", "the flow is nested too deeply to check", 1)]
+
+
+def test_the_expressions_inside_log_confirm_and_assert_messages_are_typed() -> None:
+    logged = 'flow t "x"\nstep "a" {\n    log "n ${length(5)}"\n}\n'
+    assert _found(logged) == [("error", "TypeMismatch", "length() needs a list, map or string, got int", 3)]
+    asked = 'flow t "x"\nparam a = "s"\nstep "a" {\n    confirm "go ${a.b}?"\n}\n'
+    assert _found(asked) == [("error", "UnknownAttribute", "a string has no attribute 'b'", 4)]
+    asserted = 'flow t "x"\nstep "a" {\n    assert true, "m ${length(5)}"\n}\n'
+    assert _found(asserted) == [("error", "TypeMismatch", "length() needs a list, map or string, got int", 3)]

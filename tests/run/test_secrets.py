@@ -201,3 +201,8 @@ def test_a_json_escaped_and_an_unpadded_base64_secret_are_masked_whole() -> None
     assert masker.text('{"pw": "s3cr\\u00e9t?>x"}') == '{"pw": "***"}'
     assert masker.text("token=czNjcsOpdD8+eA;") == "token=***;"  # base64, '=' padding stripped
     assert masker.text("token=czNjcsOpdD8+eA==;") == "token=***;"
+
+
+def test_a_secret_json_escaped_without_ascii_escapes_is_masked_whole() -> None:
+    masker = Masker(['s3"cr\u00e9t?x'])  # the quote is escaped, the é is kept (ensure_ascii=False)
+    assert masker.text('{"pw": "s3\\"cr\u00e9t?x"}') == '{"pw": "***"}'
