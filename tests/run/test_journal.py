@@ -269,3 +269,10 @@ def test_a_torn_tail_that_cannot_be_cut_is_a_journal_error(tmp_path: Path, monke
     monkeypatch.undo()  # the disk works again: the failed reopen left no descriptor holding the lock
     reopened, _ = Journal.reopen(tmp_path, j.run_id)
     reopened.close()
+
+
+def test_the_embedded_emulators_state_lives_beside_the_journal_under_the_documented_name(tmp_path: Path) -> None:
+    from smflow.run.journal import emulator_state_path
+
+    assert journal_path(tmp_path, "20261130-010203-f-0a1b") == tmp_path / "20261130-010203-f-0a1b.jsonl"
+    assert emulator_state_path(tmp_path, "20261130-010203-f-0a1b") == tmp_path / "20261130-010203-f-0a1b.emulator.sqlite"
