@@ -65,3 +65,12 @@ def test_strings_and_numbers_keep_their_spelling() -> None:
     before, after = parse_flow(text).params[2].default, parse_flow(out).params[2].default
     assert isinstance(before, ast.String) and isinstance(after, ast.String)
     assert [p for p in after.parts if isinstance(p, str)] == [p for p in before.parts if isinstance(p, str)]
+
+
+def test_the_signature_the_language_server_calls() -> None:
+    import inspect
+
+    params = inspect.signature(format_text).parameters
+    assert list(params) == ["text", "filename", "width"]
+    assert params["filename"].kind is inspect.Parameter.KEYWORD_ONLY and params["filename"].default == "<string>"
+    assert params["width"].kind is inspect.Parameter.KEYWORD_ONLY and params["width"].default == 100
