@@ -26,6 +26,7 @@ A flow reads top to bottom::
         log "done"                                # LogStmt
         undo { delete_deployment(...) }           # UndoStmt (run by ``rollback``)
     }
+    output url = d.url                            # Output (handed to CI after the last step)
     on failure {                                  # OnFailure (names failed_step, error)
         rollback                                  # RollbackStmt
     }
@@ -71,6 +72,7 @@ __all__ = [
     "Node",
     "Null",
     "OnFailure",
+    "Output",
     "Param",
     "Quantifier",
     "Record",
@@ -562,6 +564,19 @@ class OnFailure:
 
 
 @dataclass(frozen=True, slots=True)
+class Output:
+    """``output NAME = EXPR`` after the steps: a value the run hands to CI (``--outputs FILE``,
+    ``$GITHUB_OUTPUT``, ``--json``, the pytest plugin's result). Evaluated once, after the last
+    step succeeded, in the scope the flow ends with; it may not call an operation or hold a
+    secret (``smflow.run.outputs``). ``name_span`` covers the name."""
+
+    span: Span
+    name: str
+    name_span: Span
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class Use:
     """``use "other.flow"``: reserved for reusing another flow (checker: ``NotSupported``)."""
 
@@ -582,6 +597,7 @@ class Flow:
     retry: RetryClause | None
     steps: tuple[Step, ...]
     on_failure: OnFailure | None
+    outputs: tuple[Output, ...] = ()  # written after the steps (and before ``on failure``)
 
 
 Node: TypeAlias = (
@@ -594,6 +610,7 @@ Node: TypeAlias = (
     | RetryClause
     | Step
     | OnFailure
+    | Output
     | Use
     | Flow
 )

@@ -23,7 +23,7 @@ from smflow.dsl.params import convert_var, param_type
 from smflow.errors import FlowError
 from smflow.source import Span
 
-__all__ = ["CheckReport", "LIMITS", "RESERVED_NAMES", "TRANSIENT_KINDS", "check", "diagnose", "raise_if_errors"]
+__all__ = ["CheckReport", "LIMITS", "OUTPUT_RESERVED_PREFIX", "RESERVED_NAMES", "TRANSIENT_KINDS", "check", "diagnose", "raise_if_errors"]
 
 RESERVED_NAMES = frozenset({"failed_step", "error"})
 # Error kinds a retry policy may name; "transient" means all of them (see smflow.run.retry).
@@ -36,6 +36,8 @@ LIMITS: dict[str, tuple[float, float]] = {
     "backoff": (0.01, 3600.0),
 }
 MAX_ATTEMPTS = 100
+# Output names smflow writes itself next to the declared ones (``smflow.run.outputs``).
+OUTPUT_RESERVED_PREFIX = "smflow_"
 
 
 @dataclass
@@ -281,6 +283,37 @@ class _FlowChecker(ArgumentChecker):
                 self.scope.pop(name, None)
             self.undo_names.clear()
 
+    # outputs ------------------------------------------------------------------------------
+    def outputs(self) -> None:
+        """``output NAME = EXPR``: typed in the scope the steps end with (see ``smflow.run.outputs``)."""
+        if not self.flow.outputs:
+            return
+        from smflow.dsl.secrecy import secret_names
+
+        secrets = secret_names(self.flow)
+        seen: dict[str, ast.Output] = {}
+        for out in self.flow.outputs:
+            key = out.name.lower()
+            if key in seen:
+                first = seen[key]
+                same = "" if first.name == out.name else f" as '{first.name}' (output names ignore case)"
+                self._report("DuplicateOutput", f"output '{out.name}' is already declared{same} (line "
+                             f"{first.span.line})", out.name_span)
+            else:
+                seen[key] = out
+            if key.startswith(OUTPUT_RESERVED_PREFIX):
+                self._report("InvalidOutputName", f"output names starting with '{OUTPUT_RESERVED_PREFIX}' are "
+                             "reserved for the lines smflow writes itself (smflow_run_id, smflow_status)",
+                             out.name_span)
+            for node in ast.walk(out.value):
+                if isinstance(node, ast.Call):
+                    self._report("NotSupported", "an output cannot call an operation (it is evaluated after the "
+                                 "last step); bind the result in a step and output that", node.name_span)
+            self.type_of(out.value)
+            for operand in secrets.operands(out.value):
+                self._report("SecretOutput", f"output '{out.name}' would carry a secret in clear: {operand.why}",
+                             operand.node.span)
+
     def on_failure(self) -> None:
         f = self.flow.on_failure
         if f is None:
@@ -298,6 +331,7 @@ class _FlowChecker(ArgumentChecker):
         types, values = self.params(var_strings, require)
         self.retry(self.flow.retry)
         self.steps()
+        self.outputs()
         self.on_failure()
         for b in self.bindings:
             if not b.used and not b.name.startswith("_"):

@@ -62,6 +62,9 @@ _NO_LOOPS = ("loops are not supported yet: call the operation once per item, or 
              "all(items, x => ...) / any(items, x => ...)")
 _UNSUPPORTED_WORDS = {"for": _NO_LOOPS, "while": _NO_LOOPS, "foreach": _NO_LOOPS,
                       "def": "procedures are not supported yet", "function": "procedures are not supported yet"}
+# ``output`` is a keyword only after the steps: written inside a block it reads as a name.
+_UNSUPPORTED_WORDS["output"] = ("an output is declared after the last step, not inside a block: "
+                                "output NAME = EXPR (bind the value in the step, then output it)")
 _UNSUPPORTED_CHARS = {
     "%": "'%' is not an operator; " + OPERATORS_HELP,
     "/": "'/' is not an operator (there is no division); " + OPERATORS_HELP,
@@ -87,6 +90,14 @@ _EXAMPLES: dict[str, list[str]] = {
     "use '==' to compare ('=' binds a name)": ['flow f\nstep "s" { if a = b { } }', 'flow f\nstep "s" { assert a = b }'],
     "a block needs '{' ... '}'": ['flow f\nstep "s" log "x"', 'flow f\nstep "s" { if a log "x" }'],
     "the flow needs a header first: flow NAME \"description\"": ['step "s" { }', 'param a = 1'],
+    "outputs come after the last step, before 'on failure'": [
+        'flow f\nstep "s" { }\noutput a = b\nstep "t" { }',
+        'flow f\nstep "s" { }\noutput a = 1\nstep "t" { }',
+        'flow f\nstep "s" { }\noutput a = "x"\nstep "t" { }',
+        'flow f\nstep "s" { }\noutput a = b.c\nstep "t" { }',
+        'flow f\nstep "s" { }\noutput a = f(x)\nstep "t" { }',
+        'flow f\nstep "s" { }\noutput a = [x]\nstep "t" { }',
+    ],
 }
 
 

@@ -290,6 +290,7 @@ class FlowTransformer:
             retry=next((x for x in rest if isinstance(x, ast.RetryClause)), None),
             steps=tuple(x for x in rest if isinstance(x, ast.Step)),
             on_failure=next((x for x in rest if isinstance(x, ast.OnFailure)), None),
+            outputs=tuple(x for x in rest if isinstance(x, ast.Output)),
         )
 
     def header(self, c: Children) -> _Header:  # "flow" NAME [STRING]
@@ -323,6 +324,10 @@ class FlowTransformer:
         _, name, _, timeout, retry, block = c
         return ast.Step(_from_token(ctx, c[0], block.span), self.plain_text(name),
                         _tspan(ctx, name), self.make_duration(timeout), retry, block.body)
+
+    def output_decl(self, c: Children) -> ast.Output:  # "output" NAME "=" expr
+        ctx = self._local.ctx
+        return ast.Output(_between(ctx, c[0], c[3]), str(c[1]), _tspan(ctx, c[1]), c[3])
 
     def on_failure(self, c: Children) -> ast.OnFailure:
         return ast.OnFailure(self.span(c), c[1].body)

@@ -57,6 +57,7 @@ class Layout:
             (True, [flow.retry] if flow.retry else []),
         ]
         sections += [(True, [step]) for step in flow.steps]
+        sections.append((True, list(flow.outputs)))
         sections.append((True, [flow.on_failure] if flow.on_failure else []))
         items: list[_Item] = []
         for forced, nodes in sections:
@@ -137,6 +138,9 @@ class Layout:
         if step.retry is not None:
             parts += [" ", self.decl_retry_clause(step.retry)]
         return cat(*parts, " ", self.block(step.body, ("body", id(step))))
+
+    def decl_output(self, node: ast.Output) -> Doc:
+        return cat("output ", node.name, " = ", self.expr(node.value))
 
     def decl_on_failure(self, node: ast.OnFailure) -> Doc:
         return cat("on failure ", self.block(node.body, ("body", id(node))))

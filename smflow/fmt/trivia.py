@@ -173,7 +173,7 @@ def _block(trivia: Trivia, key: Hashable, open_index: int, body: tuple[ast.Stmt,
 def _containers(trivia: Trivia, node: object) -> Iterator[_Container]:
     if isinstance(node, ast.Flow):
         header: list[object] = [node, *node.uses, *node.params, *([node.retry] if node.retry else []),
-                                *node.steps, *([node.on_failure] if node.on_failure else [])]
+                                *node.steps, *node.outputs, *([node.on_failure] if node.on_failure else [])]
         yield _Container(FILE, 0, len(trivia.text) + 1, 0, _elements(trivia, header))
     elif isinstance(node, (ast.Step, ast.OnFailure, ast.UndoStmt)):
         yield _block(trivia, ("body", id(node)), trivia._first("LBRACE", trivia.start(node)), node.body)
