@@ -1,5 +1,5 @@
-"""Files the CLI writes on request (``run --record FILE``, ``graph -o FILE``): never over a file
-that is not ours.
+"""Files the CLI writes on request (``run --record FILE``, ``run --outputs FILE``, ``graph -o FILE``):
+never over a file that is not ours.
 
 A mistyped path (``--record flows/blue_green.flow``, ``-o README.md``) must not destroy what
 was there, so before anything runs, the target is checked: a new path, or a file smflow itself
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from smflow.errors import UsageError
 
-__all__ = ["is_our_cassette", "is_our_graph", "writable_target"]
+__all__ = ["is_our_cassette", "is_our_graph", "is_our_outputs", "writable_target"]
 
 _SNIFF = 4096  # enough to recognise the start of a cassette or a diagram
 
@@ -35,6 +35,11 @@ def is_our_graph(head: bytes) -> bool:
     mermaid = head.startswith(b"flowchart TD\n    ")
     dot = head.startswith(b'digraph "') and b"\n    rankdir=TB; compound=true;\n" in head
     return mermaid or dot
+
+
+def is_our_outputs(head: bytes) -> bool:
+    """A file ``run --outputs`` wrote: its first line is always ``smflow_run_id=<run id>``."""
+    return head.startswith(b"smflow_run_id=")
 
 
 def _shown(path: str) -> str:

@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from smflow.dsl import ast
-from smflow.errors import ConfirmUnansweredError, JournalError, UsageError
+from smflow.errors import ConfirmUnansweredError, FlowRuntimeError, JournalError, UsageError
 from smflow.run import flowplan, resumeplan, runlock
 from smflow.run.calls import CallRunner
 from smflow.run.clock import Clock, RealClock, VirtualClock
 from smflow.run.events import Event, LogMessage, RunFinished, RunStarted
-from smflow.run.executor import Executor, Outcome
+from smflow.run.executor import Evaluate, Executor, Outcome
 from smflow.run.journal import (
     Journal,
     JournalState,
@@ -37,11 +37,12 @@ from smflow.run.journal import (
     journal_path,
     new_run_id,
 )
+from smflow.run.outputs import evaluate_outputs
 from smflow.run.poll import PollSchedule
 from smflow.run.secrets import LiveSecrets, Masker, masker_for
 from smflow.run.target import Target, choose_target
 
-__all__ = ["RunResult", "StepResult", "run_flow"]
+__all__ = ["Outputs", "RunResult", "StepResult", "run_flow"]
 
 
 @dataclass(frozen=True)
@@ -52,18 +53,37 @@ class StepResult:
     error: str | None = None
 
 
+class Outputs(dict[str, Any]):
+    """The declared outputs of a run (``output NAME = EXPR``), in declaration order.
+
+    A plain dict, except that asking for a name the flow bound in a step but did not declare as
+    an output says where that value is now: until outputs existed, ``RunResult.outputs`` held
+    the steps' bindings, which are ``RunResult.bindings``."""
+
+    def __init__(self, values: Mapping[str, Any] | None = None, bindings: Mapping[str, Any] | None = None) -> None:
+        super().__init__(values or {})
+        self._bindings = frozenset(bindings or ())
+
+    def __missing__(self, key: str) -> Any:
+        if key in self._bindings:
+            raise KeyError(f"{key!r} is not a declared output of the flow but a name its steps bound: read "
+                           f"it from RunResult.bindings, or declare 'output {key} = ...' in the flow")
+        raise KeyError(key)
+
+
 @dataclass(frozen=True)
 class RunResult:
     run_id: str
     status: str  # "succeeded" | "failed"
     steps: list[StepResult]
-    outputs: dict[str, Any]  # what the steps bound, secrets masked
+    outputs: Outputs  # the declared outputs (``output NAME = EXPR``); empty unless the run succeeded
     requests: int  # HTTP requests sent (polls included)
     error: str | None = None
     failed_step: str | None = None
     rolled_back: list[str] = field(default_factory=list)
     journal: Path | None = None
     already_done: bool = False  # a resume of a run that had already succeeded: nothing was sent
+    bindings: dict[str, Any] = field(default_factory=dict)  # what the steps bound, secrets masked
 
     @property
     def ok(self) -> bool:
@@ -227,7 +247,8 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
             )
         notices = diff.notices()
         if state.run_status == "succeeded":
-            return RunResult(journal.run_id, "succeeded", [], {}, 0, journal=journal.path, already_done=True)
+            return RunResult(journal.run_id, "succeeded", [], Outputs(state.outputs or {}), 0, journal=journal.path,
+                             already_done=True)
     with ExitStack() as stack:
         runners: list[CallRunner] = []  # the replay's drift messages name the call in flight
         run_id = pending.run_id if pending is not None else _resumed(journal).run_id
@@ -278,9 +299,10 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
                            time_scale=target.time_scale, poll=target.poll,
                            resume_calls=dict(state.calls) if state else None)
         runners.append(calls)
+        evaluate = loaded.evaluator(run_clock.now, lambda text: masker.text(text) != text)
         executor = Executor(
             loaded.steps, on_failure=loaded.on_failure, scope=dict(loaded.params),
-            evaluate=loaded.evaluator(run_clock.now, lambda text: masker.text(text) != text),
+            evaluate=evaluate,
             calls=calls, clock=run_clock, journal=journal, emit=emit,
             confirm=o.confirm or _confirmer(o.assume_yes),
             secret_values=_journaled_secrets(loaded, target),
@@ -293,14 +315,16 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
             emit(LogMessage, step="", message=notice)
         start = run_clock.monotonic()
         outcome = executor.run()
+        declared = _declared_outputs(loaded, outcome, evaluate, masker)
         if outcome.status == "succeeded":
             succeeded.append(True)
         elapsed = run_clock.monotonic() - start
         journal.append("run_done", status=outcome.status, error=masker.text(outcome.error or "") or None,
-                       failed_step=outcome.failed_step, rolled_back=outcome.rolled_back)
+                       failed_step=outcome.failed_step, rolled_back=outcome.rolled_back, outputs=declared)
         emit(RunFinished, status=outcome.status, elapsed=elapsed, requests=calls.requests,
-             failed_step=outcome.failed_step, error=outcome.error, rolled_back=outcome.rolled_back)
-        return _result(run_id, outcome, calls.requests, masker, loaded.params, journal.path)
+             failed_step=outcome.failed_step, error=outcome.error, rolled_back=outcome.rolled_back,
+             outputs=declared)
+        return _result(run_id, outcome, calls.requests, masker, loaded.params, journal.path, declared or {})
     raise AssertionError("unreachable")  # pragma: no cover - ExitStack does not swallow
 
 
@@ -344,13 +368,33 @@ def _remove_sqlite(path: Path) -> None:
     shutil.rmtree(f"{path}.blobs", ignore_errors=True)  # the emulator's blob bytes (emulator.blobservice)
 
 
+def _declared_outputs(loaded: flowplan.LoadedFlow, outcome: Outcome, evaluate: Evaluate,
+                      masker: Masker) -> dict[str, Any] | None:
+    """The flow's declared outputs once every step succeeded (``smflow.run.outputs``); None when
+    the run failed. An output that cannot be evaluated, or holds a secret, fails the run there
+    (no step failed, so nothing is rolled back and ``on failure`` does not run): no output of
+    the run is written."""
+    if outcome.status != "succeeded":
+        return None
+
+    def no_call(op: str, args: dict[str, Any], node: ast.Call | None) -> Any:  # the checker refuses calls
+        assert node is not None, "the evaluator names the call it makes"
+        raise FlowRuntimeError(f"an output cannot call an operation ({op})", node.span, "NotSupported")
+
+    try:
+        return evaluate_outputs(loaded.plan.flow.outputs, lambda expr: evaluate(expr, outcome.scope, no_call), masker)
+    except FlowRuntimeError as err:
+        outcome.status, outcome.error = "failed", str(err)
+        return None
+
+
 def _result(run_id: str, outcome: Outcome, requests: int, masker: Masker, params: Mapping[str, Any],
-            journal: Path) -> RunResult:
-    outputs = {k: masker.value(v) for k, v in outcome.scope.items() if k not in params}
+            journal: Path, declared: Mapping[str, Any]) -> RunResult:
+    bindings = {k: masker.value(v) for k, v in outcome.scope.items() if k not in params}
     steps = [StepResult(s.name, s.status, s.elapsed, masker.text(s.error) if s.error else None) for s in outcome.steps]
     error = masker.text(outcome.error) if outcome.error else None
-    return RunResult(run_id, outcome.status, steps, outputs, requests, error, outcome.failed_step,
-                     list(outcome.rolled_back), journal)
+    return RunResult(run_id, outcome.status, steps, Outputs(declared, bindings), requests, error, outcome.failed_step,
+                     list(outcome.rolled_back), journal, bindings=bindings)
 
 
 def _target(stack: ExitStack, o: _Options, masker: Masker, meta: dict[str, Any],

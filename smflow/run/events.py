@@ -150,3 +150,6 @@ class RunFinished(Event):
     failed_step: str | None = None
     error: str | None = None
     rolled_back: list[str] = field(default_factory=list)
+    # The declared outputs (``output NAME = EXPR``) when the run succeeded; None when it failed
+    # (outputs are evaluated only after the last step succeeded, and none is written otherwise).
+    outputs: dict[str, Any] | None = None

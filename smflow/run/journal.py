@@ -24,7 +24,7 @@ longer queues behind the disk. A sync that fails fails the call, which is then n
     step_failed  index, step, error
     rolling_back index, step                   an undo block is about to run
     rolled_back  index, step, ok               it ran (ok) or failed
-    run_done     status, error
+    run_done     status, error, outputs (the declared outputs of a succeeded run, else null)
 
 Records name their step by its identity, the step's name (unique in a flow, which the checker
 enforces), not by its position: a flow edited between a crash and ``--resume --force`` may have
@@ -117,6 +117,7 @@ class JournalState:
     calls: dict[str, CallRecord] = field(default_factory=dict)
     binds: dict[str, dict[str, Any]] = field(default_factory=dict)  # step -> bind key -> encoded value
     run_status: str | None = None  # "succeeded" / "failed" once run_done was written
+    outputs: dict[str, Any] | None = None  # the declared outputs run_done recorded (a succeeded run's)
     good_bytes: int = 0  # length of the readable prefix (a torn tail is cut off before appending)
     records: int = 0
 
@@ -217,6 +218,8 @@ def _apply(state: JournalState, record: dict[str, Any]) -> None:
         _half_undone(state, str(record["step"]))
     elif kind == "run_done":
         state.run_status = str(record["status"])
+        outputs = record.get("outputs")
+        state.outputs = dict(outputs) if isinstance(outputs, dict) else None
     elif kind == "run_resumed":
         state.run_status = None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from typing import TextIO
+from typing import Any, TextIO
 
 from smflow.run.events import (
     Event,
@@ -122,9 +122,15 @@ class TextProgress:
         elif isinstance(event, RunFinished):
             self._finish(event)
 
+    def _outputs(self, outputs: dict[str, Any]) -> None:
+        for line in _output_lines(outputs):
+            self._line(line)
+
     def _finish(self, event: RunFinished) -> None:
         if event.status == "succeeded":
             self._line(f"run {event.run_id} succeeded in {_secs(event.elapsed)} ({event.requests} request{'' if event.requests == 1 else 's'})")
+            if event.outputs:
+                self._outputs(event.outputs)
             return
         where = f" at step '{event.failed_step}'" if event.failed_step else ""
         self._line(f"run {event.run_id} FAILED{where}: {event.error}")
@@ -136,6 +142,20 @@ class TextProgress:
         if self._embedded:
             self._line("(the embedded emulator's state is kept beside the journal: --resume starts it from "
                        "there)")
+
+
+def _output_lines(outputs: dict[str, Any]) -> list[str]:
+    """``    name = value`` per output (rendered as in ``--outputs FILE``); a value's later lines
+    are indented under its first, so a multi-line value cannot pass for another output."""
+    from smflow.run.outputs import render_value
+
+    lines = ["Outputs:"]
+    for name, value in outputs.items():
+        head = f"    {name} = "
+        text = render_value(value).splitlines() or [""]
+        lines.append(head + text[0])
+        lines.extend(" " * len(head) + more for more in text[1:])
+    return lines
 
 
 def make_progress(stream: TextIO, *, json_lines: bool, live: bool | None = None) -> JsonProgress | TextProgress:

@@ -50,7 +50,7 @@ def test_blue_green_end_to_end(emulator: Any, journal_dir: Path) -> None:
     sent = [r for r in records if r["t"] == "call_sent"]
     assert [r["op"] for r in intents] == ["create_deployment", "swap_deployment", "delete_deployment"]
     assert len(sent) == 3 and all(r["request_id"] for r in sent)
-    assert result.outputs["old"]["name"] == "v1"
+    assert result.bindings["old"]["name"] == "v1"
     assert result.requests > 10
 
 
@@ -169,7 +169,7 @@ def test_secret_params_never_reach_journal_or_events(emulator: Any, journal_dir:
     assert result.ok, result.error
     assert "TopSecretLabel42" not in result.journal.read_text()  # type: ignore[union-attr]
     assert all("TopSecretLabel42" not in json.dumps(e.to_dict(), default=str) for e in events)
-    assert "TopSecretLabel42" not in json.dumps(result.outputs)
+    assert "TopSecretLabel42" not in json.dumps(result.bindings)
     assert any(e.kind == "log" and e.message == "label is ***" for e in events)
 
 
@@ -313,7 +313,7 @@ def test_a_write_binds_its_result_so_its_operation_can_be_asked_about(
     result = run_flow(flow, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir, on_event=events.append)
     assert result.ok, result.error
     (sent,) = [e for e in events if e.kind == "request_sent" and e.operation == "create_storage_account"]
-    assert sent.request_id and result.outputs["r"]["request_id"] == sent.request_id
+    assert sent.request_id and result.bindings["r"]["request_id"] == sent.request_id
     assert any(e.kind == "log" and e.message == f"request {sent.request_id}" for e in events)
 
 

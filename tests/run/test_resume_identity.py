@@ -62,7 +62,7 @@ def test_a_step_inserted_between_done_steps_runs_and_the_done_ones_stay_done(
         ("svc-a", "skipped"), ("svc-new", "succeeded"), ("svc-b", "skipped"), ("gate", "succeeded"),
         ("use", "succeeded")]
     assert _services(emu) == {"svc-a", "svc-new", "svc-b"}  # svc-b not created twice (that would be a 409)
-    assert second.outputs["a"]["service_name"] == "svc-a" and second.outputs["n"]["service_name"] == "svc-new"
+    assert second.bindings["a"]["service_name"] == "svc-a" and second.bindings["n"]["service_name"] == "svc-new"
     logs = [e.message for e in events if e.kind == "log"]
     assert logs == ["resume: step 'svc-new' is new in the flow: it runs"]
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smflow.cli.options import parse_vars
 from smflow.errors import UsageError
+
+if TYPE_CHECKING:
+    from smflow.run.api import RunResult
 
 __all__ = ["register", "run"]
 
@@ -54,6 +57,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--lock-timeout", default="0s", metavar="DURATION",
                    help="how long to wait for another run on this machine that holds the target's lock "
                    "(its services, or the whole target), e.g. 30s or 10m; default 0s: refuse at once, naming it")
+    p.add_argument("--outputs", metavar="FILE",
+                   help="write the run's id, status and declared outputs as name=value lines (GitHub's "
+                   "name<<DELIMITER form for a multi-line value), replacing a file written so before; another "
+                   "file only with --force. With $GITHUB_OUTPUT set, the same lines are appended to it too")
     p.add_argument("--journal-dir", default=".smflow/runs", metavar="DIR", help="where run journals go")
     p.set_defaults(func=run)
 
@@ -81,6 +88,12 @@ def run(args: argparse.Namespace) -> int:
         from smflow.cli.outputs import is_our_cassette, writable_target
 
         record = writable_target(record, flag="--record", what="cassette", ours=is_our_cassette, force=args.force)
+    outputs_file = None
+    if args.outputs:
+        from smflow.cli.outputs import is_our_outputs, writable_target
+
+        outputs_file = writable_target(args.outputs, flag="--outputs", what="run summary", ours=is_our_outputs,
+                                       force=args.force)
     render = make_progress(sys.stdout, json_lines=args.json)
     result = run_flow(
         Path(args.flow) if args.flow else None,
@@ -102,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
         setup=args.setup,
         on_lock_wait=lambda message: print(message, file=sys.stderr, flush=True),
     )
+    _write_outputs(result, outputs_file)
     if result.already_done:
         message = f"run {result.run_id} already succeeded; nothing to do"
         if args.json:
@@ -113,3 +127,35 @@ def run(args: argparse.Namespace) -> int:
             print(message)
         return 0
     return 0 if result.ok else 1
+
+
+def _write_outputs(result: RunResult, path: Path | None) -> None:
+    """``--outputs FILE`` (replaced atomically) and ``$GITHUB_OUTPUT`` (appended to, as GitHub
+    expects): ``smflow_run_id``, ``smflow_status`` and, when the run succeeded, its declared
+    outputs. A failed run writes no output, so a stale value can never pass for this run's."""
+    import os
+
+    from smflow.run.outputs import MARKER, render_lines
+
+    text = render_lines({MARKER: result.run_id, "smflow_status": result.status, **result.outputs})
+    if path is not None:
+        from smflow.durable import atomic_write
+
+        try:
+            atomic_write(path, text.encode("utf-8"))
+        except OSError as exc:
+            raise UsageError(f"--outputs {path}: cannot write it ({exc.strerror or exc}); the run itself "
+                             f"{result.status}") from None
+    github = os.environ.get("GITHUB_OUTPUT")
+    if github:
+        try:
+            with open(github, "a+b") as handle:
+                handle.seek(0, os.SEEK_END)
+                if handle.tell() > 0:  # a line another step left unfinished must not swallow ours
+                    handle.seek(handle.tell() - 1)
+                    if handle.read(1) != b"\n":
+                        text = "\n" + text
+                handle.write(text.encode("utf-8"))
+        except OSError as exc:
+            raise UsageError(f"$GITHUB_OUTPUT {github}: cannot append to it ({exc.strerror or exc}); the run "
+                             f"itself {result.status}") from None
