@@ -120,6 +120,18 @@ class _Builder:
         self.connect(ends, nid)
         return [(nid, "next")]
 
+    def outputs(self, ends: list[tuple[str, EdgeKind]]) -> list[tuple[str, EdgeKind]]:
+        """The declared outputs, evaluated once the last step succeeded: one box after the steps."""
+        if not self.flow.outputs:
+            return ends
+        group = Group("outputs", "outputs")
+        self.graph.groups.append(group)
+        for out in self.flow.outputs:
+            nid = self.node("o", f"output {out.name} = {summarize(out.value)}", "note", group)
+            self.connect(ends, nid)
+            ends = [(nid, "next")]
+        return ends
+
     def build(self) -> FlowGraph:
         start = self.graph.add(GraphNode("start", self.flow.name, "terminal"), None)
         ends: list[tuple[str, EdgeKind]] = [(start, "next")]
@@ -137,6 +149,7 @@ class _Builder:
                 self.node("e", "(nothing)", "note", group)
                 self.connect(ends, group.nodes[0])
                 ends = [(group.nodes[0], "next")]
+        ends = self.outputs(ends)
         done = self.graph.add(GraphNode("done", "succeeded", "terminal"), None)
         self.connect(ends, done)
         if self.flow.on_failure is not None:

@@ -190,6 +190,8 @@ class _Indexer:
             self.define(scope, p.name, "param", p.name_span, p)
         for step in flow.steps:
             self.block(step.body, scope)
+        for out in flow.outputs:  # in the scope the steps end with
+            self.expr(out.value, scope)
         if flow.on_failure is not None:
             inner = dict(scope)
             for name in sorted(RESERVED_NAMES):

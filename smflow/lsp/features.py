@@ -69,7 +69,7 @@ BUILTIN_DOCS: dict[str, tuple[str, str]] = {
 }
 STATEMENT_KEYWORDS = ("if", "else", "wait until", "assert", "confirm", "log", "undo", "rollback")
 EXPRESSION_KEYWORDS = ("exists", "all", "any", "not", "and", "or", "in", "true", "false", "null", "if", "then", "else", "try")
-DECLARATION_KEYWORDS = ("step", "param", "secret param", "retry", "on failure", "timeout", "every")
+DECLARATION_KEYWORDS = ("step", "param", "secret param", "retry", "on failure", "timeout", "every", "output")
 RESERVED_WORDS = frozenset({
     "flow", "use", "param", "secret", "retry", "attempts", "backoff", "jitter", "on", "step", "timeout",
     "if", "else", "wait", "until", "every", "assert", "confirm", "log", "undo", "rollback", "exists",
@@ -485,6 +485,8 @@ def document_symbols(analysis: Analysis) -> list[lsp.DocumentSymbol]:
                     for s in _assignments(step.body)]
         children.append(_symbol(lines, step.name, "step", lsp.SymbolKind.Function, step.span, step.name_span,
                                 bindings))
+    for out in flow.outputs:
+        children.append(_symbol(lines, out.name, "output", lsp.SymbolKind.Property, out.span, out.name_span))
     if flow.on_failure is not None:
         f = flow.on_failure
         children.append(_symbol(lines, "on failure", "", lsp.SymbolKind.Event, f.span, f.span))

@@ -87,11 +87,11 @@ class IncrementalParser:
                     return parse_flow(text, name)
                 raise err
             flows.append(parsed)
-        if any(f.on_failure is not None for f in flows[:-1]):
-            return parse_flow(text, name)  # 'on failure' before a step: the parser says where it breaks
+        if any(f.on_failure is not None or f.outputs for f in flows[:-1]):
+            return parse_flow(text, name)  # 'on failure' or an output before a step: the parser says where it breaks
         head = flows[0]  # its header, params and retry are the flow's (after a step they break that step's piece)
         steps = tuple(s for f in flows for s in f.steps)
-        return dataclasses.replace(head, steps=steps, on_failure=flows[-1].on_failure)
+        return dataclasses.replace(head, steps=steps, on_failure=flows[-1].on_failure, outputs=flows[-1].outputs)
 
 
 def _moved(flow: ast.Flow, delta: int) -> ast.Flow:

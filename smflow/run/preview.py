@@ -24,7 +24,7 @@ from smflow.errors import ArgumentError, FlowRuntimeError
 from smflow.run.flowplan import LoadedFlow
 from smflow.run.secrets import Masker, masker_for
 
-__all__ = ["PlannedCall", "preview"]
+__all__ = ["PlannedCall", "planned_outputs", "preview"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,20 @@ def preview(loaded: LoadedFlow) -> list[PlannedCall]:
     if loaded.on_failure:
         for call, when in _calls(loaded.on_failure, "on failure"):
             out.append(_planned(client, masker, loaded, 0, "on failure", call, when))
+    return out
+
+
+def planned_outputs(loaded: LoadedFlow) -> list[tuple[str, str]]:
+    """Each declared output and what it will be: its value when the params alone decide it
+    (rendered as ``--outputs`` writes it), else a placeholder written like the expression."""
+    from smflow.run.outputs import render_value
+
+    masker = masker_for(loaded.secret_values)
+    out: list[tuple[str, str]] = []
+    for output in loaded.plan.flow.outputs:
+        value = _value(loaded, output.value, now_known=False)
+        known = not (isinstance(value, str) and value == f"<{_source(output.value)}>")
+        out.append((output.name, masker.text(render_value(value) if known else value)))
     return out
 
 
@@ -121,13 +135,18 @@ def _planned(client: Any, masker: Masker, loaded: LoadedFlow, index: int, step: 
                        spec.effect if spec else "?", bool(spec and spec.asynchronous), call.span.line)
 
 
-def _value(loaded: LoadedFlow, expr: ast.Expr) -> Any:
+def _value(loaded: LoadedFlow, expr: ast.Expr, now_known: bool = True) -> Any:
     def no_calls(node: ast.Call, args: dict[str, Any]) -> Any:
         raise _Unknown()
 
+    def now() -> datetime:
+        if not now_known:  # an output's now() is the end of the run, not the time of the plan
+            raise _Unknown()
+        return datetime.now(UTC)
+
     scope = dict(loaded.params)
     try:
-        return Evaluator(scope, no_calls, loaded.plan.base_dir, lambda: datetime.now(UTC)).evaluate(expr)
+        return Evaluator(scope, no_calls, loaded.plan.base_dir, now).evaluate(expr)
     except (_Unknown, FlowRuntimeError):
         return f"<{_source(expr)}>"
 

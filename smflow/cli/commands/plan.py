@@ -46,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     for call in calls:
         by_step.setdefault(call.step_index, []).append(call)
     for index, step in [(i, s.name) for i, s in enumerate(loaded.steps, 1)] + [(0, "on failure")]:
+        if index == 0:
+            _write_outputs(out, loaded)
         if index == 0 and 0 not in by_step:
             continue
         head = f"[{index}/{total}] {step}" if index else "on failure"
@@ -60,3 +62,18 @@ def run(args: argparse.Namespace) -> int:
         if not by_step.get(index):
             out.write("  (no requests)\n")
     return 0
+
+
+def _write_outputs(out: Any, loaded: Any) -> None:
+    """The declared outputs, after the steps: a value, or <expr> until the run knows it."""
+    from smflow.run.preview import planned_outputs
+
+    outputs = planned_outputs(loaded)
+    if not outputs:
+        return
+    out.write("\noutputs (after the last step succeeds; none if the run fails)\n")
+    for name, shown in outputs:
+        lines = shown.split("\n")
+        out.write(f"  {name} = {lines[0]}\n")
+        for more in lines[1:]:
+            out.write(" " * (len(name) + 5) + more + "\n")
