@@ -62,10 +62,14 @@ class Layout:
         items: list[_Item] = []
         for forced, nodes in sections:
             run: list[ast.Param] = []
+            outputs: list[ast.Output] = []
             for i, node in enumerate(nodes):
                 if isinstance(node, ast.Param):
                     run = self._param_run(nodes, i, run)
                     doc = self.param(node, run)
+                elif isinstance(node, ast.Output):
+                    outputs = self._output_run(nodes, i, outputs)
+                    doc = self.output(node, outputs)
                 else:
                     doc = self.decl(node)
                 lines = self._lines(node, doc)
@@ -139,8 +143,20 @@ class Layout:
             parts += [" ", self.decl_retry_clause(step.retry)]
         return cat(*parts, " ", self.block(step.body, ("body", id(step))))
 
-    def decl_output(self, node: ast.Output) -> Doc:
-        return cat("output ", node.name, " = ", self.expr(node.value))
+    def _output_run(self, nodes: Sequence[object], i: int, run: list[ast.Output]) -> list[ast.Output]:
+        """The outputs whose ``=`` aligns with ``nodes[i]``'s: its neighbours with no blank line between."""
+        if any(o is nodes[i] for o in run):
+            return run
+        run = []
+        for node in nodes[i:]:
+            if not isinstance(node, ast.Output) or (run and self._blank_before(node)):
+                break
+            run.append(node)
+        return run
+
+    def output(self, node: ast.Output, run: list[ast.Output]) -> Doc:
+        width = max(len(o.name) for o in run)
+        return cat("output ", node.name.ljust(width), " = ", self.expr(node.value))
 
     def decl_on_failure(self, node: ast.OnFailure) -> Doc:
         return cat("on failure ", self.block(node.body, ("body", id(node))))

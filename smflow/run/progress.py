@@ -145,13 +145,14 @@ class TextProgress:
 
 
 def _output_lines(outputs: dict[str, Any]) -> list[str]:
-    """``    name = value`` per output (rendered as in ``--outputs FILE``); a value's later lines
-    are indented under its first, so a multi-line value cannot pass for another output."""
+    """``    name = value`` per output (rendered as in ``--outputs FILE``, the ``=`` aligned); a
+    value's later lines are indented under its first, so they cannot pass for another output."""
     from smflow.run.outputs import render_value
 
     lines = ["Outputs:"]
+    width = max(len(name) for name in outputs)
     for name, value in outputs.items():
-        head = f"    {name} = "
+        head = f"    {name.ljust(width)} = "
         text = render_value(value).splitlines() or [""]
         lines.append(head + text[0])
         lines.extend(" " * len(head) + more for more in text[1:])

@@ -84,11 +84,11 @@ def test_outputs_file_holds_run_id_status_and_declared_outputs(tmp_path: Path, f
     tail = proc.stdout.rstrip("\n").split("\n")[-7:]
     assert tail[0].startswith(f"run {run_id} succeeded") and tail[1:] == [
         "Outputs:",
-        "    site = https://svc-ci.cloudapp.net/",
+        "    site     = https://svc-ci.cloudapp.net/",
         "    location = West US",
-        "    count = 2",
-        "    notes = line one",
-        "            line two",
+        "    count    = 2",
+        "    notes    = line one",
+        "               line two",
     ]
 
 
