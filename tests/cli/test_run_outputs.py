@@ -153,3 +153,15 @@ def test_resuming_a_finished_run_writes_its_outputs_again(tmp_path: Path, flow: 
     done = smflow("run", "--resume", run_id, "--outputs", "again.env", cwd=tmp_path)
     assert done.returncode == 0 and "already succeeded" in done.stdout
     assert parse_outputs((tmp_path / "again.env").read_text(encoding="utf-8")) == after
+
+
+def test_a_run_stopped_by_an_error_leaves_no_earlier_outputs_behind(tmp_path: Path, flow: Path) -> None:
+    github = tmp_path / "github_output"
+    first = smflow("run", "ci.flow", "--outputs", "ci.env", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    broken = smflow("run", "ci.flow", "--outputs", "ci.env", "--var", "servce=typo", cwd=tmp_path,
+                    github_output=github)
+    assert broken.returncode == 2 and "servce" in broken.stderr
+    expected = {"smflow_run_id": "", "smflow_status": "failed"}
+    assert parse_outputs((tmp_path / "ci.env").read_text(encoding="utf-8")) == expected
+    assert parse_outputs(github.read_text(encoding="utf-8")) == expected

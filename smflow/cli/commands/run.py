@@ -8,12 +8,14 @@ flow errors, raised as ``SmflowError`` for ``main`` to print).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smflow.cli.options import parse_vars
-from smflow.errors import UsageError
+from smflow.errors import SmflowError, UsageError
 
 if TYPE_CHECKING:
     from smflow.run.api import RunResult
@@ -78,7 +80,6 @@ def _duration(flag: str, text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from smflow.run.api import run_flow
     from smflow.run.progress import make_progress
 
     if args.flow is None and args.resume is None:
@@ -95,7 +96,32 @@ def run(args: argparse.Namespace) -> int:
         outputs_file = writable_target(args.outputs, flag="--outputs", what="run summary", ours=is_our_outputs,
                                        force=args.force)
     render = make_progress(sys.stdout, json_lines=args.json)
-    result = run_flow(
+    try:
+        result = _run(args, record, render)
+    except SmflowError:
+        # The run stopped with an error (a bad flag or flow, a drifted cassette...): CI must not
+        # read the outputs of an earlier run as this one's.
+        with contextlib.suppress(SmflowError):
+            _write_outputs(outputs_file, "", "failed", {})
+        raise
+    _write_outputs(outputs_file, result.run_id, result.status, result.outputs)
+    if result.already_done:
+        message = f"run {result.run_id} already succeeded; nothing to do"
+        if args.json:
+            import json
+
+            print(json.dumps({"event": "run_finished", "run_id": result.run_id, "status": "succeeded",
+                              "already_done": True}))
+        else:
+            print(message)
+        return 0
+    return 0 if result.ok else 1
+
+
+def _run(args: argparse.Namespace, record: Path | str | None, render: Any) -> RunResult:
+    from smflow.run.api import run_flow
+
+    return run_flow(
         Path(args.flow) if args.flow else None,
         vars=parse_vars(args.var),
         endpoint=args.endpoint,
@@ -115,29 +141,18 @@ def run(args: argparse.Namespace) -> int:
         setup=args.setup,
         on_lock_wait=lambda message: print(message, file=sys.stderr, flush=True),
     )
-    _write_outputs(result, outputs_file)
-    if result.already_done:
-        message = f"run {result.run_id} already succeeded; nothing to do"
-        if args.json:
-            import json
-
-            print(json.dumps({"event": "run_finished", "run_id": result.run_id, "status": "succeeded",
-                              "already_done": True}))
-        else:
-            print(message)
-        return 0
-    return 0 if result.ok else 1
 
 
-def _write_outputs(result: RunResult, path: Path | None) -> None:
+def _write_outputs(path: Path | None, run_id: str, status: str, outputs: Mapping[str, Any]) -> None:
     """``--outputs FILE`` (replaced atomically) and ``$GITHUB_OUTPUT`` (appended to, as GitHub
     expects): ``smflow_run_id``, ``smflow_status`` and, when the run succeeded, its declared
-    outputs. A failed run writes no output, so a stale value can never pass for this run's."""
+    outputs. A failed run writes no output, so a stale value can never pass for this run's
+    (``run_id`` is empty when the run stopped with an error before it had one to report)."""
     import os
 
     from smflow.run.outputs import MARKER, render_lines
 
-    text = render_lines({MARKER: result.run_id, "smflow_status": result.status, **result.outputs})
+    text = render_lines({MARKER: run_id, "smflow_status": status, **outputs})
     if path is not None:
         from smflow.durable import atomic_write
 
@@ -145,7 +160,7 @@ def _write_outputs(result: RunResult, path: Path | None) -> None:
             atomic_write(path, text.encode("utf-8"))
         except OSError as exc:
             raise UsageError(f"--outputs {path}: cannot write it ({exc.strerror or exc}); the run itself "
-                             f"{result.status}") from None
+                             f"{status}") from None
     github = os.environ.get("GITHUB_OUTPUT")
     if github:
         try:
@@ -158,4 +173,4 @@ def _write_outputs(result: RunResult, path: Path | None) -> None:
                 handle.write(text.encode("utf-8"))
         except OSError as exc:
             raise UsageError(f"$GITHUB_OUTPUT {github}: cannot append to it ({exc.strerror or exc}); the run "
-                             f"itself {result.status}") from None
+                             f"itself {status}") from None
