@@ -138,7 +138,11 @@ class TextProgress:
             self._line("rolled back: " + ", ".join(f"'{s}'" for s in event.rolled_back))
         else:
             self._line("rolled back: nothing")
-        self._line(f"to continue from the failed step: smflow run --resume {event.run_id}")
+        if event.failed_step is None:  # every step succeeded; an output could not be given
+            self._line(f"every step succeeded; to give the outputs once the flow is fixed: smflow run --resume "
+                       f"{event.run_id} --force")
+        else:
+            self._line(f"to continue from the failed step: smflow run --resume {event.run_id}")
         if self._embedded:
             self._line("(the embedded emulator's state is kept beside the journal: --resume starts it from "
                        "there)")

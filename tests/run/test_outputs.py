@@ -4,6 +4,7 @@ run result's ``outputs`` and ``bindings``, a failed run (no outputs), a secret o
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from smflow.run.api import RunResult, run_flow
 from smflow.run.events import Event, RunFinished
 from smflow.run.outputs import render_lines, render_value
+from smflow.run.progress import make_progress
 
 FLOW = """flow outs "outputs"
 param service = "svc-outputs"
@@ -122,6 +124,18 @@ def test_an_output_bound_only_in_a_branch_not_taken_fails_the_run_naming_it(tmp_
     assert dict(result.outputs) == {} and _finished(events).outputs is None
     # Every step succeeded: 'on failure' is for a failed step, so it did not run.
     assert not any(getattr(e, "message", "").startswith("failed:") for e in events)
+    shown = io.StringIO()
+    render = make_progress(shown, json_lines=False, live=False)
+    for event in events:
+        render(event)
+    assert shown.getvalue().splitlines()[-3:-1] == [
+        "rolled back: nothing",
+        f"every step succeeded; to give the outputs once the flow is fixed: smflow run --resume {result.run_id} --force",
+    ]
+    # ... which is what that does: the steps are skipped, the fixed output is evaluated.
+    (tmp_path / "outs.flow").write_text(FLOW, encoding="utf-8")
+    fixed = run_flow(None, resume=result.run_id, journal_dir=tmp_path / "runs", force=True, emulator_latency=0.0)
+    assert fixed.ok and fixed.outputs["grace"] == 300 and fixed.requests == 0
 
 
 def test_an_output_holding_a_secret_the_run_learnt_is_refused_and_never_shown(tmp_path: Path) -> None:
