@@ -43,7 +43,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--resume", metavar="RUN_ID", help="continue a killed or failed run from its journal (secret params are never journaled: "
                    "give them again with --var or SMFLOW_VAR_<NAME>)")
     p.add_argument("--force", action="store_true", help="resume even though the flow file changed (steps are matched by name: a new step "
-                   "runs, a removed one is skipped, and the output says which); replace a --record file that is not a cassette")
+                   "runs, a removed one is skipped, and the output says which); replace a --record file that is not a cassette, or an --outputs file smflow did not write")
     p.add_argument("--record", metavar="CASSETTE", help="record every request into a cassette (a file that is "
                    "not a cassette is only replaced with --force)")
     p.add_argument("--replay", metavar="CASSETTE", help="serve every request from a cassette (offline)")
