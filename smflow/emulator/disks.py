@@ -6,8 +6,9 @@ disk a VM uses lives on its role (the OS disk's fields, ``Role.data_disks``), a 
 OS disk of every VM is listed with its attachment. Attaching a registered disk (by DiskName)
 moves it onto the role; detaching it (delete_data_disk, delete_role) moves it back, unless the
 caller asked for the disk to go too (``comp=media``). The disk repository's own writes are
-synchronous; attaching, changing and detaching a data disk are asynchronous and take effect when
-their operation succeeds (the deployment is claimed meanwhile, as for every VM write).
+synchronous; attaching, changing and detaching a data disk are asynchronous: they show at once
+(so a read-back after a lost answer sees them), the deployment is claimed until they end, and a
+failed one is undone.
 """
 
 from __future__ import annotations
@@ -231,8 +232,10 @@ class DiskRules(SubscriptionBase):
         except AsmFault:
             dep.busy_op = None
             raise
-        self.start(request_id, ADD, service=service, deployment=deployment, role=role_name,
-                   disk=json.dumps(dataclasses.asdict(attached)), taken=json.dumps(taken))
+        role.data_disks.append(attached)
+        role.data_disks.sort(key=lambda d: d.lun)
+        self.start(request_id, ADD, service=service, deployment=deployment, role=role_name, lun=str(disk.lun),
+                   taken=json.dumps(taken))
 
     def update_data_disk(self, request_id: str, service: str, deployment: str, role_name: str, lun: int,
                          change: dict[str, Any]) -> None:
@@ -246,16 +249,21 @@ class DiskRules(SubscriptionBase):
             raise AsmFault(400, "BadRequest", f"A disk can only grow: it is {disk.size_gb} GB, not "
                            f"{change['size_gb']} GB.")
         claim(dep, request_id)
-        self.start(request_id, UPDATE, service=service, deployment=deployment, role=role_name, lun=str(lun),
-                   change=json.dumps(change))
+        was = {key: getattr(disk, key) for key in change}
+        for key, value in change.items():
+            setattr(disk, key, value)
+        role.data_disks.sort(key=lambda d: d.lun)
+        self.start(request_id, UPDATE, service=service, deployment=deployment, role=role_name, lun=str(new_lun),
+                   was=json.dumps(was))
 
     def delete_data_disk(self, request_id: str, service: str, deployment: str, role_name: str, lun: int,
                          delete_vhd: bool) -> None:
         dep = self.deployment_by_name(service, deployment)
-        data_disk_at(dep, role_name, lun)
+        disk = data_disk_at(dep, role_name, lun)
         claim(dep, request_id)
-        self.start(request_id, DELETE, service=service, deployment=deployment, role=role_name, lun=str(lun),
-                   delete_vhd=str(delete_vhd))
+        _role(dep, role_name).data_disks.remove(disk)
+        self.start(request_id, DELETE, service=service, deployment=deployment, role=role_name,
+                   disk=json.dumps(dataclasses.asdict(disk)), delete_vhd=str(delete_vhd))
 
 
 def progress(sub: SubscriptionBase, op: Operation, fraction: float) -> None:
@@ -263,31 +271,33 @@ def progress(sub: SubscriptionBase, op: Operation, fraction: float) -> None:
 
 
 def complete(sub: SubscriptionBase, op: Operation) -> None:
+    """A data-disk write shows at once (a read-back sees it while it runs); its end makes a detached
+    disk a free one, and a failure puts everything back as it was."""
     dep = release(sub, op)
-    if dep is None:
-        return
-    if op.status == "Failed":
-        restore_taken(sub, json.loads(op.params.get("taken", "[]")))
-        return
     found = find_deployment(sub, op)
+    if dep is None or found is None:
+        return
     role = next((r for r in dep.roles if r.name == op.params.get("role")), None)
-    if found is None or role is None:
-        return
-    if op.kind == ADD:
-        role.data_disks.append(DataDisk(**json.loads(op.params["disk"])))
-        role.data_disks.sort(key=lambda d: d.lun)
-        return
-    lun = int(op.params.get("lun", "-1"))
-    disk = next((d for d in role.data_disks if d.lun == lun), None)
-    if disk is None:
-        return
-    if op.kind == UPDATE:
-        for key, value in json.loads(op.params.get("change", "{}")).items():
-            setattr(disk, key, value)
-        role.data_disks.sort(key=lambda d: d.lun)
-    elif op.kind == DELETE:
-        role.data_disks.remove(disk)
-        if op.params.get("delete_vhd") != "True":
+    failed = op.status == "Failed"
+    if op.kind == DELETE:
+        disk = DataDisk(**json.loads(op.params["disk"]))
+        if failed and role is not None:
+            role.data_disks.append(disk)
+            role.data_disks.sort(key=lambda d: d.lun)
+        elif not failed and op.params.get("delete_vhd") != "True":
             svc = found[0]
             sub.disks[disk.disk_name] = Disk(disk.disk_name, disk.label, disk.media_link, None, disk.size_gb,
                                              svc.location, svc.affinity_group)
+        return
+    if not failed or role is None:
+        return
+    lun = int(op.params.get("lun", "-1"))
+    disk_at = next((d for d in role.data_disks if d.lun == lun), None)
+    if op.kind == ADD:
+        if disk_at is not None:
+            role.data_disks.remove(disk_at)
+        restore_taken(sub, json.loads(op.params.get("taken", "[]")))
+    elif op.kind == UPDATE and disk_at is not None:
+        for key, value in json.loads(op.params.get("was", "{}")).items():
+            setattr(disk_at, key, value)
+        role.data_disks.sort(key=lambda d: d.lun)

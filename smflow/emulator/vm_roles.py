@@ -3,8 +3,8 @@
 A mixin of ``state.Subscription`` over ``SubscriptionBase``. Each write claims the deployment
 (a second write meanwhile is the usual 409) and takes the recorded time (wire-extended.md §0).
 A new VM is listed at once, its instance going RoleStateUnknown → Provisioning → ReadyRole [REC];
-an update, a delete, a capture and the DNS changes take effect when their operation succeeds, so
-a poller sees the old role until then, and a failed operation leaves everything as it was. What
+an update, a delete and a capture take effect when their operation succeeds, so a poller sees
+the old role until then; a DNS change shows at once. A failed operation leaves everything as it was. What
 an operation will do is kept in its params as JSON (they persist with ``--state``).
 """
 
@@ -127,7 +127,13 @@ class VmRoleRules(SubscriptionBase):
         if kind != "add_dns_server" and name not in dep.dns_servers:
             raise AsmFault(404, "ResourceNotFound", f"The DNS server {name} was not found in the deployment.")
         claim(dep, request_id)
-        self.start(request_id, kind, service=service, deployment=deployment, name=name, address=address or "")
+        was = dep.dns_servers.get(name)
+        if kind == "delete_dns_server":
+            del dep.dns_servers[name]
+        else:
+            dep.dns_servers[name] = address or ""
+        self.start(request_id, kind, service=service, deployment=deployment, name=name,
+                   was="" if was is None else was)
 
 
 def _was(dep: Deployment, roles: list[str]) -> str:
@@ -161,8 +167,8 @@ def complete(sub: SubscriptionBase, op: Operation) -> None:
     role_name = op.params.get("role", "")
     failed = op.status == "Failed"
     if op.kind in DNS_KINDS:
-        if not failed:
-            _apply_dns(dep, op)
+        if failed:
+            _undo_dns(dep, op)
         return
     if op.kind == ADD:
         if failed:
@@ -186,12 +192,13 @@ def complete(sub: SubscriptionBase, op: Operation) -> None:
         _capture(sub, op, dep, role_name)
 
 
-def _apply_dns(dep: Deployment, op: Operation) -> None:
+def _undo_dns(dep: Deployment, op: Operation) -> None:
+    """A DNS change shows at once; a failed one is put back."""
     name = op.params.get("name", "")
-    if op.kind == "delete_dns_server":
+    if op.kind == "add_dns_server":
         dep.dns_servers.pop(name, None)
     else:
-        dep.dns_servers[name] = op.params.get("address", "")
+        dep.dns_servers[name] = op.params.get("was", "")
 
 
 def _apply_update(dep: Deployment, role_name: str, change: dict[str, Any]) -> None:
