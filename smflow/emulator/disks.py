@@ -144,18 +144,16 @@ def _attached(sub: SubscriptionBase, service: str, role: str, d: DataDisk, index
     return dataclasses.replace(d, disk_name=name, media_link=link, size_gb=d.size_gb or 30)
 
 
-def detach_role_disks(sub: SubscriptionBase, service: str, role: Role, *, keep: bool) -> None:
-    """A VM is deleted: its disks become free registered disks, or go (``keep`` False)."""
-    if not keep:
-        return
+def detach_role_disks(sub: SubscriptionBase, service: str, role: Role, *, keep_os: bool, keep_data: bool) -> None:
+    """A VM is gone: its disks become free registered disks, or go with it (``keep_*`` False)."""
     svc = sub.services.get(service)
     location = svc.location if svc is not None else None
     group = svc.affinity_group if svc is not None else None
-    if role.os_disk_name:
+    if keep_os and role.os_disk_name:
         sub.disks[role.os_disk_name] = Disk(role.os_disk_name, role.os_disk_label or "", _os_link(role),
                                             role.os_disk_os or "Linux", role.os_disk_size_gb, location, group,
                                             role.os_disk_source_image)
-    for d in role.data_disks:
+    for d in role.data_disks if keep_data else ():
         sub.disks[d.disk_name] = Disk(d.disk_name, d.label, d.media_link, None, d.size_gb, location, group)
 
 

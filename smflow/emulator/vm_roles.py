@@ -112,7 +112,7 @@ class VmRoleRules(SubscriptionBase):
             raise AsmFault(400, "BadRequest", "The TargetImageName and TargetImageLabel elements are required.")
         if any(i.role_name == name and i.status not in _STOPPED for i in dep.instances):
             raise AsmFault(400, "BadRequest", f"The role {name} must be shut down (StoppedVM) before it is captured.")
-        if image_name in self.images or any(i.name == image_name for i in self.all_images()):
+        if any(i.name == image_name for i in self.all_images()):
             raise AsmFault(409, "ConflictError", "An image with the specified name already exists.")
         claim(dep, request_id)
         self.start(request_id, CAPTURE, service=service, deployment=deployment, role=name, action=action,
@@ -187,7 +187,8 @@ def complete(sub: SubscriptionBase, op: Operation) -> None:
         _apply_update(dep, role_name, json.loads(op.params.get("change", "{}")))
         _restore(dep, op)  # a resize restarts the VM: it is back as it was
     elif op.kind == DELETE:
-        _remove_role(sub, op, dep, role_name, keep_disks=op.params.get("complete") != "True")
+        keep = op.params.get("complete") != "True"
+        _remove_role(sub, op, dep, role_name, keep_os=keep, keep_data=keep)
     elif op.kind == CAPTURE:
         _capture(sub, op, dep, role_name)
 
@@ -216,11 +217,12 @@ def _apply_update(dep: Deployment, role_name: str, change: dict[str, Any]) -> No
                 inst.size = change["role_size"]
 
 
-def _remove_role(sub: SubscriptionBase, op: Operation, dep: Deployment, role_name: str, *, keep_disks: bool) -> None:
+def _remove_role(sub: SubscriptionBase, op: Operation, dep: Deployment, role_name: str, *, keep_os: bool,
+                 keep_data: bool) -> None:
     """The VM is gone; its disks stay registered (free) unless they go too. A VM deployment
     left with no VM is gone as well."""
     for role in [r for r in dep.roles if r.name == role_name]:
-        detach_role_disks(sub, op.service or "", role, keep=keep_disks)
+        detach_role_disks(sub, op.service or "", role, keep_os=keep_os, keep_data=keep_data)
     dep.roles = [r for r in dep.roles if r.name != role_name]
     dep.instances = [i for i in dep.instances if i.role_name != role_name]
     if not any(r.role_type for r in dep.roles):
@@ -245,8 +247,8 @@ def _capture(sub: SubscriptionBase, op: Operation, dep: Deployment, role_name: s
         category="User", label=op.params.get("label", ""), location=location, logical_size_gb=role.os_disk_size_gb,
         name=name, os=role.os_disk_os or "Linux", media_link=f"{container}/{name}.{stamp}.vhd", os_state="Generalized",
     )
-    if op.params.get("action") == "Delete":
-        _remove_role(sub, op, dep, role_name, keep_disks=False)
+    if op.params.get("action") == "Delete":  # the OS disk became the image; data disks stay, free
+        _remove_role(sub, op, dep, role_name, keep_os=False, keep_data=True)
         return
     for inst in dep.instances:
         if inst.role_name == role_name:

@@ -369,6 +369,9 @@ def test_vm_roles_disks_and_dns_servers(client: ServiceManagementClient, clock: 
     assert "web-image" in {i.name for i in client.list_os_images()}
     with pytest.raises(NotFoundError, match="Role web2 was not found"):
         client.get_role("rolesvc", "roledep", "web2")
+    kept = client.get_disk(data.disk_name or "")  # its data disk outlives it, free; its OS disk became the image
+    assert kept.attached_to is None and kept.label == "logs"
+    assert all(not d.name.startswith("rolesvc-web2-0-") for d in client.list_disks())
 
     # delete a VM: its disks stay registered (free) unless complete; the last VM cannot go this way
     finish(client, clock, client.add_role("rolesvc", "roledep", "web4", linux, {"source_image_name": image.name}))
