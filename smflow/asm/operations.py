@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from smflow.asm.methods.certificates import CertificateMethods
 from smflow.asm.methods.compute import ComputeMethods
+from smflow.asm.methods.disks import DiskMethods
 from smflow.asm.methods.images import ImageMethods
+from smflow.asm.methods.roles import RoleMethods
 from smflow.asm.methods.storage import StorageMethods
 from smflow.asm.methods.subscription import SubscriptionMethods
 from smflow.asm.methods.vm import VirtualMachineMethods
@@ -21,6 +23,7 @@ __all__ = ["OperationMethods"]
 
 
 class OperationMethods(
-    SubscriptionMethods, ComputeMethods, StorageMethods, ImageMethods, VirtualMachineMethods, CertificateMethods
+    SubscriptionMethods, ComputeMethods, StorageMethods, ImageMethods, VirtualMachineMethods, RoleMethods, DiskMethods,
+    CertificateMethods
 ):
     """Every operation's method: the area mixins, listed here and nowhere else."""

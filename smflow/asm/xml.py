@@ -47,6 +47,7 @@ _ELEMENT: dict[str, str] = {
     "virtual_ips": "VirtualIPs", "os_virtual_hard_disk": "OSVirtualHardDisk", "os_state": "OSState",
     "static_virtual_network_ip_address": "StaticVirtualNetworkIPAddress", "reserved_ip_name": "ReservedIPName",
     "recommended_vm_size": "RecommendedVMSize", "error": "Error", "storage_account_types": "StorageCapabilities",
+    "dns_servers": "Dns",
 }
 # List fields: the element name of each item.
 _ITEM: dict[str, str] = {
@@ -58,9 +59,10 @@ _ITEM: dict[str, str] = {
     "available_services": "AvailableService", "web_worker_role_sizes": "RoleSize",
     "virtual_machines_role_sizes": "RoleSize", "subnet_names": "SubnetName", "endpoints": "Endpoint",
     "capabilities": "Capability", "storage_account_types": "StorageAccountType",
+    "dns_servers": "DnsServer",
 }
 # Nested one level deeper than the field's element: <StorageCapabilities><StorageAccountTypes>...
-_INNER: dict[str, str] = {"storage_account_types": "StorageAccountTypes"}
+_INNER: dict[str, str] = {"storage_account_types": "StorageAccountTypes", "dns_servers": "DnsServers"}
 # Fields the wire carries base64-encoded (wire.md §1.4); OSImage labels are plain text.
 _BASE64: set[tuple[type, str]] = {
     (m.HostedServiceProperties, "label"), (m.Deployment, "label"), (m.Deployment, "configuration"),

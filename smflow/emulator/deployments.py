@@ -14,7 +14,16 @@ import itertools
 from dataclasses import dataclass
 
 from smflow.emulator.operations import instance_phase, settled_phase, transitioning_status
-from smflow.emulator.resources import AsmFault, Deployment, HostedService, Operation, Role, RoleInstance
+from smflow.emulator.resources import (
+    AsmFault,
+    DataDisk,
+    Deployment,
+    Endpoint,
+    HostedService,
+    Operation,
+    Role,
+    RoleInstance,
+)
 from smflow.emulator.subscription import EXCLUSIVE_ACCESS, SubscriptionBase, new_private_id, utc_now
 
 __all__ = [
@@ -44,6 +53,14 @@ class RoleSpec:
     os_disk_os: str | None = None
     role_size: str | None = None
     host_name: str | None = None
+    # what a VM role body carries besides, kept so get_role returns it (vm_body.py)
+    os_disk_name: str | None = None
+    os_disk_label: str | None = None
+    os_disk_size_gb: int = 30
+    endpoints: tuple[Endpoint, ...] = ()
+    subnet_names: tuple[str, ...] = ()
+    availability_set_name: str | None = None
+    data_disks: tuple[DataDisk, ...] = ()
 
 
 def canonical_slot(slot: str) -> str:
@@ -79,12 +96,18 @@ def roles_for(specs: list[RoleSpec]) -> list[Role]:
             s.os_version if not s.role_type else "",
             role_type=s.role_type,
             vm_image_name=s.vm_image_name,
-            os_disk_name=f"{s.name}-{s.name}-0-disk" if s.role_type else None,
+            os_disk_name=(s.os_disk_name or f"{s.name}-{s.name}-0-disk") if s.role_type else None,
             os_disk_media_link=s.os_disk_media_link,
             os_disk_source_image=s.os_disk_source_image,
             os_disk_os=s.os_disk_os,
             role_size=s.role_size,
             host_name=s.host_name,
+            os_disk_label=s.os_disk_label,
+            os_disk_size_gb=s.os_disk_size_gb,
+            endpoints=list(s.endpoints),
+            subnet_names=list(s.subnet_names),
+            availability_set_name=s.availability_set_name,
+            data_disks=list(s.data_disks),
         )
         for s in specs
     ]

@@ -23,6 +23,10 @@ polls, so polling code runs, just not for long).
     delete_role_instances              (not recorded; taken as ~30 s)              0.58 s
     add_service_certificate            ~5 s                                        0.10 s
     delete_service_certificate         ~6 s                                        0.12 s
+    add_role / update_role / delete_role  ~37 / 32 / 37 s                          0.71 / 0.62 / 0.71 s
+    capture_role                       ~16 s                                       0.31 s
+    add/update/delete_dns_server       ~20 s each                                  0.38 s
+    add/update/delete_data_disk        (not recorded; taken as ~30 s)              0.58 s
 
 A new hosted service gets the ResourceGroup/ResourceLocation extended properties the real
 service adds on its own ~10 s (0.19 s) after its creation; a storage account gets them when its
@@ -67,6 +71,16 @@ RECORDED_SECONDS: dict[str, float] = {
     "start_roles": 89.0,
     "add_service_certificate": 5.0,
     "delete_service_certificate": 6.0,
+    "add_role": 37.0,  # wire-extended.md §0 [REC]: 31-43 s
+    "update_role": 32.0,
+    "delete_role": 37.0,
+    "capture_role": 16.0,
+    "add_dns_server": 20.0,
+    "update_dns_server": 20.0,
+    "delete_dns_server": 20.0,
+    "add_data_disk": 30.0,  # not recorded: taken as an attach of ~30 s
+    "update_data_disk": 30.0,
+    "delete_data_disk": 30.0,
     # Not a request: the service tags a new hosted service with ResourceGroup/ResourceLocation
     # extended properties some seconds after creating it (absent at 1 s, present at 20 s) [REC].
     "_tag_hosted_service": 10.0,

@@ -24,7 +24,10 @@ from typing import Any
 from smflow.emulator.accounts import new_storage_key
 from smflow.emulator.resources import (
     AffinityGroup,
+    DataDisk,
     Deployment,
+    Disk,
+    Endpoint,
     HostedService,
     ManagementCertificate,
     Operation,
@@ -45,11 +48,18 @@ FORMAT = 1
 
 def _deployment(d: dict[str, Any]) -> Deployment:
     d = dict(d)
-    d["roles"] = [Role(**r) for r in d["roles"]]
+    d["roles"] = [_role(r) for r in d["roles"]]
     d["instances"] = [RoleInstance(**i) for i in d["instances"]]
     if d.get("upgrade") is not None:
         d["upgrade"] = Upgrade(**d["upgrade"])
     return Deployment(**d)
+
+
+def _role(r: dict[str, Any]) -> Role:
+    r = dict(r)
+    r["endpoints"] = [Endpoint(**e) for e in r.get("endpoints", [])]
+    r["data_disks"] = [DataDisk(**x) for x in r.get("data_disks", [])]
+    return Role(**r)
 
 
 def _operation(d: dict[str, Any], shift: float) -> Operation:
@@ -70,6 +80,7 @@ def snapshot(sub: Subscription) -> dict[str, Any]:
         "storage": [asdict(a) for a in sub.storage.values()],
         "affinity_groups": [asdict(g) for g in sub.affinity_groups.values()],
         "images": [asdict(i) for i in sub.images.values()],
+        "disks": [asdict(x) for x in sub.disks.values()],
         "management_certificates": [asdict(c) for c in sub.management_certificates.values()],
         "operations": [asdict(o) for o in sub.operations.values()],
         "pending": list(sub.pending),
@@ -86,6 +97,7 @@ def restore(sub: Subscription, data: dict[str, Any]) -> None:
     sub.storage = {a["name"]: StorageAccount(**a) for a in data["storage"]}
     sub.affinity_groups = {g["name"]: AffinityGroup(**g) for g in data["affinity_groups"]}
     sub.images = {i["name"]: OsImage(**i) for i in data["images"]}
+    sub.disks = {x["name"]: Disk(**x) for x in data.get("disks", [])}
     sub.management_certificates = {
         c["thumbprint"]: ManagementCertificate(**c) for c in data.get("management_certificates", [])
     }

@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 __all__ = [
     "AffinityGroup",
     "AsmFault",
+    "DataDisk",
     "Deployment",
+    "Disk",
+    "Endpoint",
     "HostedService",
     "ManagementCertificate",
     "OsImage",
@@ -56,6 +59,46 @@ class RoleInstance:
 
 
 @dataclass
+class Endpoint:
+    """An input endpoint of a VM role, as sent (get_role returns it)."""
+
+    name: str
+    protocol: str
+    port: int
+    local_port: int
+    load_balanced_endpoint_set_name: str = ""
+    enable_direct_server_return: bool = False
+    idle_timeout_in_minutes: int = 4
+
+
+@dataclass
+class DataDisk:
+    """A data disk attached to a VM role, in slot ``lun``."""
+
+    lun: int
+    disk_name: str
+    label: str
+    media_link: str
+    size_gb: int
+    host_caching: str = "None"
+    source_media_link: str | None = None
+
+
+@dataclass
+class Disk:
+    """A registered disk no VM uses (an attached disk lives on its role: ``Role.data_disks`` or the OS disk)."""
+
+    name: str
+    label: str
+    media_link: str
+    os: str | None  # None for a data disk
+    size_gb: int
+    location: str | None = "West US"
+    affinity_group: str | None = None
+    source_image_name: str | None = None
+
+
+@dataclass
 class Role:
     name: str
     os_version: str = "WA-GUEST-OS-2.40_201506-01"
@@ -68,6 +111,13 @@ class Role:
     os_disk_os: str | None = None
     role_size: str | None = None
     host_name: str | None = None
+    # What a VM role was sent, so get_role returns it (vm_roles.py, disks.py).
+    os_disk_label: str | None = None
+    os_disk_size_gb: int = 30
+    endpoints: list[Endpoint] = field(default_factory=list)
+    subnet_names: list[str] = field(default_factory=list)
+    availability_set_name: str | None = None
+    data_disks: list[DataDisk] = field(default_factory=list)
 
 
 @dataclass
@@ -113,6 +163,7 @@ class Deployment:
     busy_op: str | None = None  # the in-progress operation holding exclusive access
     upgrade_domain_count: int = 5  # the most upgrade domains instances are spread over
     upgrade: Upgrade | None = None  # an in-place upgrade under way
+    dns_servers: dict[str, str] = field(default_factory=dict)  # name -> address, in the order added
 
     def upgrade_domains(self) -> int:
         """UpgradeDomainCount as the service reports it: the domains the instances really occupy."""

@@ -9,7 +9,8 @@ test with a fake clock is fully deterministic.
 
 ``Subscription`` = ``SubscriptionBase`` (resources, lookups, operation registry) + the rules:
 hosted services here, deployments in ``deployments.py``, in-place upgrades in ``upgrades.py``,
-role instances in ``instances.py``, VM power in ``vm_power.py``, certificates in ``certificates.py``, storage/affinity groups/images in ``accounts.py``.
+role instances in ``instances.py``, VM power in ``vm_power.py``, VM roles and DNS servers in
+``vm_roles.py``, disks in ``disks.py``, certificates in ``certificates.py``, storage/affinity groups/images in ``accounts.py``.
 """
 
 from __future__ import annotations
@@ -21,18 +22,20 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from smflow.emulator import certificates, instances, upgrades, vm_power
+from smflow.emulator import certificates, disks, instances, upgrades, vm_power, vm_roles
 from smflow.emulator import deployments as dep_rules
 from smflow.emulator.accounts import AccountRules
 from smflow.emulator.blobservice import BlobStore
 from smflow.emulator.certificates import CertificateRules
 from smflow.emulator.deployments import DeploymentRules
+from smflow.emulator.disks import DiskRules
 from smflow.emulator.instances import RoleInstanceRules
 from smflow.emulator.operations import check_latency
 from smflow.emulator.resources import AsmFault, HostedService, Operation
 from smflow.emulator.subscription import EXCLUSIVE_ACCESS, not_found, utc_now
 from smflow.emulator.upgrades import UpgradeRules
 from smflow.emulator.vm_power import VmPowerRules
+from smflow.emulator.vm_roles import VmRoleRules
 
 __all__ = ["EXCLUSIVE_ACCESS", "EmulatorState", "Subscription", "not_found", "utc_now"]
 
@@ -49,10 +52,15 @@ def _rules(kind: str) -> ModuleType:
         return certificates
     if kind in vm_power.KINDS:
         return vm_power
+    if kind in vm_roles.KINDS:
+        return vm_roles
+    if kind in disks.KINDS:
+        return disks
     return dep_rules
 
 
-class Subscription(AccountRules, DeploymentRules, UpgradeRules, RoleInstanceRules, CertificateRules, VmPowerRules):
+class Subscription(AccountRules, DeploymentRules, UpgradeRules, RoleInstanceRules, CertificateRules, VmPowerRules,
+                   VmRoleRules, DiskRules):
     """Everything one subscription owns, and the rules the service enforces on it."""
 
     def settle(self) -> None:

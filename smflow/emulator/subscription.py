@@ -16,6 +16,7 @@ from smflow.emulator.resources import (
     AffinityGroup,
     AsmFault,
     Deployment,
+    Disk,
     HostedService,
     ManagementCertificate,
     Operation,
@@ -68,6 +69,7 @@ class SubscriptionBase:
         self.storage: dict[str, StorageAccount] = {}
         self.affinity_groups: dict[str, AffinityGroup] = {}
         self.images: dict[str, OsImage] = {}  # user images; public ones are shared
+        self.disks: dict[str, Disk] = {}  # registered disks no VM uses (disks.py)
         self.management_certificates: dict[str, ManagementCertificate] = {}  # thumbprint -> certificate
         self.operations: dict[str, Operation] = {}
         self.pending: dict[str, Operation] = {}

@@ -4,8 +4,8 @@ A request for one of them is answered 501 NotImplemented with a message that nam
 operation and its route, rather than a 404 that a client would read as "that resource does not
 exist" (``exists`` would then be false) or a 400 about the verb. The table lists the SDK's
 operations outside the catalogue (wire-extended.md), not scheduler, service bus, SQL or websites.
-capture_role and capture_vm_image share the route of shutdown_role (the body's root tells them
-apart), so the handler there answers the 501 for them.
+capture_vm_image shares the route of shutdown_role (the body's root tells them apart), so the
+handler there answers the 501 for it.
 """
 
 from __future__ import annotations
@@ -20,15 +20,6 @@ DEP = "services/hostedservices/{service_name}/deployments/{deployment_name}"
 
 # operation -> (method, path template relative to /<subscription>/, the query key that tells it apart)
 UNSERVED: dict[str, tuple[str, str, str | None]] = {
-    "add_role": ("POST", DEP + "/roles", None),
-    "update_role": ("PUT", DEP + "/roles/{role_name}", None),
-    "delete_role": ("DELETE", DEP + "/roles/{role_name}", None),
-    "add_data_disk": ("POST", DEP + "/roles/{role_name}/DataDisks", None),
-    "get_data_disk / update_data_disk / delete_data_disk": ("*", DEP + "/roles/{role_name}/DataDisks/{lun}", None),
-    "add_dns_server": ("POST", DEP + "/dnsservers", None),
-    "update_dns_server / delete_dns_server": ("*", DEP + "/dnsservers/{dns_server_name}", None),
-    "add_disk / list_disks": ("*", "services/disks", None),
-    "get_disk / update_disk / delete_disk": ("*", "services/disks/{disk_name}", None),
     "create_vm_image / list_vm_images": ("*", "services/vmimages", None),
     "share_vm_image": ("PUT", "services/vmimages/{vm_image_name}/share", None),
     "update_vm_image / delete_vm_image": ("*", "services/vmimages/{vm_image_name}", None),

@@ -130,6 +130,7 @@ def hosted_services_xml(services: list[HostedService], base: str, sub: str) -> b
 
 
 def _role(parent: etree._Element, role: Role, *, in_deployment: bool) -> None:
+    """A role as sent: endpoints, subnets, availability set, disks with their labels, the size."""
     el(parent, "RoleName", role.name)
     el(parent, "OsVersion", role.os_version or None)
     if role.role_type:
@@ -137,14 +138,36 @@ def _role(parent: etree._Element, role: Role, *, in_deployment: bool) -> None:
     sets = el(parent, "ConfigurationSets")
     net = el(sets, "ConfigurationSet", xsi_type="NetworkConfigurationSet")
     el(net, "ConfigurationSetType", "NetworkConfiguration")
-    if in_deployment:
-        el(net, "SubnetNames")
+    if role.endpoints:
+        endpoints = el(net, "InputEndpoints")
+        for ep in role.endpoints:
+            item = el(endpoints, "InputEndpoint")
+            if ep.load_balanced_endpoint_set_name:
+                el(item, "LoadBalancedEndpointSetName", ep.load_balanced_endpoint_set_name)
+            for name, value in (("LocalPort", ep.local_port), ("Name", ep.name), ("Port", ep.port),
+                                ("Protocol", ep.protocol), ("EnableDirectServerReturn", ep.enable_direct_server_return),
+                                ("IdleTimeoutInMinutes", ep.idle_timeout_in_minutes)):
+                el(item, name, value)
+    if in_deployment or role.subnet_names:
+        text_list(net, "SubnetNames", "SubnetName", role.subnet_names)
     if role.role_type:
+        if role.availability_set_name:
+            el(parent, "AvailabilitySetName", role.availability_set_name)
         if role.vm_image_name:
             el(parent, "VMImageName", role.vm_image_name)
-        el(parent, "DataVirtualHardDisks")
+        data = el(parent, "DataVirtualHardDisks")
+        for d in role.data_disks:
+            item = el(data, "DataVirtualHardDisk")
+            fields: tuple[tuple[str, object], ...] = (("HostCaching", d.host_caching), ("DiskLabel", d.label or None),
+                ("DiskName", d.disk_name), ("Lun", d.lun), ("LogicalDiskSizeInGB", d.size_gb),
+                ("MediaLink", d.media_link), ("IOType", "Standard"))
+            for element, text in fields:
+                if text is not None:
+                    el(item, element, text)
         disk = el(parent, "OSVirtualHardDisk")
         el(disk, "HostCaching", "ReadWrite")
+        if role.os_disk_label:
+            el(disk, "DiskLabel", role.os_disk_label)
         el(disk, "DiskName", role.os_disk_name)
         el(disk, "MediaLink", role.os_disk_media_link or f"https://portalvhds.blob.core.windows.net/vhds/{role.name}.vhd")
         el(disk, "SourceImageName", role.os_disk_source_image or role.vm_image_name)
@@ -204,6 +227,12 @@ def _deployment(doc: etree._Element, dep: Deployment) -> None:
     el(vip, "Name", "__PseudoBackEndContractVip")
     if dep.is_vm:
         el(doc, "InternalDnsSuffix", f"{dep.private_id[:12]}.d2.internal.cloudapp.net")
+    if dep.dns_servers:
+        servers = el(el(doc, "Dns"), "DnsServers")
+        for name, address in dep.dns_servers.items():
+            server = el(servers, "DnsServer")
+            el(server, "Name", name)
+            el(server, "Address", address)
     el(doc, "LoadBalancers")
 
 

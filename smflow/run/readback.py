@@ -113,6 +113,50 @@ def _restarted(args: Args, result: Any) -> bool:
     return any(s != "ReadyRole" for s in states)
 
 
+def _role(args: Args) -> dict[str, Any]:
+    return {**_dep(args), "role_name": args["role_name"]}
+
+
+def _has_role(args: Args, result: Any) -> bool:
+    return any(getattr(r, "role_name", None) == args.get("role_name") for r in getattr(result, "role_list", []))
+
+
+def _dns_names(result: Any) -> set[Any]:
+    return {getattr(d, "name", None) for d in getattr(result, "dns_servers", [])}
+
+
+def _data_disk(args: Args) -> dict[str, Any]:
+    """The LUN a data-disk write leaves the disk in (an update may move it: ``updated_lun``)."""
+    moved = args.get("updated_lun")
+    return {**_role(args), "lun": args["lun"] if moved is None else moved}
+
+
+def _data_disk_updated(args: Args, result: Any) -> bool:
+    """In place once the disk at its (new) LUN shows every value sent."""
+    wanted = {"host_caching": args.get("host_caching"), "disk_label": args.get("disk_label"),
+              "logical_disk_size_in_gb": args.get("logical_disk_size_in_gb")}
+    return all(getattr(result, k, None) == v for k, v in wanted.items() if v is not None)
+
+
+# VM roles, DNS servers and disks (wire-extended.md §1, §2). A role or a DNS server shows in the
+# deployment read, which also says (locked) while the write still runs; an update_role or
+# update_dns_server is a plain set, safe to repeat, so it has no entry.
+_ROLES: dict[str, ReadBack] = {
+    "add_role": ReadBack("get_deployment_by_name", _dep, _has_role),
+    "delete_role": ReadBack("get_role", _role, None, gone_means_done=True),
+    "capture_role": ReadBack("get_os_image", lambda a: {"image_name": a["target_image_name"]}, _exists),
+    "add_dns_server": ReadBack("get_deployment_by_name", _dep, lambda a, r: a.get("dns_server_name") in _dns_names(r)),
+    "delete_dns_server": ReadBack(
+        "get_deployment_by_name", _dep, lambda a, r: a.get("dns_server_name") not in _dns_names(r), gone_means_done=True
+    ),
+    "add_disk": ReadBack("get_disk", lambda a: {"disk_name": a["name"]}, _exists),
+    "delete_disk": ReadBack("get_disk", lambda a: {"disk_name": a["disk_name"]}, None, gone_means_done=True),
+    "add_data_disk": ReadBack("get_data_disk", _data_disk, _exists),
+    "update_data_disk": ReadBack("get_data_disk", _data_disk, _data_disk_updated),
+    "delete_data_disk": ReadBack("get_data_disk", _data_disk, None, gone_means_done=True),
+}
+
+
 READBACKS: dict[str, ReadBack] = {
     "create_hosted_service": ReadBack("get_hosted_service_properties", _svc, _exists),
     "delete_hosted_service": ReadBack("get_hosted_service_properties", _svc, None, gone_means_done=True),
@@ -187,6 +231,7 @@ READBACKS: dict[str, ReadBack] = {
     "delete_os_image": ReadBack(
         "get_os_image", lambda a: {"image_name": a["image_name"]}, None, gone_means_done=True
     ),
+    **_ROLES,
 }
 
 

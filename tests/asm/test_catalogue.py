@@ -33,6 +33,9 @@ EXTENDED = {
     "add_management_certificate", "get_management_certificate", "list_management_certificates",
     "delete_management_certificate", "list_role_sizes",
     "shutdown_role", "start_role", "restart_role", "shutdown_roles", "start_roles",
+    "add_role", "update_role", "delete_role", "capture_role", "add_dns_server", "update_dns_server", "delete_dns_server",
+    "list_disks", "get_disk", "add_disk", "update_disk", "delete_disk",
+    "get_data_disk", "add_data_disk", "update_data_disk", "delete_data_disk",
 }
 
 

@@ -274,8 +274,118 @@ def test_name_checks_certificates_and_account_updates(client: ServiceManagementC
     assert (group.label, group.description) == ("new label", "new description")
 
 
+def test_vm_roles_disks_and_dns_servers(client: ServiceManagementClient, clock: Clock) -> None:
+    """get_role returns what was sent; disks live on their VM or in the repository, never both."""
+    finish(client, clock, client.create_hosted_service("rolesvc", "roles", location="West US"))
+    image = next(i for i in client.list_os_images() if i.os == "Linux")
+    linux = {"type": "linux", "host_name": "web1", "user_name": "azureuser", "user_password": "P@ssw0rd&<"}
+    web = {"input_endpoints": [{"name": "http", "protocol": "tcp", "port": 80, "local_port": 8080,
+                                "load_balanced_endpoint_set_name": "web"}]}
+    finish(client, clock, client.create_virtual_machine_deployment(
+        "rolesvc", "roledep", "production", "roles", "web1", linux,
+        {"media_link": "http://acct.blob.core.windows.net/vhds/web1.vhd", "source_image_name": image.name,
+         "disk_label": "web1 os"}, network_config=web, role_size="Small"))
+    added = client.add_role("rolesvc", "roledep", "web2", dict(linux, host_name="web2"),
+                            {"media_link": "http://acct.blob.core.windows.net/vhds/web2.vhd",
+                             "source_image_name": image.name, "disk_label": "web2 os"},
+                            network_config=web, availability_set_name="webset", role_size="Medium",
+                            data_virtual_hard_disks=[{"lun": 0, "logical_disk_size_in_gb": 50, "disk_label": "logs"}])
+    during = client.get_deployment_by_name("rolesvc", "roledep")
+    assert during.locked and [i.instance_status for i in during.role_instance_list] == ["ReadyRole", "RoleStateUnknown"]
+    with pytest.raises(ConflictError):
+        client.add_role("rolesvc", "roledep", "web3", linux, {"source_image_name": image.name})
+    assert finish(client, clock, added).status == "Succeeded"
+    role = client.get_role("rolesvc", "roledep", "web2")
+    assert (role.role_size, role.availability_set_name) == ("Medium", "webset")
+    [endpoint] = role.configuration_sets[0].input_endpoints
+    assert (endpoint.name, endpoint.port, endpoint.local_port, endpoint.load_balanced_endpoint_set_name) == (
+        "http", 80, 8080, "web")
+    assert role.os_virtual_hard_disk is not None and role.os_virtual_hard_disk.disk_label == "web2 os"
+    [data] = role.data_virtual_hard_disks
+    assert (data.lun, data.logical_disk_size_in_gb, data.disk_label) == (0, 50, "logs")
+    assert data.disk_name and data.disk_name.startswith("rolesvc-web2-")
+
+    finish(client, clock, client.update_role("rolesvc", "roledep", "web2", role_size="Large"))
+    assert client.get_role("rolesvc", "roledep", "web2").role_size == "Large"
+    assert client.get_role("rolesvc", "roledep", "web2").configuration_sets[0].input_endpoints  # not sent: kept
+
+    # data disks: attach a new one, read it, grow and relabel it, detach it (it stays a free disk)
+    finish(client, clock, client.add_data_disk("rolesvc", "roledep", "web1", 1, host_caching="ReadOnly",
+                                               disk_label="data", logical_disk_size_in_gb=20))
+    disk = client.get_data_disk("rolesvc", "roledep", "web1", 1)
+    assert (disk.lun, disk.host_caching, disk.logical_disk_size_in_gb, disk.disk_label) == (1, "ReadOnly", 20, "data")
+    with pytest.raises(ConflictError, match="LUN 1"):
+        client.add_data_disk("rolesvc", "roledep", "web1", 1, logical_disk_size_in_gb=5)
+    finish(client, clock, client.update_data_disk("rolesvc", "roledep", "web1", 1, updated_lun=2,
+                                                  logical_disk_size_in_gb=40, disk_label="bigger"))
+    with pytest.raises(NotFoundError, match="LUN 1"):
+        client.get_data_disk("rolesvc", "roledep", "web1", 1)
+    moved = client.get_data_disk("rolesvc", "roledep", "web1", 2)
+    assert (moved.logical_disk_size_in_gb, moved.disk_label, moved.disk_name) == (40, "bigger", disk.disk_name)
+    attached = {d.name: d for d in client.list_disks()}
+    assert attached[disk.disk_name or ""].attached_to == m.AttachedTo("rolesvc", "roledep", "web1")
+    os_disk = client.get_role("rolesvc", "roledep", "web1").os_virtual_hard_disk
+    assert os_disk is not None and attached[os_disk.disk_name or ""].attached_to is not None
+    assert attached[os_disk.disk_name or ""].has_operating_system is True
+    finish(client, clock, client.delete_data_disk("rolesvc", "roledep", "web1", 2))
+    free = client.get_disk(disk.disk_name or "")
+    assert free.attached_to is None and free.label == "bigger" and free.logical_disk_size_in_gb == 40
+
+    # the repository: register, relabel, attach by name, refuse to delete while attached, delete
+    client.add_disk(False, "spare", "http://acct.blob.core.windows.net/vhds/spare.vhd", "spare", "Linux")
+    with pytest.raises(ConflictError):
+        client.add_disk(False, "spare", "http://acct.blob.core.windows.net/vhds/other.vhd", "spare", "Linux")
+    client.update_disk("spare", label="spare disk")
+    assert client.get_disk("spare").label == "spare disk"
+    finish(client, clock, client.add_data_disk("rolesvc", "roledep", "web2", 3, disk_name="spare"))
+    assert client.get_disk("spare").attached_to == m.AttachedTo("rolesvc", "roledep", "web2")
+    with pytest.raises(ConflictError, match="in use by virtual machine web2"):
+        client.delete_disk("spare")
+    finish(client, clock, client.delete_data_disk("rolesvc", "roledep", "web2", 3, delete_vhd=True))
+    with pytest.raises(NotFoundError):
+        client.get_disk("spare")
+    client.delete_disk(disk.disk_name or "", delete_vhd=True)
+    assert disk.disk_name not in {d.name for d in client.list_disks()}
+
+    # DNS servers
+    finish(client, clock, client.add_dns_server("rolesvc", "roledep", "dns1", "10.0.0.4"))
+    with pytest.raises(ConflictError):
+        client.add_dns_server("rolesvc", "roledep", "dns1", "10.0.0.5")
+    finish(client, clock, client.update_dns_server("rolesvc", "roledep", "dns1", "10.0.0.6"))
+    assert client.get_deployment_by_name("rolesvc", "roledep").dns_servers == [m.DnsServer("dns1", "10.0.0.6")]
+    finish(client, clock, client.delete_dns_server("rolesvc", "roledep", "dns1"))
+    assert client.get_deployment_by_name("rolesvc", "roledep").dns_servers == []
+    with pytest.raises(NotFoundError):
+        client.delete_dns_server("rolesvc", "roledep", "dns1")
+
+    # capture: refused while running; once stopped, an OS image, and the VM is gone (Delete)
+    with pytest.raises(ApiError, match="shut down"):
+        client.capture_role("rolesvc", "roledep", "web2", "Delete", "web-image", "web image")
+    finish(client, clock, client.shutdown_role("rolesvc", "roledep", "web2"))
+    finish(client, clock, client.capture_role("rolesvc", "roledep", "web2", "Delete", "web-image", "web image"))
+    captured = client.get_os_image("web-image")
+    assert (captured.category, captured.label, captured.os_state, captured.os) == (
+        "User", "web image", "Generalized", "Linux")
+    assert "web-image" in {i.name for i in client.list_os_images()}
+    with pytest.raises(NotFoundError, match="Role web2 was not found"):
+        client.get_role("rolesvc", "roledep", "web2")
+    kept = client.get_disk(data.disk_name or "")  # its data disk outlives it, free; its OS disk became the image
+    assert kept.attached_to is None and kept.label == "logs"
+    assert all(not d.name.startswith("rolesvc-web2-0-") for d in client.list_disks())
+
+    # delete a VM: its disks stay registered (free) unless complete; the last VM cannot go this way
+    finish(client, clock, client.add_role("rolesvc", "roledep", "web4", linux, {"source_image_name": image.name}))
+    os4 = client.get_role("rolesvc", "roledep", "web4").os_virtual_hard_disk
+    assert os4 is not None and os4.disk_name
+    finish(client, clock, client.delete_role("rolesvc", "roledep", "web4"))
+    assert client.get_disk(os4.disk_name).attached_to is None
+    with pytest.raises(ApiError, match="only role"):
+        client.delete_role("rolesvc", "roledep", "web1", complete=True)
+
+
 JOURNEYS = (test_hosted_service_and_deployments, test_storage_affinity_groups_images, test_virtual_machine,
-            test_in_place_upgrade_and_role_instances, test_name_checks_certificates_and_account_updates)
+            test_in_place_upgrade_and_role_instances, test_name_checks_certificates_and_account_updates,
+            test_vm_roles_disks_and_dns_servers)
 
 
 def test_every_operation_was_exercised() -> None:

@@ -78,3 +78,39 @@ def test_an_upgrade_under_way_and_certificates_survive_a_restart(tmp_path: Path)
         assert [i.package_url for i in instances] == ["http://p/v2", "http://p/v1"]
         assert c.get_service_certificate("persist", "sha1", cert.thumbprint).data == cert.cer
         assert c.get_management_certificate(cert.thumbprint).subscription_certificate_data == cert.cer
+
+
+def test_vm_roles_disks_and_dns_servers_survive_a_restart(tmp_path: Path) -> None:
+    """What a VM was sent (endpoints, data disks, labels), free disks and DNS servers are in the snapshot."""
+    from smflow.asm.client import ServiceManagementClient
+
+    db, sub = tmp_path / "state.sqlite", "00000000-0000-0000-0000-000000000000"
+    image = "b39f27a8b8c64d52b05eac6a62ebad85__Ubuntu-14_04_1-LTS-amd64-server-20140927-en-us-30GB"
+
+    def done(client: ServiceManagementClient, request_id: str | None) -> None:
+        assert request_id
+        for _ in range(200):
+            if client.get_operation_status(request_id).status != "InProgress":
+                return
+        raise AssertionError("operation never finished")
+
+    with EmulatorServer(latency=0, state_file=db) as srv:
+        c = ServiceManagementClient(sub, endpoint=srv.url, timeout=30)
+        c.create_hosted_service("keepvm", "keepvm", location="West US")
+        done(c, c.create_virtual_machine_deployment(
+            "keepvm", "keepvm", "production", "keepvm", "vm1", {"type": "linux", "host_name": "vm1", "user_name": "u",
+                                                               "user_password": "Emulator-Only-Passw0rd!"},
+            {"source_image_name": image, "disk_label": "os of vm1"},
+            network_config={"input_endpoints": [{"name": "ssh", "protocol": "tcp", "port": 22, "local_port": 22}]},
+            data_virtual_hard_disks=[{"lun": 2, "logical_disk_size_in_gb": 10, "disk_label": "logs"}]).request_id)
+        done(c, c.add_dns_server("keepvm", "keepvm", "dns1", "10.0.0.4").request_id)
+        c.add_disk(False, "free", "http://acct.blob.core.windows.net/vhds/free.vhd", "free", "Linux")
+        before = c.get_role("keepvm", "keepvm", "vm1")
+    with EmulatorServer(latency=0, state_file=db) as srv:
+        c = ServiceManagementClient(sub, endpoint=srv.url, timeout=30)
+        assert c.get_role("keepvm", "keepvm", "vm1") == before
+        [data] = before.data_virtual_hard_disks
+        assert (data.lun, data.logical_disk_size_in_gb, data.disk_label) == (2, 10, "logs")
+        assert before.configuration_sets[0].input_endpoints[0].name == "ssh"
+        assert c.get_deployment_by_name("keepvm", "keepvm").dns_servers[0].address == "10.0.0.4"
+        assert c.get_disk("free").attached_to is None

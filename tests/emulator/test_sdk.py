@@ -284,5 +284,57 @@ def test_vm_shutdown_start_restart_through_the_sdk(sms: Any) -> None:
     assert _power(s, "power") == [("StoppedVM", "Stopped")]
     with pytest.raises(AzureMissingResourceHttpError, match="Role vm9 was not found"):
         s.start_role("power", "power", "vm9")
-    with pytest.raises(AzureHttpError, match="does not serve capture_role"):
-        s.capture_role("power", "power", "vm1", "Delete", "img", "img label")
+    with pytest.raises(AzureHttpError, match="does not serve capture_vm_image"):
+        s.capture_vm_image("power", "power", "vm1", sm.CaptureRoleAsVMImage("Generalized", "vmimg", "vm image"))
+
+
+def test_vm_roles_disks_and_dns_servers_through_the_sdk(sms: Any) -> None:
+    """add/update/delete/capture_role, disks, data disks and DNS servers, each waited for with the
+    SDK's own wait_for_operation_status, and read back through the SDK's models."""
+    s: Any = sms
+    _vm(s, "roles", "vm1")
+    linux = sm.LinuxConfigurationSet("vm2", "azureuser", "P@ssw0rd!", False)
+    network = sm.ConfigurationSet()
+    network.input_endpoints.input_endpoints.append(sm.ConfigurationSetInputEndpoint("web", "tcp", "80", "8080"))
+    disk = sm.OSVirtualHardDisk(UBUNTU, "http://acct.blob.core.windows.net/vhds/vm2.vhd", disk_label="vm2 os")
+    _wait(s, s.add_role("roles", "roles", "vm2", linux, disk, network_config=network, role_size="Medium").request_id)
+    role = s.get_role("roles", "roles", "vm2")
+    assert (role.role_size, role.os_virtual_hard_disk.disk_label) == ("Medium", "vm2 os")
+    [endpoint] = role.configuration_sets.configuration_sets[0].input_endpoints.input_endpoints
+    assert (endpoint.name, endpoint.port, endpoint.local_port) == ("web", "80", "8080")
+    _wait(s, s.update_role("roles", "roles", "vm2", role_size="Large").request_id)
+    assert s.get_role("roles", "roles", "vm2").role_size == "Large"
+
+    _wait(s, s.add_data_disk("roles", "roles", "vm2", 0, disk_label="data", logical_disk_size_in_gb=20).request_id)
+    data = s.get_data_disk("roles", "roles", "vm2", 0)
+    assert (data.lun, data.logical_disk_size_in_gb, data.disk_label) == (0, 20, "data")
+    _wait(s, s.update_data_disk("roles", "roles", "vm2", 0, updated_lun=1, logical_disk_size_in_gb=30).request_id)
+    assert s.get_data_disk("roles", "roles", "vm2", 1).logical_disk_size_in_gb == 30
+    listed = {d.name: d for d in s.list_disks()}
+    assert listed[data.disk_name].attached_to.role_name == "vm2"
+    assert listed[role.os_virtual_hard_disk.disk_name].attached_to.deployment_name == "roles"
+    _wait(s, s.delete_data_disk("roles", "roles", "vm2", 1).request_id)
+    assert s.get_disk(data.disk_name).attached_to is None or s.get_disk(data.disk_name).attached_to.role_name == ""
+    assert s.update_disk(data.disk_name, label="kept") is None and s.get_disk(data.disk_name).label == "kept"
+    assert s.delete_disk(data.disk_name, delete_vhd=True) is None
+    with pytest.raises(AzureMissingResourceHttpError):
+        s.get_disk(data.disk_name)
+    assert s.add_disk(False, "spare", "http://acct.blob.core.windows.net/vhds/spare.vhd", "spare", "Linux") is None
+    assert s.get_disk("spare").os == "Linux"
+
+    _wait(s, s.add_dns_server("roles", "roles", "dns1", "10.0.0.4").request_id)
+    _wait(s, s.update_dns_server("roles", "roles", "dns1", "10.0.0.5").request_id)
+    _wait(s, s.delete_dns_server("roles", "roles", "dns1").request_id)
+    with pytest.raises(AzureMissingResourceHttpError):
+        s.delete_dns_server("roles", "roles", "dns1")
+
+    _wait(s, s.shutdown_role("roles", "roles", "vm2").request_id)
+    _wait(s, s.capture_role("roles", "roles", "vm2", "Delete", "vm2-image", "vm2 image").request_id)
+    image = s.get_os_image("vm2-image")
+    assert (image.category, image.label, image.os) == ("User", "vm2 image", "Linux")
+    with pytest.raises(AzureMissingResourceHttpError, match="Role vm2 was not found"):
+        s.get_role("roles", "roles", "vm2")
+    _wait(s, s.add_role("roles", "roles", "vm3", sm.LinuxConfigurationSet("vm3", "u", "P@ssw0rd!", False),
+                        sm.OSVirtualHardDisk(UBUNTU, "http://acct.blob.core.windows.net/vhds/vm3.vhd")).request_id)
+    _wait(s, s.delete_role("roles", "roles", "vm3", complete=True).request_id)
+    assert [r.role_name for r in s.get_deployment_by_name("roles", "roles").role_list] == ["vm1"]

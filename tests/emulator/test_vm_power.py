@@ -26,7 +26,7 @@ def _states(client: ServiceManagementClient) -> list[tuple[str, str | None]]:
     return [(i.instance_status, i.power_state) for i in client.get_deployment_by_name("pw", "pw").role_instance_list]
 
 
-def test_a_failed_shutdown_leaves_the_vm_running_and_capture_is_named_not_served() -> None:
+def test_a_failed_shutdown_leaves_the_vm_running_and_the_route_dispatches_on_the_body_root() -> None:
     faults = [ScriptedFault("shutdown_role", nth=1, kind="op-fail")]
     with EmulatorServer(latency=0.02, scripted_faults=faults) as server:
         client = ServiceManagementClient(SUB, endpoint=server.url, timeout=30)
@@ -45,7 +45,11 @@ def test_a_failed_shutdown_leaves_the_vm_running_and_capture_is_named_not_served
         headers = {"x-ms-version": "2014-10-01", "Content-Type": "application/xml"}
         capture = requests.post(url, data=f"<CaptureRoleOperation {ns}><OperationType>CaptureRoleOperation"
                                 f"</OperationType></CaptureRoleOperation>", headers=headers, timeout=30)
-        assert capture.status_code == 501 and b"does not serve capture_role" in capture.content
+        assert capture.status_code == 400 and b"The PostCaptureAction element is missing" in capture.content
+        as_image = requests.post(url, data=f"<CaptureRoleAsVMImageOperation {ns}><OperationType>"
+                                 f"CaptureRoleAsVMImageOperation</OperationType></CaptureRoleAsVMImageOperation>",
+                                 headers=headers, timeout=30)
+        assert as_image.status_code == 501 and b"does not serve capture_vm_image" in as_image.content
         other = requests.post(url, data=f"<Swap {ns}/>", headers=headers, timeout=30)
         assert other.status_code == 400 and b"ShutdownRoleOperation or StartRoleOperation" in other.content
         assert _states(client) == [("StoppedVM", "Stopped")]

@@ -25,6 +25,9 @@ FLOW_VARS: dict[str, dict[str, str]] = {
     "first_deployment": {"package_url": PACKAGE_URL},
     "linux_vm": {"admin_password": ADMIN_PASSWORD},
     "vm_stop_start": {"admin_password": ADMIN_PASSWORD},
+    "vm_data_disk": {"admin_password": ADMIN_PASSWORD},
+    "vm_scale_out": {"admin_password": ADMIN_PASSWORD},
+    "vm_retire": {"admin_password": ADMIN_PASSWORD},
     "vm_restart": {"admin_password": ADMIN_PASSWORD},
 }
 

@@ -154,6 +154,32 @@ def _vm_restart(sub: Subscription) -> None:
     assert [op.kind for op in sub.operations.values() if "_role" in op.kind] == ["restart_role"]
 
 
+def _vm_data_disk(sub: Subscription) -> None:
+    (dep,) = sub.services["smflow-vmdisk"].slots.values()  # the restored disk attached at LUN 0, grown
+    (role,) = dep.roles
+    [(disk, where)] = [(d, w) for d, w in sub.all_disks() if d.name == "smflow-vmdisk-data"]
+    assert where == ("smflow-vmdisk", "smflow-vmdisk", "db1") and "smflow-vmdisk-data" not in sub.disks
+    assert [(d.lun, d.disk_name, d.size_gb, d.host_caching) for d in role.data_disks] == [
+        (0, "smflow-vmdisk-data", 64, "ReadOnly")]
+    assert disk.label == "data of db1 (LUN 0)" and disk.media_link.endswith("/restore/db1-data.vhd")
+
+
+def _vm_scale_out(sub: Subscription) -> None:
+    (dep,) = sub.services["smflow-vmscale"].slots.values()  # two VMs behind one endpoint set, DNS set
+    assert [(r.name, r.role_size) for r in dep.roles] == [("web1", "Small"), ("web2", "Small")]
+    assert all([e.load_balanced_endpoint_set_name for e in r.endpoints] == ["web"] for r in dep.roles)
+    assert [(i.instance_name, i.status) for i in dep.instances] == [("web1", "ReadyRole"), ("web2", "ReadyRole")]
+    assert dep.dns_servers == {"corp-dns": "10.0.0.4"}
+
+
+def _vm_retire(sub: Subscription) -> None:
+    (dep,) = sub.services["smflow-vmretire"].slots.values()  # app2 captured and gone, app1 kept
+    assert [r.name for r in dep.roles] == ["app1"] and dep.dns_servers == {}
+    image = sub.images["smflow-app2-golden"]
+    assert (image.category, image.os_state, image.label) == ("User", "Generalized", "golden image of app2")
+    assert not any("app2" in name for name in sub.disks)  # the detached disk deleted, the OS disk captured
+
+
 END_STATES: dict[str, Callable[[Subscription], None]] = {
     "blue_green": _blue_green,
     "first_deployment": _first_deployment,
@@ -169,6 +195,9 @@ END_STATES: dict[str, Callable[[Subscription], None]] = {
     "storage_key_rotation": _storage_key_rotation,
     "vm_stop_start": _vm_stop_start,
     "vm_restart": _vm_restart,
+    "vm_data_disk": _vm_data_disk,
+    "vm_scale_out": _vm_scale_out,
+    "vm_retire": _vm_retire,
 }
 
 

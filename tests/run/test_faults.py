@@ -75,6 +75,12 @@ def _succeeded(server: Any) -> dict[str, int]:
      {"shutdown_roles": 1, "start_roles": 1}),
     ("certificate_rotation", {}, {"add_management_certificate": 2, "delete_management_certificate": 1,
                                   "delete_service_certificate": 1}),
+    ("vm_data_disk", {"admin_password": "Emulator-Only-Passw0rd!"},
+     {"add_disk": 1, "add_data_disk": 1, "update_data_disk": 1}),
+    ("vm_scale_out", {"admin_password": "Emulator-Only-Passw0rd!"}, {"add_role": 1, "add_dns_server": 1}),
+    ("vm_retire", {"admin_password": "Emulator-Only-Passw0rd!"},
+     {"add_role": 1, "add_dns_server": 1, "delete_data_disk": 1, "capture_role": 1, "delete_disk": 1,
+      "delete_dns_server": 1}),
     pytest.param(
         "storage_key_rotation", {}, {"regenerate_storage_account_keys": 2},
         marks=pytest.mark.xfail(strict=False, reason=(
@@ -96,7 +102,8 @@ def _succeeded(server: Any) -> dict[str, int]:
 def test_extended_writes_take_effect_once_at_a_thirty_percent_fault_rate(
     tmp_path: Path, flow: str, variables: dict[str, str], expected: dict[str, int]
 ) -> None:
-    """Upgrade walks, role-instance, certificate and key writes land once however their answers are lost."""
+    """Upgrade walks, role-instance, certificate, key, VM role, disk and DNS writes land once however
+    their answers are lost."""
     from smflow.emulator.server import EmulatorServer
 
     latency = 0.05

@@ -14,7 +14,17 @@ from typing import Any
 import pytest
 
 from smflow.asm.catalogue import get_operation
-from smflow.asm.models import AffinityGroup, Deployment, HostedService, OSImage, StorageService
+from smflow.asm.models import (
+    AffinityGroup,
+    DataVirtualHardDisk,
+    Deployment,
+    Disk,
+    DnsServer,
+    HostedService,
+    OSImage,
+    Role,
+    StorageService,
+)
 from smflow.errors import ApiError, NotFoundError
 from smflow.run.readback import READBACKS, TRANSITIONAL_STATUSES, effect_in_place, settled
 
@@ -63,10 +73,38 @@ CASES = [
          "get_os_image", {"image_name": "img"}, OSImage(name="img"), None),
     Case("delete_os_image", {"image_name": "img"},
          "get_os_image", {"image_name": "img"}, None, OSImage(name="img")),
+    # VM roles, DNS servers, disks
+    Case("add_role", {"service_name": "svc", "deployment_name": "vm", "role_name": "web2"},
+         "get_deployment_by_name", {"service_name": "svc", "deployment_name": "vm"},
+         Deployment(role_list=[Role(role_name="web1"), Role(role_name="web2")]), Deployment(role_list=[Role("web1")])),
+    Case("delete_role", {"service_name": "svc", "deployment_name": "vm", "role_name": "web2"},
+         "get_role", {"service_name": "svc", "deployment_name": "vm", "role_name": "web2"}, None, Role("web2")),
+    Case("capture_role", {"service_name": "svc", "deployment_name": "vm", "role_name": "web2",
+                          "post_capture_action": "Delete", "target_image_name": "img", "target_image_label": "l"},
+         "get_os_image", {"image_name": "img"}, OSImage(name="img"), None),
+    Case("add_dns_server", {"service_name": "svc", "deployment_name": "vm", "dns_server_name": "dns1", "address": "a"},
+         "get_deployment_by_name", {"service_name": "svc", "deployment_name": "vm"},
+         Deployment(dns_servers=[DnsServer("dns1", "a")]), Deployment(dns_servers=[DnsServer("dns2", "a")])),
+    Case("delete_dns_server", {"service_name": "svc", "deployment_name": "vm", "dns_server_name": "dns1"},
+         "get_deployment_by_name", {"service_name": "svc", "deployment_name": "vm"},
+         None, Deployment(dns_servers=[DnsServer("dns1", "a")])),
+    Case("add_disk", {"label": "l", "media_link": "https://a/b.vhd", "name": "d1", "os": "Linux"},
+         "get_disk", {"disk_name": "d1"}, Disk(name="d1"), None),
+    Case("delete_disk", {"disk_name": "d1"}, "get_disk", {"disk_name": "d1"}, None, Disk(name="d1")),
+    Case("add_data_disk", {"service_name": "svc", "deployment_name": "vm", "role_name": "web1", "lun": 2},
+         "get_data_disk", {"service_name": "svc", "deployment_name": "vm", "role_name": "web1", "lun": 2},
+         DataVirtualHardDisk(lun=2), None),
+    Case("update_data_disk", {"service_name": "svc", "deployment_name": "vm", "role_name": "web1", "lun": 2,
+                              "updated_lun": 3, "logical_disk_size_in_gb": 40},
+         "get_data_disk", {"service_name": "svc", "deployment_name": "vm", "role_name": "web1", "lun": 3},
+         DataVirtualHardDisk(lun=3, logical_disk_size_in_gb=40), DataVirtualHardDisk(lun=3, logical_disk_size_in_gb=20)),
+    Case("delete_data_disk", {"service_name": "svc", "deployment_name": "vm", "role_name": "web1", "lun": 2},
+         "get_data_disk", {"service_name": "svc", "deployment_name": "vm", "role_name": "web1", "lun": 2},
+         None, DataVirtualHardDisk(lun=2)),
 ]
 IDS = [c.write for c in CASES]
 DELETES = {"delete_hosted_service", "delete_deployment", "delete_storage_account", "delete_affinity_group",
-           "delete_os_image"}
+           "delete_os_image", "delete_role", "delete_dns_server", "delete_disk", "delete_data_disk"}
 
 
 class Reads:

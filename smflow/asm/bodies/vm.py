@@ -7,7 +7,7 @@ from typing import Any
 from smflow.asm import models as m
 from smflow.asm.bodies.build import Args, Builder, Result, add, b64, fields, records
 
-__all__ = ["BODIES", "RESULTS"]
+__all__ = ["BODIES", "RESULTS", "provisioning_set", "role_body"]
 
 
 def _linux(cs: Any, c: Args) -> None:
@@ -57,14 +57,19 @@ def _network(cs: Any, n: Args) -> None:
     add(cs, "StaticVirtualNetworkIPAddress", n.get("static_virtual_network_ip_address") or None)
 
 
-def _role(role: Any, a: Args) -> None:
+def provisioning_set(cs: Any, system: Args) -> None:
+    """The Linux or Windows provisioning set's elements (a role's, or a capture's)."""
+    (_linux if str(system.get("type", "")).lower() == "linux" else _windows)(cs, system)
+
+
+def role_body(role: Any, a: Args) -> None:
+    """A role's elements: a VM deployment's Role, or the PersistentVMRole of add_role/update_role."""
     fields(role, [("RoleName", a.get("role_name")), ("RoleType", a.get("role_type") or "PersistentVMRole")])
     system, network = a.get("system_config"), a.get("network_config")
     if system is not None or network is not None:
         sets = add(role, "ConfigurationSets", container=True)
         if system is not None:
-            kind = str(system.get("type", "")).lower()
-            (_linux if kind == "linux" else _windows)(add(sets, "ConfigurationSet", container=True), system)
+            provisioning_set(add(sets, "ConfigurationSet", container=True), system)
         if network is not None:
             _network(add(sets, "ConfigurationSet", container=True), network)
     if a.get("resource_extension_references"):
@@ -97,7 +102,7 @@ def _role(role: Any, a: Args) -> None:
 def _vm_deployment(root: Any, a: Args) -> None:
     fields(root, [("Name", a.get("deployment_name")), ("DeploymentSlot", a.get("deployment_slot")),
                    ("Label", a.get("label"))])
-    _role(add(add(root, "RoleList", container=True), "Role", container=True), a)
+    role_body(add(add(root, "RoleList", container=True), "Role", container=True), a)
     add(root, "VirtualNetworkName", a.get("virtual_network_name"))
     if a.get("dns_servers"):
         records(add(root, "Dns", container=True), "DnsServers", "DnsServer", a["dns_servers"],

@@ -31,6 +31,7 @@ from smflow.asm.models.certificates import Certificate, SubscriptionCertificate
 from smflow.asm.models.compute import (
     ComputeCapabilities,
     Deployment,
+    DnsServer,
     HostedService,
     HostedServiceProperties,
     InputEndpoint,
@@ -40,6 +41,7 @@ from smflow.asm.models.compute import (
     UpgradeStatus,
     VirtualIP,
 )
+from smflow.asm.models.disks import AttachedTo, Disk
 from smflow.asm.models.images import OSImage
 from smflow.asm.models.operations import AsynchronousOperationResult, Operation, OperationError
 from smflow.asm.models.storage import StorageService, StorageServiceKeys, StorageServiceProperties
@@ -60,6 +62,9 @@ from smflow.asm.models.vm import (
 )
 
 __all__ = [
+    "AttachedTo",
+    "Disk",
+    "DnsServer",
     "AvailabilityResponse",
     "Certificate",
     "SubscriptionCertificate",

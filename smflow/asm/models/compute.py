@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from smflow.asm.models.vm import Role
 
 __all__ = [
-    "ComputeCapabilities", "Deployment", "HostedService", "HostedServiceProperties", "InputEndpoint", "InstanceEndpoint", "PersistentVMDowntimeInfo", "RoleInstance", "UpgradeStatus", "VirtualIP"]
+    "ComputeCapabilities", "Deployment", "DnsServer", "HostedService", "HostedServiceProperties", "InputEndpoint", "InstanceEndpoint", "PersistentVMDowntimeInfo", "RoleInstance", "UpgradeStatus", "VirtualIP"]
 
 
 
@@ -92,6 +92,15 @@ class VirtualIP:
 
 
 @dataclass
+class DnsServer:
+    """A DNS server of a deployment (``Deployment.dns_servers``; wire ``Dns/DnsServers/DnsServer``)."""
+
+    name: str = ""
+    address: str = ""
+
+
+
+@dataclass
 class PersistentVMDowntimeInfo:
     start_time: str = ""
     end_time: str = ""
@@ -123,6 +132,7 @@ class Deployment:
     extended_properties: dict[str, str] = field(default_factory=dict)
     virtual_ips: list[VirtualIP] = field(default_factory=list)
     internal_dns_suffix: str | None = None
+    dns_servers: list[DnsServer] = field(default_factory=list)
 
 
 

@@ -21,7 +21,7 @@ def configuration_roles(config: str) -> list[RoleSpec]:
         return [RoleSpec("WebRole1", 2)]
     roles, family = parsed
     version = next((g.version for g in GUEST_OS_VERSIONS if str(g.family) == family and g.is_default), None)
-    return [RoleSpec(name, count, **({"os_version": version} if version else {})) for name, count in roles]
+    return [RoleSpec(name, count, os_version=version) if version else RoleSpec(name, count) for name, count in roles]
 
 
 _CREATE_HS = ("ServiceName", "Label", "Description", "Location", "AffinityGroup", "ExtendedProperties")

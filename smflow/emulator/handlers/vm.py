@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from smflow.emulator import writers
 from smflow.emulator.context import Context, Handler, Reply, RouteSpec, by_name
+from smflow.emulator.disks import name_role_disks, restore_taken, role_fault
+from smflow.emulator.handlers import roles as role_handlers
 from smflow.emulator.resources import AsmFault
-from smflow.emulator.state import not_found
 from smflow.emulator.wire import body_root_name
 
 __all__ = ["HANDLERS", "ROUTES"]
@@ -20,18 +21,30 @@ def create_virtual_machine_deployment(ctx: Context) -> Reply:
     spec = read_vm_deployment(ctx.body)
     if spec.virtual_network is not None:
         raise AsmFault(400, "BadRequest", f"The virtual network {spec.virtual_network} does not exist.")
-    for role in spec.roles:
-        if role.os_disk_source_image is not None:
-            ctx.sub.os_image(role.os_disk_source_image)
+    named, taken = [], []
+    try:
+        for role in spec.roles:
+            size = ctx.sub.os_image(role.os_disk_source_image).logical_size_gb if role.os_disk_source_image else None
+            role, took = name_role_disks(ctx.sub, ctx.params["service_name"], role, size)
+            named.append(role)
+            taken.extend(took)
+    except AsmFault:
+        restore_taken(ctx.sub, taken)
+        raise
     roles = "".join(f'<Role name="{r.name}"><Instances count="1" /></Role>' for r in spec.roles)
     config = (
         '<ServiceConfiguration xmlns="http://schemas.microsoft.com/ServiceHosting/2008/10/ServiceConfiguration">'
         f"{roles}</ServiceConfiguration>"
     )
-    ctx.sub.create_deployment(
-        ctx.request_id, ctx.params["service_name"], spec.slot, spec.name, "", spec.label, config, spec.roles,
-        True, {}, kind="create_virtual_machine_deployment",
-    )  # fmt: skip
+    try:
+        ctx.sub.create_deployment(
+            ctx.request_id, ctx.params["service_name"], spec.slot, spec.name, "", spec.label, config, named,
+            True, {}, kind="create_virtual_machine_deployment",
+        )  # fmt: skip
+    except AsmFault:
+        restore_taken(ctx.sub, taken)
+        raise
+    ctx.sub.deployment_by_name(ctx.params["service_name"], spec.name).dns_servers = dict(spec.dns_servers)
     return Reply(202)
 
 
@@ -40,7 +53,7 @@ def get_role(ctx: Context) -> Reply:
     for role in dep.roles:
         if role.name == ctx.params["role_name"] and role.role_type:
             return Reply(body=writers.role_xml(role))
-    raise not_found("role")
+    raise role_fault(ctx.params["role_name"])  # [REC add_update_delete_role_windows]
 
 
 # One route each for the role operations and the roles operations: the body's root tells them apart.
@@ -49,11 +62,15 @@ _ROLE_OPERATIONS = {
     "RestartRoleOperation": "restart_role",
 }
 _ROLES_OPERATIONS = {"ShutdownRolesOperation": "shutdown_roles", "StartRolesOperation": "start_roles"}
-_NOT_SERVED = {"CaptureRoleOperation": "capture_role", "CaptureRoleAsVMImageOperation": "capture_vm_image"}
+# Other operations on the single-role route, by the body's root: each has its own handler.
+_ROLE_ROOT_HANDLERS: dict[str, Handler] = {"CaptureRoleOperation": role_handlers.capture_role}
+_NOT_SERVED = {"CaptureRoleAsVMImageOperation": "capture_vm_image"}
 
 
 def _power(ctx: Context, table: dict[str, str], route: str) -> Reply:
     root = body_root_name(ctx.body)
+    if "role_name" in ctx.params and root in _ROLE_ROOT_HANDLERS:
+        return _ROLE_ROOT_HANDLERS[root](ctx)
     if root in _NOT_SERVED:
         raise AsmFault(501, "NotImplemented",
                        f"The smflow emulator does not serve {_NOT_SERVED[root]} (POST /<subscription>/{route}) yet.")
