@@ -4,8 +4,8 @@ A request for one of them is answered 501 NotImplemented with a message that nam
 operation and its route, rather than a 404 that a client would read as "that resource does not
 exist" (``exists`` would then be false) or a 400 about the verb. The table lists the SDK's
 operations outside the catalogue (wire-extended.md), not scheduler, service bus, SQL or websites.
-capture_role and capture_vm_image share the route of shutdown_role (the body's root tells them
-apart), so the handler there answers the 501 for them.
+capture_role shares the route of shutdown_role (the body's root tells them apart), so the handler
+there answers the 501 for it.
 """
 
 from __future__ import annotations
@@ -29,22 +29,6 @@ UNSERVED: dict[str, tuple[str, str, str | None]] = {
     "update_dns_server / delete_dns_server": ("*", DEP + "/dnsservers/{dns_server_name}", None),
     "add_disk / list_disks": ("*", "services/disks", None),
     "get_disk / update_disk / delete_disk": ("*", "services/disks/{disk_name}", None),
-    "create_vm_image / list_vm_images": ("*", "services/vmimages", None),
-    "share_vm_image": ("PUT", "services/vmimages/{vm_image_name}/share", None),
-    "update_vm_image / delete_vm_image": ("*", "services/vmimages/{vm_image_name}", None),
-    "update_os_image / update_os_image_from_image_reference": ("PUT", "services/images/{image_name}", None),
-    "get_os_image_details": ("GET", "services/images/{image_name}/details", None),
-    "replicate_vm_image": ("PUT", "services/images/{image_name}/replicate", None),
-    "unreplicate_vm_image": ("PUT", "services/images/{image_name}/unreplicate", None),
-    "create_reserved_ip_address / list_reserved_ip_addresses": ("*", "services/networking/reservedips", None),
-    "get_reserved_ip_address / delete_reserved_ip_address": ("*", "services/networking/reservedips/{name}", None),
-    "associate_reserved_ip_address / disassociate_reserved_ip_address": (
-        "POST", "services/networking/reservedips/{name}/operations/{action}", None),
-    "list_virtual_network_sites": ("GET", "services/networking/virtualnetwork", None),
-    "get_subscription": ("GET", "", None),
-    "list_subscription_operations": ("GET", "operations", None),
-    "list_resource_extensions": ("GET", "services/resourceextensions", None),
-    "list_resource_extension_versions": ("GET", "services/resourceextensions/{publisher}/{extension_name}", None),
 }
 
 _PATTERNS = [

@@ -113,6 +113,33 @@ def _restarted(args: Args, result: Any) -> bool:
     return any(s != "ReadyRole" for s in states)
 
 
+def _ip(args: Args) -> dict[str, Any]:
+    return {"name": args["name"]}
+
+
+def _ip_used_by(args: Args, result: Any) -> bool:
+    """An associate is in place once the address shows the deployment (it does while the operation runs)."""
+    return bool(getattr(result, "in_use", False) and getattr(result, "service_name", None) == args.get("service_name")
+                and getattr(result, "deployment_name", None) == args.get("deployment_name"))
+
+
+def _listed(name: Callable[[Args], Any]) -> Callable[[Args, Any], bool]:
+    """A VM image create or capture is in place once the image is listed (it is while it is Creating)."""
+    return lambda args, result: any(getattr(i, "name", None) == name(args) for i in result or [])
+
+
+def _vm_image_name(args: Args) -> Any:
+    return (args.get("vm_image") or {}).get("name")
+
+
+def _capture_name(args: Args) -> Any:
+    return (args.get("options") or {}).get("vm_image_name")
+
+
+def _no_filter(args: Args) -> dict[str, Any]:
+    return {}
+
+
 READBACKS: dict[str, ReadBack] = {
     "create_hosted_service": ReadBack("get_hosted_service_properties", _svc, _exists),
     "delete_hosted_service": ReadBack("get_hosted_service_properties", _svc, None, gone_means_done=True),
@@ -184,6 +211,17 @@ READBACKS: dict[str, ReadBack] = {
         gone_means_done=True,
     ),
     "add_os_image": ReadBack("get_os_image", lambda a: {"image_name": a["name"]}, _exists),
+    # reserved IPs: an associate shows on the address at once, a disassociate frees it at once
+    "create_reserved_ip_address": ReadBack("get_reserved_ip_address", _ip, _exists),
+    "delete_reserved_ip_address": ReadBack("get_reserved_ip_address", _ip, None, gone_means_done=True),
+    "associate_reserved_ip_address": ReadBack("get_reserved_ip_address", _ip, _ip_used_by),
+    "disassociate_reserved_ip_address": ReadBack(
+        "get_reserved_ip_address", _ip, lambda a, r: not _ip_used_by(a, r)),
+    # VM images are read back from the list (there is no get); updates are plain sets, safe to repeat
+    "create_vm_image": ReadBack("list_vm_images", _no_filter, _listed(_vm_image_name)),
+    "capture_vm_image": ReadBack("list_vm_images", _no_filter, _listed(_capture_name)),
+    "delete_vm_image": ReadBack(
+        "list_vm_images", _no_filter, lambda a, r: not _listed(lambda x: x["vm_image_name"])(a, r)),
     "delete_os_image": ReadBack(
         "get_os_image", lambda a: {"image_name": a["image_name"]}, None, gone_means_done=True
     ),

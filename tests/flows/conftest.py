@@ -26,6 +26,7 @@ FLOW_VARS: dict[str, dict[str, str]] = {
     "linux_vm": {"admin_password": ADMIN_PASSWORD},
     "vm_stop_start": {"admin_password": ADMIN_PASSWORD},
     "vm_restart": {"admin_password": ADMIN_PASSWORD},
+    "vm_image": {"admin_password": ADMIN_PASSWORD},
 }
 
 # Flows that fail on purpose: (failed step, undo blocks run, newest first).

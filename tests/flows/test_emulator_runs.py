@@ -22,6 +22,7 @@ from smflow.emulator.state import Subscription
 from smflow.run.api import RunResult, run_flow
 
 from .conftest import ADMIN_PASSWORD, EMULATOR_SUBSCRIPTION, EXPECTED_FAILURES, FLOW_VARS, FLOWS, REPO
+from .end_states_images import END_STATES as IMAGES_NETWORK_END_STATES
 
 
 @dataclass
@@ -169,6 +170,7 @@ END_STATES: dict[str, Callable[[Subscription], None]] = {
     "storage_key_rotation": _storage_key_rotation,
     "vm_stop_start": _vm_stop_start,
     "vm_restart": _vm_restart,
+    **IMAGES_NETWORK_END_STATES,
 }
 
 

@@ -29,6 +29,7 @@ FLOW_VARS: dict[str, dict[str, Any]] = {
     "restart_instance": {"escalate": "true"},  # recorded as a drill: every remedy in turn
     "storage_key_rotation": {"verify_keys": "false"},
     "vm_stop_start": {"admin_password": "Emulator-Only-Passw0rd!"},
+    "vm_image": {"admin_password": "Emulator-Only-Passw0rd!"},
     "vm_restart": {"admin_password": "Emulator-Only-Passw0rd!", "escalate": "true"},  # a drill: every remedy  # keys are scrubbed: a replay cannot compare them
 }
 # The rollback drill fails on purpose (and rolls back): that is what its cassette records.

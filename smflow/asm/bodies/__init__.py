@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from smflow.asm.bodies import certificates, compute, images, storage, subscription, vm
+from smflow.asm.bodies import certificates, compute, images, network, storage, subscription, vm, vm_images
 from smflow.asm.bodies.build import Builder, Result
 
 __all__ = ["AREAS", "BODIES", "RESULTS"]
 
-AREAS: tuple[ModuleType, ...] = (subscription, compute, storage, images, vm, certificates)
+AREAS: tuple[ModuleType, ...] = (subscription, compute, storage, images, vm, certificates, vm_images, network)
 
 
 def _merge(table: str) -> dict[str, object]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from smflow.asm.catalogue import certificates, compute, images, storage, subscription, vm
+from smflow.asm.catalogue import certificates, compute, images, network, storage, subscription, vm, vm_images
 from smflow.asm.catalogue.spec import UNKNOWN, Argument, Effect, OperationSpec, validate_arguments
 
 __all__ = [
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 # The API areas, in the order ``smflow ops`` lists them.
-AREAS: tuple[ModuleType, ...] = (subscription, compute, storage, images, vm, certificates)
+AREAS: tuple[ModuleType, ...] = (subscription, compute, storage, images, vm, certificates, vm_images, network)
 
 
 def _assemble() -> dict[str, OperationSpec]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from smflow.emulator import writers
 from smflow.emulator.context import Context, Handler, Reply, RouteSpec, by_name
+from smflow.emulator.handlers.vm_images import capture_vm_image
 from smflow.emulator.resources import AsmFault
 from smflow.emulator.state import not_found
 from smflow.emulator.wire import body_root_name
@@ -49,11 +50,13 @@ _ROLE_OPERATIONS = {
     "RestartRoleOperation": "restart_role",
 }
 _ROLES_OPERATIONS = {"ShutdownRolesOperation": "shutdown_roles", "StartRolesOperation": "start_roles"}
-_NOT_SERVED = {"CaptureRoleOperation": "capture_role", "CaptureRoleAsVMImageOperation": "capture_vm_image"}
+_NOT_SERVED = {"CaptureRoleOperation": "capture_role"}
 
 
 def _power(ctx: Context, table: dict[str, str], route: str) -> Reply:
     root = body_root_name(ctx.body)
+    if root == "CaptureRoleAsVMImageOperation" and "role_name" in ctx.params:
+        return capture_vm_image(ctx)
     if root in _NOT_SERVED:
         raise AsmFault(501, "NotImplemented",
                        f"The smflow emulator does not serve {_NOT_SERVED[root]} (POST /<subscription>/{route}) yet.")
