@@ -127,12 +127,14 @@ class ServiceManagementClient(OperationMethods):
         if query:
             path += ("&" if "?" in path else "?") + "&".join(query)
         subscription = "<subscription-id>" if redact else quote(self._subscription_id, safe="")
-        headers = {"x-ms-version": X_MS_VERSION, "User-Agent": USER_AGENT}
+        # A few operations need a newer API version than the rest (reserved IP association, image replication).
+        headers = {"x-ms-version": str(spec.extra.get("x_ms_version", X_MS_VERSION)), "User-Agent": USER_AGENT}
         body = xml.encode_request(operation, args, spec.body_root)
         if spec.method != "GET":
             headers["Content-Type"] = CONTENT_TYPE
             headers["Content-Length"] = str(len(body or b""))
-        return HttpRequest(spec.method, f"{self.endpoint}/{subscription}/{path}", headers, body)
+        url = f"{self.endpoint}/{subscription}" + (f"/{path}" if path else "")  # get_subscription: GET /<subscription>
+        return HttpRequest(spec.method, url, headers, body)
 
     def call(self, operation: str, arguments: Mapping[str, object], *,
              before_send: Callable[[], None] | None = None, timeout: float | None = None) -> Any:
@@ -147,9 +149,13 @@ class ServiceManagementClient(OperationMethods):
         _check_success(spec, response)
         if spec.effect == "read":
             return xml.decode_response(operation, response.body)
-        body = xml.decode_response(operation, response.body) if operation == "add_os_image" and response.body.strip() else None
+        body = xml.decode_response(operation, response.body) if operation in _WRITES_WITH_BODY and response.body.strip() else None
         return m.AsynchronousOperationResult(request_id=response.header("x-ms-request-id"), body=body,
                                              http_status=response.status)
+
+
+# Writes whose answer carries the resource they made or changed (result.body).
+_WRITES_WITH_BODY = frozenset({"add_os_image", "update_os_image", "update_os_image_from_image_reference"})
 
 
 def _error(spec: OperationSpec, response: HttpResponse) -> ApiError:

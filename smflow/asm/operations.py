@@ -14,16 +14,18 @@ from smflow.asm.methods.certificates import CertificateMethods
 from smflow.asm.methods.compute import ComputeMethods
 from smflow.asm.methods.disks import DiskMethods
 from smflow.asm.methods.images import ImageMethods
+from smflow.asm.methods.network import NetworkMethods
 from smflow.asm.methods.roles import RoleMethods
 from smflow.asm.methods.storage import StorageMethods
 from smflow.asm.methods.subscription import SubscriptionMethods
 from smflow.asm.methods.vm import VirtualMachineMethods
+from smflow.asm.methods.vm_images import VMImageMethods
 
 __all__ = ["OperationMethods"]
 
 
 class OperationMethods(
     SubscriptionMethods, ComputeMethods, StorageMethods, ImageMethods, VirtualMachineMethods, RoleMethods, DiskMethods,
-    CertificateMethods
+    CertificateMethods, VMImageMethods, NetworkMethods,
 ):
     """Every operation's method: the area mixins, listed here and nowhere else."""

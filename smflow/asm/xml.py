@@ -49,6 +49,13 @@ _ELEMENT: dict[str, str] = {
     "recommended_vm_size": "RecommendedVMSize", "error": "Error", "storage_account_types": "StorageCapabilities",
     "dns_servers": "Dns",
 }
+# Irregular element names of one model's field only (``id`` is <ID> elsewhere).
+_ELEMENT_OF: dict[tuple[type, str], str] = {
+    (m.ReservedIP, "id"): "Id", (m.VirtualNetworkSite, "id"): "Id", (m.SubscriptionOperationStatus, "status_id"): "ID",
+    (m.Subscription, "subscription_id"): "SubscriptionID", (m.Subscription, "aad_tenant_id"): "AADTenantID",
+    (m.OperationCaller, "client_ip"): "ClientIP", (m.ResourceExtension, "supported_os"): "SupportedOS",
+    (m.VMImage, "os_disk_configuration"): "OSDiskConfiguration",
+}
 # List fields: the element name of each item.
 _ITEM: dict[str, str] = {
     "role_instance_list": "RoleInstance", "role_list": "Role", "deployments": "Deployment",
@@ -60,6 +67,8 @@ _ITEM: dict[str, str] = {
     "virtual_machines_role_sizes": "RoleSize", "subnet_names": "SubnetName", "endpoints": "Endpoint",
     "capabilities": "Capability", "storage_account_types": "StorageAccountType",
     "dns_servers": "DnsServer",
+    "data_disk_configurations": "DataDiskConfiguration", "replication_progress": "ReplicationProgressElement",
+    "subnets": "Subnet", "subscription_operations": "SubscriptionOperation",
 }
 # Nested one level deeper than the field's element: <StorageCapabilities><StorageAccountTypes>...
 _INNER: dict[str, str] = {"storage_account_types": "StorageAccountTypes", "dns_servers": "DnsServers"}
@@ -167,7 +176,7 @@ def _plan(cls: type) -> tuple[tuple[str, str, str, Any, bool], ...]:
     """Per field of a model, computed once: name, element, kind, type, base64-encoded on the wire."""
     hints = typing.get_type_hints(cls)
     return tuple(
-        (f.name, _element_name(f.name), *_kind(_unwrap(hints[f.name])), (cls, f.name) in _BASE64)
+        (f.name, _ELEMENT_OF.get((cls, f.name)) or _element_name(f.name), *_kind(_unwrap(hints[f.name])), (cls, f.name) in _BASE64)
         for f in dataclasses.fields(cls)
     )
 
@@ -206,7 +215,7 @@ def _decode(cls: type, el: Any, where: str) -> Any:
 def _extended_properties(el: Any) -> dict[str, str]:
     out: dict[str, str] = {}
     for prop in el:
-        if _local(prop) == "ExtendedProperty":
+        if _local(prop) in ("ExtendedProperty", "OperationParameter"):  # the operation log's parameters too
             name, value = _child(prop, "Name"), _child(prop, "Value")
             if name is not None:
                 out[_text(name)] = _text(value) if value is not None else ""

@@ -32,6 +32,7 @@ __all__ = [
     "locations_xml",
     "operating_system_families_xml",
     "operating_systems_xml",
+    "os_image_fields",
     "os_image_xml",
     "storage_keys_xml",
     "storage_service_xml",
@@ -189,7 +190,8 @@ def operating_system_families_xml() -> bytes:
     return serialize(doc)
 
 
-def _image(parent: etree._Element, img: OsImage) -> None:
+def os_image_fields(parent: etree._Element, img: OsImage) -> None:
+    """An OS image's elements (OSImage, or the start of OSImageDetails)."""
     el(parent, "Category", img.category)
     el(parent, "Label", img.label)
     el(parent, "Location", img.location)
@@ -204,21 +206,23 @@ def _image(parent: etree._Element, img: OsImage) -> None:
     for tag, value in (
         ("IconUri", img.icon_uri), ("PrivacyUri", img.privacy_uri), ("RecommendedVMSize", img.recommended_vm_size),
         ("PublisherName", img.publisher_name), ("PricingDetailLink", img.pricing_detail_link),
-        ("SmallIconUri", img.small_icon_uri), ("OSState", img.os_state),
+        ("SmallIconUri", img.small_icon_uri), ("OSState", img.os_state), ("Language", img.language),
     ):  # fmt: skip
         if value is not None:
             el(parent, tag, value)
+    if img.show_in_gui is not None:
+        el(parent, "ShowInGui", img.show_in_gui)
     el(parent, "IOType", img.io_type)
 
 
 def os_image_xml(img: OsImage) -> bytes:
     doc = root("OSImage")
-    _image(doc, img)
+    os_image_fields(doc, img)
     return serialize(doc)
 
 
 def images_xml(images: list[OsImage]) -> bytes:
     doc = root("Images")
     for img in images:
-        _image(el(doc, "OSImage"), img)
+        os_image_fields(el(doc, "OSImage"), img)
     return serialize(doc)

@@ -271,6 +271,9 @@ def _swap_slots(svc: HostedService) -> None:
         svc.slots["Staging"] = prod
     for dep in svc.slots.values():
         dep.url = _url(svc.name, dep.slot, dep.private_id)
+    from smflow.emulator.reserved_ips import keep_in_production  # network area; imports this module
+
+    keep_in_production(svc)
 
 
 def find_deployment(sub: SubscriptionBase, op: Operation) -> tuple[HostedService, Deployment] | None:

@@ -81,6 +81,15 @@ RECORDED_SECONDS: dict[str, float] = {
     "add_data_disk": 30.0,  # not recorded: taken as an attach of ~30 s
     "update_data_disk": 30.0,
     "delete_data_disk": 30.0,
+    "create_reserved_ip_address": 8.0,  # wire-extended.md §0, latency [REC]
+    "delete_reserved_ip_address": 16.0,
+    "associate_reserved_ip_address": 58.0,
+    "disassociate_reserved_ip_address": 57.0,
+    "create_vm_image": 8.0,
+    "delete_vm_image": 5.0,
+    "capture_vm_image": 6.0,
+    "share_vm_image": 5.0,  # not recorded
+    "replicate_vm_image": 15.0,  # not an operation's time: how long replicas take to reach 100 % (not recorded)
     # Not a request: the service tags a new hosted service with ResourceGroup/ResourceLocation
     # extended properties some seconds after creating it (absent at 1 s, present at 20 s) [REC].
     "_tag_hosted_service": 10.0,

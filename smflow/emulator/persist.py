@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from smflow.emulator.accounts import new_storage_key
+from smflow.emulator.reserved_ips import ReservedIp
 from smflow.emulator.resources import (
     AffinityGroup,
     DataDisk,
@@ -39,6 +40,7 @@ from smflow.emulator.resources import (
     Upgrade,
 )
 from smflow.emulator.state import EmulatorState, Subscription
+from smflow.emulator.vm_images import DiskConfig, VmImage
 from smflow.errors import UsageError
 
 __all__ = ["StateStore", "copy_state"]
@@ -60,6 +62,11 @@ def _role(r: dict[str, Any]) -> Role:
     r["endpoints"] = [Endpoint(**e) for e in r.get("endpoints", [])]
     r["data_disks"] = [DataDisk(**x) for x in r.get("data_disks", [])]
     return Role(**r)
+def _vm_image(d: dict[str, Any]) -> VmImage:
+    d = dict(d)
+    d["os_disk"] = DiskConfig(**d["os_disk"])
+    d["data_disks"] = [DiskConfig(**disk) for disk in d["data_disks"]]
+    return VmImage(**d)
 
 
 def _operation(d: dict[str, Any], shift: float) -> Operation:
@@ -82,6 +89,8 @@ def snapshot(sub: Subscription) -> dict[str, Any]:
         "images": [asdict(i) for i in sub.images.values()],
         "disks": [asdict(x) for x in sub.disks.values()],
         "management_certificates": [asdict(c) for c in sub.management_certificates.values()],
+        "reserved_ips": [asdict(ip) for ip in sub.reserved_ips.values()],
+        "vm_images": [asdict(img) for img in sub.vm_images.values()],
         "operations": [asdict(o) for o in sub.operations.values()],
         "pending": list(sub.pending),
     }
@@ -101,6 +110,11 @@ def restore(sub: Subscription, data: dict[str, Any]) -> None:
     sub.management_certificates = {
         c["thumbprint"]: ManagementCertificate(**c) for c in data.get("management_certificates", [])
     }
+    sub.reserved_ips = {ip["name"]: ReservedIp(**ip) for ip in data.get("reserved_ips", [])}
+    sub.vm_images = {img["name"]: _vm_image(img) for img in data.get("vm_images", [])}
+    for img in sub.images.values():
+        if img.replicated_at is not None:
+            img.replicated_at += shift
     sub.operations = {o["id"]: _operation(o, shift) for o in data["operations"]}
     sub.pending = {op_id: sub.operations[op_id] for op_id in data["pending"]}
 

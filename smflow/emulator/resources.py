@@ -164,6 +164,7 @@ class Deployment:
     upgrade_domain_count: int = 5  # the most upgrade domains instances are spread over
     upgrade: Upgrade | None = None  # an in-place upgrade under way
     dns_servers: dict[str, str] = field(default_factory=dict)  # name -> address, in the order added
+    reserved_ip: str | None = None  # the reserved IP address that is its VIP (emulator/reserved_ips.py)
 
     def upgrade_domains(self) -> int:
         """UpgradeDomainCount as the service reports it: the domains the instances really occupy."""
@@ -253,6 +254,12 @@ class OsImage:
     small_icon_uri: str | None = None
     os_state: str | None = None
     io_type: str = "Standard_LRS"
+    language: str | None = None
+    show_in_gui: bool | None = None
+    # replicate_vm_image / share_vm_image (emulator/vm_images.py): where to, since when, shared how
+    replica_regions: list[str] = field(default_factory=list)
+    replicated_at: float | None = None  # on the state's clock
+    share_permission: str | None = None
 
 
 @dataclass

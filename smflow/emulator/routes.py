@@ -16,7 +16,6 @@ from urllib.parse import parse_qsl, unquote
 from smflow.asm.catalogue import CATALOGUE
 from smflow.emulator.handlers import ROUTE_TABLE
 from smflow.emulator.resources import AsmFault
-from smflow.emulator.unserved import refuse_unserved
 
 __all__ = ["ROUTES", "Route", "catalogue_disagreements", "match"]
 
@@ -101,7 +100,6 @@ def match(method: str, path: str, query: dict[str, str]) -> tuple[Route, dict[st
             path_matched = True
             continue
         return route, {name: unquote(value) for name, value in zip(route.names, m.groups(), strict=True)}
-    refuse_unserved(method, path)
     if path_matched:
         if method == "POST" and "comp" not in query and "/deployments/" in path:
             raise AsmFault(

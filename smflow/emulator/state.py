@@ -10,7 +10,8 @@ test with a fake clock is fully deterministic.
 ``Subscription`` = ``SubscriptionBase`` (resources, lookups, operation registry) + the rules:
 hosted services here, deployments in ``deployments.py``, in-place upgrades in ``upgrades.py``,
 role instances in ``instances.py``, VM power in ``vm_power.py``, VM roles and DNS servers in
-``vm_roles.py``, disks in ``disks.py``, certificates in ``certificates.py``, storage/affinity groups/images in ``accounts.py``.
+``vm_roles.py``, disks in ``disks.py``, certificates in ``certificates.py``, storage/affinity groups/images in ``accounts.py``,
+reserved IPs in ``reserved_ips.py``, VM images and OS-image updates in ``vm_images.py``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from smflow.emulator import certificates, disks, instances, upgrades, vm_power, vm_roles
+from smflow.emulator import certificates, disks, instances, reserved_ips, upgrades, vm_images, vm_power, vm_roles
 from smflow.emulator import deployments as dep_rules
 from smflow.emulator.accounts import AccountRules
 from smflow.emulator.blobservice import BlobStore
@@ -31,9 +32,11 @@ from smflow.emulator.deployments import DeploymentRules
 from smflow.emulator.disks import DiskRules
 from smflow.emulator.instances import RoleInstanceRules
 from smflow.emulator.operations import check_latency
+from smflow.emulator.reserved_ips import ReservedIpRules
 from smflow.emulator.resources import AsmFault, HostedService, Operation
 from smflow.emulator.subscription import EXCLUSIVE_ACCESS, not_found, utc_now
 from smflow.emulator.upgrades import UpgradeRules
+from smflow.emulator.vm_images import VmImageRules
 from smflow.emulator.vm_power import VmPowerRules
 from smflow.emulator.vm_roles import VmRoleRules
 
@@ -56,11 +59,17 @@ def _rules(kind: str) -> ModuleType:
         return vm_roles
     if kind in disks.KINDS:
         return disks
+    if kind in reserved_ips.KINDS:
+        return reserved_ips
+    if kind in vm_images.KINDS:
+        return vm_images
     return dep_rules
 
 
-class Subscription(AccountRules, DeploymentRules, UpgradeRules, RoleInstanceRules, CertificateRules, VmPowerRules,
-                   VmRoleRules, DiskRules):
+class Subscription(
+    AccountRules, DeploymentRules, UpgradeRules, RoleInstanceRules, CertificateRules, VmPowerRules, VmRoleRules,
+    DiskRules, ReservedIpRules, VmImageRules,
+):
     """Everything one subscription owns, and the rules the service enforces on it."""
 
     def settle(self) -> None:
@@ -113,7 +122,7 @@ class Subscription(AccountRules, DeploymentRules, UpgradeRules, RoleInstanceRule
         self.services[name] = HostedService(
             name, label, description, location, affinity_group, now, now, dict(extended_properties)
         )
-        self.finished(request_id, "create_hosted_service")
+        self.finished(request_id, "create_hosted_service", service=name)
         self.start(f"_tag_{request_id}", "_tag_hosted_service", service=name)
 
     def update_hosted_service(
@@ -126,7 +135,7 @@ class Subscription(AccountRules, DeploymentRules, UpgradeRules, RoleInstanceRule
             svc.description = description
         svc.extended_properties.update(extended)
         svc.last_modified = utc_now()
-        self.finished(request_id, "update_hosted_service")
+        self.finished(request_id, "update_hosted_service", service=name)
 
     def delete_hosted_service(self, request_id: str, name: str, complete: bool) -> None:
         """Refused while deployments exist, unless ``complete`` (``?comp=media``) deletes them too."""
@@ -140,7 +149,7 @@ class Subscription(AccountRules, DeploymentRules, UpgradeRules, RoleInstanceRule
         if any(dep.busy_op for dep in svc.slots.values()):
             raise AsmFault(409, "ConflictError", EXCLUSIVE_ACCESS)
         del self.services[name]
-        self.finished(request_id, "delete_hosted_service")
+        self.finished(request_id, "delete_hosted_service", service=name)
 
 
 class EmulatorState:

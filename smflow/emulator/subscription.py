@@ -25,7 +25,9 @@ from smflow.emulator.resources import (
 )
 
 if TYPE_CHECKING:
+    from smflow.emulator.reserved_ips import ReservedIp
     from smflow.emulator.state import EmulatorState
+    from smflow.emulator.vm_images import VmImage
 
 __all__ = ["EXCLUSIVE_ACCESS", "SubscriptionBase", "new_private_id", "not_found", "utc_now"]
 
@@ -71,6 +73,8 @@ class SubscriptionBase:
         self.images: dict[str, OsImage] = {}  # user images; public ones are shared
         self.disks: dict[str, Disk] = {}  # registered disks no VM uses (disks.py)
         self.management_certificates: dict[str, ManagementCertificate] = {}  # thumbprint -> certificate
+        self.reserved_ips: dict[str, ReservedIp] = {}  # name -> address (emulator/reserved_ips.py)
+        self.vm_images: dict[str, VmImage] = {}  # user VM images (emulator/vm_images.py)
         self.operations: dict[str, Operation] = {}
         self.pending: dict[str, Operation] = {}
 
@@ -78,10 +82,11 @@ class SubscriptionBase:
     def now(self) -> float:
         return self.owner.clock()
 
-    def finished(self, request_id: str, kind: str) -> None:
-        """Register a synchronous request's operation: already Succeeded (HttpStatusCode 200, even after a 201)."""
+    def finished(self, request_id: str, kind: str, **params: str) -> None:
+        """Register a synchronous request's operation: already Succeeded (HttpStatusCode 200, even after a 201).
+        ``params`` name what it acted on, for the operation log (``subscription_info.object_id``)."""
         t = self.now()
-        self.operations[request_id] = Operation(request_id, kind, t, t, "Succeeded", 200)
+        self.operations[request_id] = Operation(request_id, kind, t, t, "Succeeded", 200, params=dict(params))
         self.owner.changed(self.id)
 
     def start(self, request_id: str, kind: str, **subject: str) -> Operation:

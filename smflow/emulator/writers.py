@@ -225,6 +225,9 @@ def _deployment(doc: etree._Element, dep: Deployment) -> None:
     el(vip, "Address", dep.vip)
     el(vip, "IsDnsProgrammed", True)
     el(vip, "Name", "__PseudoBackEndContractVip")
+    if dep.reserved_ip is not None:
+        el(vip, "IsReserved", True)
+        el(vip, "ReservedIPName", dep.reserved_ip)
     if dep.is_vm:
         el(doc, "InternalDnsSuffix", f"{dep.private_id[:12]}.d2.internal.cloudapp.net")
     if dep.dns_servers:
@@ -233,6 +236,8 @@ def _deployment(doc: etree._Element, dep: Deployment) -> None:
             server = el(servers, "DnsServer")
             el(server, "Name", name)
             el(server, "Address", address)
+    if dep.reserved_ip is not None:
+        el(doc, "ReservedIPName", dep.reserved_ip)  # [REC associate_reserved_ip_address]
     el(doc, "LoadBalancers")
 
 

@@ -155,6 +155,31 @@ _ROLES: dict[str, ReadBack] = {
     "update_data_disk": ReadBack("get_data_disk", _data_disk, _data_disk_updated),
     "delete_data_disk": ReadBack("get_data_disk", _data_disk, None, gone_means_done=True),
 }
+def _ip(args: Args) -> dict[str, Any]:
+    return {"name": args["name"]}
+
+
+def _ip_used_by(args: Args, result: Any) -> bool:
+    """An associate is in place once the address shows the deployment (it does while the operation runs)."""
+    return bool(getattr(result, "in_use", False) and getattr(result, "service_name", None) == args.get("service_name")
+                and getattr(result, "deployment_name", None) == args.get("deployment_name"))
+
+
+def _listed(name: Callable[[Args], Any]) -> Callable[[Args, Any], bool]:
+    """A VM image create or capture is in place once the image is listed (it is while it is Creating)."""
+    return lambda args, result: any(getattr(i, "name", None) == name(args) for i in result or [])
+
+
+def _vm_image_name(args: Args) -> Any:
+    return (args.get("vm_image") or {}).get("name")
+
+
+def _capture_name(args: Args) -> Any:
+    return (args.get("options") or {}).get("vm_image_name")
+
+
+def _no_filter(args: Args) -> dict[str, Any]:
+    return {}
 
 
 READBACKS: dict[str, ReadBack] = {
@@ -228,6 +253,17 @@ READBACKS: dict[str, ReadBack] = {
         gone_means_done=True,
     ),
     "add_os_image": ReadBack("get_os_image", lambda a: {"image_name": a["name"]}, _exists),
+    # reserved IPs: an associate shows on the address at once, a disassociate frees it at once
+    "create_reserved_ip_address": ReadBack("get_reserved_ip_address", _ip, _exists),
+    "delete_reserved_ip_address": ReadBack("get_reserved_ip_address", _ip, None, gone_means_done=True),
+    "associate_reserved_ip_address": ReadBack("get_reserved_ip_address", _ip, _ip_used_by),
+    "disassociate_reserved_ip_address": ReadBack(
+        "get_reserved_ip_address", _ip, lambda a, r: not _ip_used_by(a, r)),
+    # VM images are read back from the list (there is no get); updates are plain sets, safe to repeat
+    "create_vm_image": ReadBack("list_vm_images", _no_filter, _listed(_vm_image_name)),
+    "capture_vm_image": ReadBack("list_vm_images", _no_filter, _listed(_capture_name)),
+    "delete_vm_image": ReadBack(
+        "list_vm_images", _no_filter, lambda a, r: not _listed(lambda x: x["vm_image_name"])(a, r)),
     "delete_os_image": ReadBack(
         "get_os_image", lambda a: {"image_name": a["image_name"]}, None, gone_means_done=True
     ),

@@ -37,6 +37,17 @@ EXTENDED = {
     "list_disks", "get_disk", "add_disk", "update_disk", "delete_disk",
     "get_data_disk", "add_data_disk", "update_data_disk", "delete_data_disk",
 }
+# wire-extended.md §4, §5, §7, §8: VM images, OS images, reserved IPs, networks, the subscription, extensions.
+IMAGES_NETWORK_SUBSCRIPTION = {
+    "create_vm_image", "list_vm_images", "update_vm_image", "delete_vm_image", "capture_vm_image",
+    "update_os_image", "update_os_image_from_image_reference", "get_os_image_details",
+    "replicate_vm_image", "unreplicate_vm_image", "share_vm_image",
+    "create_reserved_ip_address", "get_reserved_ip_address", "list_reserved_ip_addresses",
+    "delete_reserved_ip_address", "associate_reserved_ip_address", "disassociate_reserved_ip_address",
+    "list_virtual_network_sites", "get_subscription", "list_subscription_operations",
+    "list_resource_extensions", "list_resource_extension_versions",
+}
+EXTENDED |= IMAGES_NETWORK_SUBSCRIPTION
 
 
 def test_every_operation_of_the_guide_is_there_once() -> None:

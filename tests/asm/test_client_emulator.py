@@ -394,6 +394,8 @@ def test_every_operation_was_exercised() -> None:
     fresh = Clock()
     with EmulatorServer(latency=1.0, clock=fresh) as server:
         recorder = Recorder(SUB, endpoint=server.url, timeout=30)
-        for journey in JOURNEYS:
+        from tests.asm.test_client_emulator_images import JOURNEYS as IMAGES_NETWORK_SUBSCRIPTION
+
+        for journey in JOURNEYS + IMAGES_NETWORK_SUBSCRIPTION:
             journey(recorder, fresh)
     assert set(CATALOGUE) - recorder.called == set()

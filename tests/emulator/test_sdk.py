@@ -284,8 +284,6 @@ def test_vm_shutdown_start_restart_through_the_sdk(sms: Any) -> None:
     assert _power(s, "power") == [("StoppedVM", "Stopped")]
     with pytest.raises(AzureMissingResourceHttpError, match="Role vm9 was not found"):
         s.start_role("power", "power", "vm9")
-    with pytest.raises(AzureHttpError, match="does not serve capture_vm_image"):
-        s.capture_vm_image("power", "power", "vm1", sm.CaptureRoleAsVMImage("Generalized", "vmimg", "vm image"))
 
 
 def test_vm_roles_disks_and_dns_servers_through_the_sdk(sms: Any) -> None:

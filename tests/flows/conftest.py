@@ -29,6 +29,7 @@ FLOW_VARS: dict[str, dict[str, str]] = {
     "vm_scale_out": {"admin_password": ADMIN_PASSWORD},
     "vm_retire": {"admin_password": ADMIN_PASSWORD},
     "vm_restart": {"admin_password": ADMIN_PASSWORD},
+    "vm_image": {"admin_password": ADMIN_PASSWORD},
 }
 
 # Flows that fail on purpose: (failed step, undo blocks run, newest first).

@@ -22,6 +22,7 @@ from smflow.emulator.state import Subscription
 from smflow.run.api import RunResult, run_flow
 
 from .conftest import ADMIN_PASSWORD, EMULATOR_SUBSCRIPTION, EXPECTED_FAILURES, FLOW_VARS, FLOWS, REPO
+from .end_states_images import END_STATES as IMAGES_NETWORK_END_STATES
 
 
 @dataclass
@@ -198,6 +199,7 @@ END_STATES: dict[str, Callable[[Subscription], None]] = {
     "vm_data_disk": _vm_data_disk,
     "vm_scale_out": _vm_scale_out,
     "vm_retire": _vm_retire,
+    **IMAGES_NETWORK_END_STATES,
 }
 
 

@@ -32,6 +32,7 @@ FLOW_VARS: dict[str, dict[str, Any]] = {
     "vm_data_disk": {"admin_password": "Emulator-Only-Passw0rd!"},
     "vm_scale_out": {"admin_password": "Emulator-Only-Passw0rd!"},
     "vm_retire": {"admin_password": "Emulator-Only-Passw0rd!"},
+    "vm_image": {"admin_password": "Emulator-Only-Passw0rd!"},
     "vm_restart": {"admin_password": "Emulator-Only-Passw0rd!", "escalate": "true"},  # a drill: every remedy  # keys are scrubbed: a replay cannot compare them
 }
 # The rollback drill fails on purpose (and rolls back): that is what its cassette records.

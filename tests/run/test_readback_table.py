@@ -22,8 +22,10 @@ from smflow.asm.models import (
     DnsServer,
     HostedService,
     OSImage,
+    ReservedIP,
     Role,
     StorageService,
+    VMImage,
 )
 from smflow.errors import ApiError, NotFoundError
 from smflow.run.readback import READBACKS, TRANSITIONAL_STATUSES, effect_in_place, settled
@@ -102,9 +104,30 @@ CASES = [
          "get_data_disk", {"service_name": "svc", "deployment_name": "vm", "role_name": "web1", "lun": 2},
          None, DataVirtualHardDisk(lun=2)),
 ]
+_IP, _ASSOC = {"name": "ip1"}, {"name": "ip1", "service_name": "svc", "deployment_name": "v1"}
+_IMAGE = {"vm_image": {"name": "img", "label": "l"}}
+CASES += [  # reserved IPs and VM images (issue 11)
+    Case("create_reserved_ip_address", {"name": "ip1", "location": "West US"}, "get_reserved_ip_address", _IP,
+         ReservedIP(name="ip1"), None),
+    Case("delete_reserved_ip_address", _IP, "get_reserved_ip_address", _IP, None, ReservedIP(name="ip1")),
+    Case("associate_reserved_ip_address", _ASSOC, "get_reserved_ip_address", _IP,
+         ReservedIP(name="ip1", in_use=True, service_name="svc", deployment_name="v1"),
+         ReservedIP(name="ip1", in_use=True, service_name="svc", deployment_name="v0")),
+    Case("disassociate_reserved_ip_address", _ASSOC, "get_reserved_ip_address", _IP,
+         ReservedIP(name="ip1"), ReservedIP(name="ip1", in_use=True, service_name="svc", deployment_name="v1")),
+    Case("create_vm_image", _IMAGE, "list_vm_images", {}, [VMImage(name="other"), VMImage(name="img")],
+         [VMImage(name="other")]),
+    Case("capture_vm_image",
+         {"service_name": "svc", "deployment_name": "v1", "role_name": "vm1",
+          "options": {"os_state": "Specialized", "vm_image_name": "img", "vm_image_label": "l"}},
+         "list_vm_images", {}, [VMImage(name="img")], []),
+    Case("delete_vm_image", {"vm_image_name": "img"}, "list_vm_images", {}, [VMImage(name="other")],
+         [VMImage(name="img")]),
+]
 IDS = [c.write for c in CASES]
 DELETES = {"delete_hosted_service", "delete_deployment", "delete_storage_account", "delete_affinity_group",
-           "delete_os_image", "delete_role", "delete_dns_server", "delete_disk", "delete_data_disk"}
+           "delete_os_image", "delete_role", "delete_dns_server", "delete_disk", "delete_data_disk",
+           "delete_reserved_ip_address"}
 
 
 class Reads:

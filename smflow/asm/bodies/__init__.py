@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from smflow.asm.bodies import certificates, compute, disks, images, roles, storage, subscription, vm
+from smflow.asm.bodies import certificates, compute, disks, images, network, roles, storage, subscription, vm, vm_images
 from smflow.asm.bodies.build import Builder, Result
 
 __all__ = ["AREAS", "BODIES", "RESULTS"]
 
-AREAS: tuple[ModuleType, ...] = (subscription, compute, storage, images, vm, roles, disks, certificates)
+AREAS: tuple[ModuleType, ...] = (subscription, compute, storage, images, vm, roles, disks, certificates, vm_images, network)
 
 
 def _merge(table: str) -> dict[str, object]:

@@ -26,4 +26,8 @@ RESULTS: dict[str, Result] = {
     "list_operating_system_families": (("OperatingSystemFamilies",), m.OperatingSystemFamily, "OperatingSystemFamily"),
     "get_operation_status": (("Operation",), m.Operation, None),
     "list_role_sizes": (("RoleSizes",), m.RoleSize, "RoleSize"),
+    "get_subscription": (("Subscription",), m.Subscription, None),
+    "list_subscription_operations": (("SubscriptionOperationCollection",), m.SubscriptionOperationCollection, None),
+    "list_resource_extensions": (("ResourceExtensions",), m.ResourceExtension, "ResourceExtension"),
+    "list_resource_extension_versions": (("ResourceExtensions",), m.ResourceExtension, "ResourceExtension"),
 }

@@ -13,7 +13,18 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from smflow.asm.catalogue import certificates, compute, disks, images, roles, storage, subscription, vm
+from smflow.asm.catalogue import (
+    certificates,
+    compute,
+    disks,
+    images,
+    network,
+    roles,
+    storage,
+    subscription,
+    vm,
+    vm_images,
+)
 from smflow.asm.catalogue.spec import UNKNOWN, Argument, Effect, OperationSpec, validate_arguments
 
 __all__ = [
@@ -29,7 +40,7 @@ __all__ = [
 ]
 
 # The API areas, in the order ``smflow ops`` lists them.
-AREAS: tuple[ModuleType, ...] = (subscription, compute, storage, images, vm, roles, disks, certificates)
+AREAS: tuple[ModuleType, ...] = (subscription, compute, storage, images, vm, roles, disks, certificates, vm_images, network)
 
 
 def _assemble() -> dict[str, OperationSpec]:

@@ -1,4 +1,5 @@
-"""Subscription-wide resources and catalogs: locations, affinity groups, guest OS lists, operation status."""
+"""Subscription-wide resources and catalogs: the subscription itself and its operation log, locations,
+affinity groups, guest OS lists, role sizes, resource extensions, operation status."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from smflow.asm.catalogue.spec import (
     read,
     write,
 )
-from smflow.asm.types import STRING, ModelType
+from smflow.asm.types import STRING, EnumType, ListType, ModelType
 
 __all__ = ["SPECS"]
 
-HS = "services/hostedservices"
-DEP = HS + "/{service_name}/deployments/{deployment_name}"
+
+
+def _log_filter(name: str, query: str, doc: str, type_: object = STRING) -> Argument:
+    return Argument(name, type_, location="query", query_name=query, doc=doc)  # type: ignore[arg-type]
 
 SPECS: tuple[OperationSpec, ...] = (
     listing("list_locations", "locations", m.Location, "location", "List the data-center locations."),
@@ -53,4 +56,25 @@ SPECS: tuple[OperationSpec, ...] = (
     ),
     listing("list_role_sizes", "rolesizes", m.RoleSize, "role size",
             "List the role sizes: cores, memory, disks, and whether web/worker roles or VMs may use them."),
+    read("get_subscription", "", (), ModelType(m.Subscription), "subscription",
+         "Read the subscription's quotas and what it uses now (hosted services, storage accounts, cores)."),
+    read(
+        "list_subscription_operations", "operations",
+        (_log_filter("start_time", "StartTime", "from this UTC time (2026-11-30T15:00:00Z)"),
+         _log_filter("end_time", "EndTime", "up to this UTC time"),
+         _log_filter("object_id_filter", "ObjectIdFilter",
+                     "only operations on this resource and below (/<subscription>/services/hostedservices/<name>)"),
+         _log_filter("operation_result_filter", "OperationResultFilter", "Succeeded, Failed or InProgress",
+                     EnumType(("Succeeded", "Failed", "InProgress"))),
+         _log_filter("continuation_token", "ContinuationToken", "the continuation_token of the previous page")),
+        ModelType(m.SubscriptionOperationCollection), "operation",
+        "Read the subscription's operation log, newest last, one page at a time.",
+    ),
+    listing("list_resource_extensions", "services/resourceextensions", m.ResourceExtension, "resource extension",
+            "List the VM resource extensions (the latest version of each)."),
+    read(
+        "list_resource_extension_versions", "services/resourceextensions/{publisher_name}/{extension_name}",
+        (path_arg("publisher_name", "the extension's publisher"), path_arg("extension_name", "the extension's name")),
+        ListType(ModelType(m.ResourceExtension)), "resource extension", "List every version of a resource extension.",
+    ),
 )

@@ -40,3 +40,18 @@ class SubscriptionMethods(MethodsBase):
 
     def list_role_sizes(self) -> list[m.RoleSize]:
         return cast("list[m.RoleSize]", self._do("list_role_sizes", {}))
+
+    def get_subscription(self) -> m.Subscription:
+        return cast(m.Subscription, self._do("get_subscription", {}))
+
+    def list_subscription_operations(
+        self, start_time: str | None = None, end_time: str | None = None, object_id_filter: str | None = None,
+        operation_result_filter: str | None = None, continuation_token: str | None = None,
+    ) -> m.SubscriptionOperationCollection:
+        return cast(m.SubscriptionOperationCollection, self._do("list_subscription_operations", locals()))
+
+    def list_resource_extensions(self) -> list[m.ResourceExtension]:
+        return cast("list[m.ResourceExtension]", self._do("list_resource_extensions", {}))
+
+    def list_resource_extension_versions(self, publisher_name: str, extension_name: str) -> list[m.ResourceExtension]:
+        return cast("list[m.ResourceExtension]", self._do("list_resource_extension_versions", locals()))

@@ -42,7 +42,15 @@ from smflow.asm.models.compute import (
     VirtualIP,
 )
 from smflow.asm.models.disks import AttachedTo, Disk
-from smflow.asm.models.images import OSImage
+from smflow.asm.models.images import (
+    DataDiskConfiguration,
+    OSDiskConfiguration,
+    OSImage,
+    OSImageDetails,
+    ReplicationProgressElement,
+    VMImage,
+)
+from smflow.asm.models.network import ReservedIP, Subnet, VirtualNetworkSite
 from smflow.asm.models.operations import AsynchronousOperationResult, Operation, OperationError
 from smflow.asm.models.storage import StorageService, StorageServiceKeys, StorageServiceProperties
 from smflow.asm.models.subscription import (
@@ -51,7 +59,13 @@ from smflow.asm.models.subscription import (
     Location,
     OperatingSystem,
     OperatingSystemFamily,
+    OperationCaller,
+    ResourceExtension,
     RoleSize,
+    Subscription,
+    SubscriptionOperation,
+    SubscriptionOperationCollection,
+    SubscriptionOperationStatus,
 )
 from smflow.asm.models.vm import (
     ConfigurationSet,
@@ -95,4 +109,19 @@ __all__ = [
     "StorageServiceProperties",
     "UpgradeStatus",
     "VirtualIP",
+    # images, network, subscription (issue 11)
+    "DataDiskConfiguration",
+    "OSDiskConfiguration",
+    "OSImageDetails",
+    "OperationCaller",
+    "ReplicationProgressElement",
+    "ReservedIP",
+    "ResourceExtension",
+    "Subnet",
+    "Subscription",
+    "SubscriptionOperation",
+    "SubscriptionOperationCollection",
+    "SubscriptionOperationStatus",
+    "VMImage",
+    "VirtualNetworkSite",
 ]

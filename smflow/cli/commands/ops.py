@@ -114,7 +114,7 @@ def markdown_reference() -> str:
     for spec in CATALOGUE.values():
         required = ", ".join(f"`{a.name}`" for a in spec.arguments if a.required) or "-"
         optional = ", ".join(f"`{a.name}`" for a in spec.arguments if not a.required) or "-"
-        http = f"{spec.method} `{spec.path}`".replace("|", "\\|")
+        http = f"{spec.method} `{spec.path or '/<subscription-id>'}`".replace("|", "\\|")  # get_subscription: the root
         lines.append(f"| `{spec.name}` | {http} | {'yes' if spec.asynchronous else 'no'} | {required} | {optional} |")
     return "\n".join(lines) + "\n"
 

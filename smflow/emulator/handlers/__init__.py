@@ -10,11 +10,25 @@ from __future__ import annotations
 from types import ModuleType
 
 from smflow.emulator.context import Context, Handler, Reply, RouteSpec, location_header
-from smflow.emulator.handlers import certificates, compute, disks, images, roles, storage, subscription, upgrades, vm
+from smflow.emulator.handlers import (
+    certificates,
+    compute,
+    disks,
+    images,
+    network,
+    roles,
+    storage,
+    subscription,
+    upgrades,
+    vm,
+    vm_images,
+)
 
 __all__ = ["AREAS", "HANDLERS", "ROUTE_TABLE", "Context", "Reply", "location_header"]
 
-AREAS: tuple[ModuleType, ...] = (subscription, compute, upgrades, storage, images, vm, roles, disks, certificates)
+AREAS: tuple[ModuleType, ...] = (
+    subscription, compute, upgrades, storage, images, vm, roles, disks, certificates, vm_images, network,
+)
 
 
 def _merge(table: str) -> dict[str, object]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from smflow.emulator import account_writers, writers
 from smflow.emulator.context import Context, Handler, Reply, RouteSpec, by_name, location_header
+from smflow.emulator.resource_extensions import extension_versions_xml, extensions_xml
 from smflow.emulator.role_sizes import role_sizes_xml
+from smflow.emulator.subscription_info import operations_log_xml, subscription_xml
 from smflow.emulator.wire import b64decode_field
 
 __all__ = ["HANDLERS", "ROUTES"]
@@ -65,6 +67,22 @@ def delete_affinity_group(ctx: Context) -> Reply:
     return Reply()
 
 
+def get_subscription(ctx: Context) -> Reply:
+    return Reply(body=subscription_xml(ctx.sub))
+
+
+def list_subscription_operations(ctx: Context) -> Reply:
+    return Reply(body=operations_log_xml(ctx.sub, ctx.query))
+
+
+def list_resource_extensions(ctx: Context) -> Reply:
+    return Reply(body=extensions_xml())
+
+
+def list_resource_extension_versions(ctx: Context) -> Reply:
+    return Reply(body=extension_versions_xml(ctx.params["publisher_name"], ctx.params["extension_name"]))
+
+
 ROUTES: dict[str, RouteSpec] = {
     "list_locations": ("GET", "locations", None),
     "list_operating_systems": ("GET", "operatingsystems", None),
@@ -76,6 +94,10 @@ ROUTES: dict[str, RouteSpec] = {
     "list_role_sizes": ("GET", "rolesizes", None),
     "update_affinity_group": ("PUT", "affinitygroups/{affinity_group_name}", None),
     "delete_affinity_group": ("DELETE", "affinitygroups/{affinity_group_name}", None),
+    "get_subscription": ("GET", "", None),
+    "list_subscription_operations": ("GET", "operations", None),
+    "list_resource_extensions": ("GET", "services/resourceextensions", None),
+    "list_resource_extension_versions": ("GET", "services/resourceextensions/{publisher_name}/{extension_name}", None),
 }
 HANDLERS: dict[str, Handler] = by_name([
     list_locations,
@@ -88,4 +110,8 @@ HANDLERS: dict[str, Handler] = by_name([
     list_role_sizes,
     update_affinity_group,
     delete_affinity_group,
+    get_subscription,
+    list_subscription_operations,
+    list_resource_extensions,
+    list_resource_extension_versions,
 ])

@@ -6,6 +6,7 @@ from smflow.emulator import writers
 from smflow.emulator.context import Context, Handler, Reply, RouteSpec, by_name
 from smflow.emulator.disks import name_role_disks, restore_taken, role_fault
 from smflow.emulator.handlers import roles as role_handlers
+from smflow.emulator.handlers.vm_images import capture_vm_image
 from smflow.emulator.resources import AsmFault
 from smflow.emulator.wire import body_root_name
 
@@ -63,17 +64,16 @@ _ROLE_OPERATIONS = {
 }
 _ROLES_OPERATIONS = {"ShutdownRolesOperation": "shutdown_roles", "StartRolesOperation": "start_roles"}
 # Other operations on the single-role route, by the body's root: each has its own handler.
-_ROLE_ROOT_HANDLERS: dict[str, Handler] = {"CaptureRoleOperation": role_handlers.capture_role}
-_NOT_SERVED = {"CaptureRoleAsVMImageOperation": "capture_vm_image"}
+_ROLE_ROOT_HANDLERS: dict[str, Handler] = {
+    "CaptureRoleOperation": role_handlers.capture_role,
+    "CaptureRoleAsVMImageOperation": capture_vm_image,
+}
 
 
 def _power(ctx: Context, table: dict[str, str], route: str) -> Reply:
     root = body_root_name(ctx.body)
     if "role_name" in ctx.params and root in _ROLE_ROOT_HANDLERS:
         return _ROLE_ROOT_HANDLERS[root](ctx)
-    if root in _NOT_SERVED:
-        raise AsmFault(501, "NotImplemented",
-                       f"The smflow emulator does not serve {_NOT_SERVED[root]} (POST /<subscription>/{route}) yet.")
     kind = table.get(root)
     if kind is None:
         raise AsmFault(400, "InvalidXmlRequest",
