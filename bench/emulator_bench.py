@@ -6,9 +6,13 @@ Prints one JSON object per result line:
 - ``emulator_get_rps_http_client``: the same over one keep-alive ``http.client`` connection, which
   parses every response (status line, headers, body by Content-Length) but adds little else
 - ``emulator_list_locations_rps``: GET locations (34.7 KB) the same way (target >= 2,000/s)
+- with both ``http.client`` rates, for the server in its own process: its CPU per request
+  (``server_cpu_us_per_request``, from /proc) and the rate that makes on one idle core, because a
+  rate measured on a loaded machine is mostly the scheduler's
 - ``emulator_list_1000_rps``: GET services/hostedservices with 1,000 services, per second
 - ``emulator_list_10k``: one GET of 10,000 hosted services from ``smflow emulator`` in its own
-  process (its state loaded with ``--state``): seconds (target < 0.3) and the server process's
+  process (its state loaded with ``--state``): seconds (target < 0.3), the server's CPU seconds for
+  it (median, from /proc), and the server process's
   RSS growth during it, from /proc (target < 60 MB), beside the answer's size
 - ``emulator_memory_10k``: the state for 10,000 resources, as tracemalloc sees it and as the
   process's peak RSS grows
@@ -90,11 +94,10 @@ def throughput(where: str) -> None:
         rps, n = rate(session, base, 3.0)
         emit("emulator_list_1000_rps", rps, "req/s", requests=n, services=1000, server=where)
         path = "/" + SUB + "/services/hostedservices/svc1?embed-detail=false"
-        rps, n = http_client_rate(url, path, 3.0)
-        emit("emulator_get_rps_http_client", rps, "req/s", requests=n, server=where, target=1000)
-        rps, n = http_client_rate(url, "/" + SUB + "/locations", 3.0)
-        emit("emulator_list_locations_rps", rps, "req/s", requests=n, server=where, target=2000,
-             loadavg=os.getloadavg()[0])
+        rps, extra = server_cpu(proc, url, path, 3.0)
+        emit("emulator_get_rps_http_client", rps, "req/s", **extra, server=where, target=1000)
+        rps, extra = server_cpu(proc, url, "/" + SUB + "/locations", 3.0)
+        emit("emulator_list_locations_rps", rps, "req/s", **extra, server=where, target=2000, loadavg=os.getloadavg()[0])
     finally:
         if proc is not None:
             proc.terminate()
@@ -118,6 +121,25 @@ def http_client_rate(url: str, path: str, seconds: float) -> tuple[float, int]:
     finally:
         conn.close()
     return n / elapsed, n
+
+
+def _cpu_seconds(pid: int) -> float:
+    """A process's CPU time so far (user + system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(proc: subprocess.Popen[str] | None, url: str, path: str, seconds: float) -> tuple[float, dict[str, object]]:
+    """The rate of ``http_client_rate`` and, for a server in its own process, the server's CPU per
+    request: on a shared machine the rate measures the scheduler as much as the server, the CPU
+    per request does not (``capacity_per_core``: the rate one idle core would serve)."""
+    before = _cpu_seconds(proc.pid) if proc is not None else 0.0
+    rps, n = http_client_rate(url, path, seconds)
+    extra: dict[str, object] = {"requests": n}
+    if proc is not None:
+        us = (_cpu_seconds(proc.pid) - before) / n * 1e6
+        extra.update(server_cpu_us_per_request=round(us, 1), capacity_per_core=round(1e6 / us) if us else None)
+    return rps, extra
 
 
 def _proc_kb(pid: int, field: str) -> int:
@@ -147,18 +169,20 @@ def list_10k() -> None:
             conn = http.client.HTTPConnection(host, int(port), timeout=60)
             conn.request("GET", "/" + SUB + "/locations", headers=HEADERS)  # warm: imports, first request
             conn.getresponse().read()
-            times, growth = [], []
+            times, cpu, growth = [], [], []
             for _ in range(5):
                 rss_before = _proc_kb(proc.pid, "VmRSS")
-                start = time.perf_counter()
+                cpu_before, start = _cpu_seconds(proc.pid), time.perf_counter()
                 conn.request("GET", "/" + SUB + "/services/hostedservices", headers=HEADERS)
                 response = conn.getresponse()
                 body = response.read()
                 times.append(time.perf_counter() - start)
+                cpu.append(_cpu_seconds(proc.pid) - cpu_before)
                 growth.append((_proc_kb(proc.pid, "VmHWM") - rss_before) / 1024)
                 assert response.status == 200 and body.count(b"<HostedService>") == 10_000
             conn.close()
             emit("emulator_list_10k", sorted(times)[len(times) // 2], "s", target=0.3, answer_mb=round(len(body) / 2**20, 1),
+                 server_cpu_s=round(sorted(cpu)[len(cpu) // 2], 3),
                  rss_growth_mb_first=round(growth[0], 1), rss_growth_mb_max=round(max(growth), 1), rss_target_mb=60,
                  server_peak_rss_mb=round(_proc_kb(proc.pid, "VmHWM") / 1024, 1), loadavg=os.getloadavg()[0])
         finally:

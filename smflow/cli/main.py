@@ -70,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if list(argv) == ["--version"]:  # what argparse would print, without the cost of its help machinery
         print(f"smflow {__version__}")
         return 0
+    from smflow.classcache import install
+
+    install()  # dataclass methods compiled once per machine, before any command creates a class
     from smflow.errors import SmflowError
 
     parser = build_parser(argv)

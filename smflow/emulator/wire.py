@@ -22,6 +22,7 @@ __all__ = [
     "NS",
     "Body",
     "availability_xml",
+    "any_special",
     "b64",
     "b64decode_field",
     "document",
@@ -33,6 +34,7 @@ __all__ = [
     "root",
     "serialize",
     "tag",
+    "text_value",
 ]
 
 NS = "http://schemas.microsoft.com/windowsazure"
@@ -88,6 +90,16 @@ _SPECIAL = re.compile("[&<>\r]")
 
 def _escape(match: re.Match[str]) -> str:
     return {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}[match.group()]
+
+
+def any_special(*values: str) -> bool:
+    """Whether any of ``values`` needs escaping as element text (one search for all of them)."""
+    return _SPECIAL.search("".join(values)) is not None
+
+
+def text_value(value: str) -> str:
+    """A string as element text, escaped as ``serialize`` escapes it."""
+    return value if _SPECIAL.search(value) is None else _SPECIAL.sub(_escape, value)
 
 
 def tag(name: str, text: object = None, *, nil: bool = False) -> str:
