@@ -34,7 +34,7 @@ from smflow.asm.types import (
     attribute_type,
 )
 from smflow.asm.validation import UNKNOWN
-from smflow.dsl import ast
+from smflow.dsl import ast, cscfg
 from smflow.source import Span
 
 __all__ = ["ExprChecker", "compatible", "did_you_mean", "describe_type"]
@@ -63,6 +63,15 @@ _BUILTINS: dict[str, tuple[int, int, tuple[Type, ...], Type]] = {
     "url_host": (1, 1, (STRING,), STRING),
     "keys": (1, 1, (ANY,), ListType(STRING)),
     "values": (1, 1, (ANY,), ListType(ANY)),
+    "uuid": (0, 0, (), STRING),
+    # service configuration (.cscfg) text: smflow.dsl.cscfg
+    "cscfg_roles": (1, 1, (STRING,), ListType(STRING)),
+    "cscfg_instances": (2, 2, (STRING, STRING), INT),
+    "cscfg_set_instances": (3, 3, (STRING, STRING, INT), STRING),
+    "cscfg_setting": (3, 3, (STRING, STRING, STRING), STRING),
+    "cscfg_set_setting": (4, 4, (STRING, STRING, STRING, STRING), STRING),
+    "cscfg_os_family": (1, 1, (STRING,), STRING),
+    "cscfg_set_os_family": (2, 2, (STRING, STRING), STRING),
 }
 _ARITHMETIC_HELP = {
     "+": "it joins strings or lists and adds numbers or durations",
@@ -403,6 +412,8 @@ class ExprChecker:
                 self.report("TypeMismatch", f"{e.name}() needs a record or a map, got {describe_type(t)}", arg.value.span)
             elif e.name == "format_time" and i == 0 and not isinstance(t, AnyType):
                 self.report("TypeMismatch", f"format_time() needs a time (now()), got {describe_type(t)}", arg.value.span)
+        if e.name.startswith("cscfg_set_"):
+            self._cscfg_literals(e)
         if e.name == "values" and arg_types:
             first = arg_types[0]
             if isinstance(first, MapType):
@@ -411,6 +422,19 @@ class ExprChecker:
                 fields = {f.type for f in first.fields}
                 return ListType(next(iter(fields))) if len(fields) == 1 else ListType(ANY)
         return result
+
+    def _cscfg_literals(self, e: ast.BuiltinCall) -> None:
+        """An instance count or OS family written in the flow is checked before the run."""
+        if e.name == "cscfg_set_instances" and len(e.args) == 3:
+            count = self.static(e.args[2].value)
+            if type(count) is int and not 1 <= count <= cscfg.MAX_INSTANCES:
+                self.report("InvalidValue", f"an instance count must be from 1 to {cscfg.MAX_INSTANCES}, got {count}",
+                            e.args[2].value.span)
+        elif e.name == "cscfg_set_os_family" and len(e.args) == 2:
+            family = self.static(e.args[1].value)
+            if isinstance(family, str) and not cscfg.OS_FAMILY.fullmatch(family):
+                self.report("InvalidValue", f"an OS family is a number as text, like \"6\", got {family!r}",
+                            e.args[1].value.span)
 
     def _quantifier(self, e: ast.Quantifier) -> Type:
         t = self.type_of(e.items)
