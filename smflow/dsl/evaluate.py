@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from smflow.boundedread import FileRefusedError, read_regular_file
 from smflow.dsl import ast, cscfg
-from smflow.errors import FlowError, FlowRuntimeError, NotFoundError
+from smflow.errors import FlowError, FlowRuntimeError, NotFoundError, ReplayDriftError
 from smflow.source import Span
 
 __all__ = ["MAX_FILE_BYTES", "Evaluator", "to_text"]
@@ -215,10 +215,11 @@ class Evaluator:
     def _ev_builtincall(self, e: ast.BuiltinCall) -> Any:
         args = [self.evaluate(a.value) for a in e.args]
         name = e.name
-        if name == "now":
-            return self.clock_now()
-        if name == "uuid":
-            return self.new_uuid()
+        if name in ("now", "uuid"):
+            try:
+                return self.clock_now() if name == "now" else self.new_uuid()
+            except ReplayDriftError as exc:  # a value the recording lacks: point at the flow's call
+                raise ReplayDriftError(e.span.render("error", "ReplayDrift", str(exc))) from None
         if name == "length":
             if not hasattr(args[0], "__len__"):
                 raise FlowRuntimeError(f"length() of a {_kind(args[0])}", e.span)

@@ -127,9 +127,14 @@ def _value(loaded: LoadedFlow, expr: ast.Expr) -> Any:
 
     scope = dict(loaded.params)
     try:
-        return Evaluator(scope, no_calls, loaded.plan.base_dir, lambda: datetime.now(UTC)).evaluate(expr)
+        return Evaluator(scope, no_calls, loaded.plan.base_dir, lambda: datetime.now(UTC),
+                         new_uuid=_no_uuid).evaluate(expr)
     except (_Unknown, FlowRuntimeError):
         return f"<{_source(expr)}>"
+
+
+def _no_uuid() -> str:
+    raise _Unknown()  # drawn when the run gets there: the plan shows the expression
 
 
 def _source(expr: ast.Expr) -> str:
