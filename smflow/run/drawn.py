@@ -9,8 +9,10 @@ resumed step or a replay gets the recorded ones back.
 
 Keys: values are counted per scope (a step's name, ``(params)`` for param defaults, the
 ``on failure`` and ``undo of`` blocks) and per builtin: ``now#1``, ``uuid#2`` are the step's
-first ``now()`` and second ``uuid()``. Counting restarts when a step starts, as bind keys do.
-Two cases would otherwise shift the count on resume:
+first ``now()`` and second ``uuid()`` in this process. A resumed run re-runs a step from its
+start, so it counts from one again and meets the same keys; a scope entered twice in one run
+keeps counting, so no value is ever recorded under a key another already has. Two cases would
+otherwise shift the count on resume:
 
 - an assignment whose value the journal already holds is not evaluated again; each draw
   record names the bind it was made for, and skipping the bind skips its draws;
@@ -88,11 +90,6 @@ class DrawnValues:
         return self._draw("uuid", lambda: str(_uuid.uuid4()))
 
     # -- what the executor tells it ---------------------------------------------------------------
-
-    def restart(self, scope: str) -> None:
-        """A step starts (again): its draws are counted from one, as its bind keys are."""
-        for counted in [c for c in self._counts if c[0] == scope]:
-            del self._counts[counted]
 
     @contextmanager
     def binding(self, key: str) -> Iterator[None]:

@@ -169,7 +169,6 @@ class Executor:
                                     start + step.timeout if step.timeout is not None else None,
                                     timeout=step.timeout)
             self._bound, self._undo_ids, self._assign_counts = {}, [], {}
-            self.drawn.restart(step.name)
             try:
                 self._block(step.body, index, step)
             except ReplayError:
