@@ -51,7 +51,7 @@ BUILTIN_DOCS: dict[str, tuple[str, str]] = {
     "file": ("file(path: string) -> string", "the text of a file, relative to the flow's directory"),
     "base64": ("base64(text: string) -> string", "base64 of the UTF-8 text (a .cscfg for create_deployment)"),
     "env": ("env(name: string, default: string) -> string", "an environment variable of the run"),
-    "now": ("now() -> any", "the time the expression is evaluated (UTC), recorded: a resume or a replay gets the same one back"),
+    "now": ("now() -> time", "the time the expression is evaluated (UTC), recorded: a resume or a replay gets the same one back"),
     "length": ("length(value: list | map | string) -> int", "how many items or characters"),
     "lower": ("lower(text: string) -> string", "the text in lower case"),
     "upper": ("upper(text: string) -> string", "the text in upper case"),
