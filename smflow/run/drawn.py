@@ -22,6 +22,9 @@ otherwise shift the count on resume:
   (the recorded poll timeline repeats), and a wait that polls more often than it did live (it
   timed out live after slow answers) reads the replay's virtual clock for the extra polls.
 
+The ``on failure`` block and undo blocks evaluate afresh on resume (they act on the state as it
+is when they run), and so do their draws; a replay gives them the recorded ones like the rest.
+
 A replay that asks for a value the recording does not hold (the flow changed, or the cassette
 was recorded by an smflow that did not record them) is a ``ReplayDriftError``: re-record it.
 """
@@ -62,6 +65,7 @@ class DrawnValues:
         self.replay_recorded = replay_recorded  # False: a cassette from before values were recorded
         self.drawn: dict[str, dict[str, str]] = {}
         self.scope_of: Callable[[], str] = lambda: PARAMS
+        self.resumable_of: Callable[[], bool] = lambda: True  # False: a block a resume runs afresh
         self._counts: Counter[tuple[str, str]] = Counter()
         self._bind: str | None = None
         self._waiting = False
@@ -129,7 +133,7 @@ class DrawnValues:
         self._counts[(scope, counter)] += 1
         n = self._counts[(scope, counter)]
         key = f"{counter}#{n}"
-        recorded = self.recorded.get(scope, {}).get(key)
+        recorded = self.recorded.get(scope, {}).get(key) if self.replay or self.resumable_of() else None
         if recorded is None:
             if self.replay and not (self._waiting and builtin == "now"):
                 raise ReplayDriftError(self._drift(scope, builtin, n))

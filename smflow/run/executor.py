@@ -127,6 +127,7 @@ class Executor:
         # now() and uuid(), recorded per step (the evaluator draws from the same object)
         self.drawn = drawn or DrawnValues(clock.now)
         self.drawn.scope_of = lambda: self._ctx.name
+        self.drawn.resumable_of = lambda: self._ctx.resumable
 
     def current_call_site(self) -> str:
         """Where the call in flight was written, e.g. ``flows/bg.flow:23:5 step 'deploy' create_deployment``."""

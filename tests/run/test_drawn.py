@@ -36,6 +36,9 @@ step "deploy" {
     log "deployed ${d.name} labelled ${d.label} at ${format_time(now(), "%H:%M:%S.%f")} (${uuid()})"
     assert go == "yes", "stopped on purpose"
 }
+on failure {
+    log "failed at ${format_time(now(), "%H:%M:%S.%f")} (${uuid()})"
+}
 """
 CONFIG = (Path(__file__).resolve().parents[2] / "flows" / "ServiceConfiguration.cscfg").read_text(encoding="utf-8")
 
@@ -80,6 +83,15 @@ def test_a_resumed_step_gets_back_the_values_it_drew(flow: Path, tmp_path: Path)
     # The wait's own now() values are drawn afresh on resume (a wait asks what time it is now).
     resumed = [r for r in _records(second)[written:] if r["t"] == "drawn"]
     assert resumed and all(r["key"].startswith("wait now#") for r in resumed)
+
+
+def test_the_on_failure_block_draws_afresh_on_resume_like_it_evaluates(flow: Path, tmp_path: Path) -> None:
+    first = run_flow(flow, journal_dir=tmp_path / "runs")
+    second = run_flow(None, resume=first.run_id, journal_dir=tmp_path / "runs")
+    assert second.failed_step == "deploy"
+    failed = [str(r["message"]) for r in _records(second) if r["t"] == "log" and r["step"] == "on failure"]
+    assert len(failed) == 2 and failed[0] != failed[1], failed  # the step's values repeat; the handler's do not
+    assert len(set(_logs(second))) == 1
 
 
 def test_a_replay_repeats_the_recorded_values_and_sends_the_same_requests(flow: Path, tmp_path: Path) -> None:
