@@ -105,6 +105,11 @@ BUILTINS: frozenset[str] = frozenset({
     "file", "base64", "env", "env_secret", "now", "length", "lower", "upper",
     "split", "join", "replace", "trim", "starts_with", "ends_with", "contains",
     "format_time", "url_host", "keys", "values",
+    # values drawn from the world, recorded by a run (smflow.run.drawn)
+    "uuid",
+    # service configuration (.cscfg) text (smflow.dsl.cscfg)
+    "cscfg_roles", "cscfg_instances", "cscfg_set_instances", "cscfg_setting", "cscfg_set_setting",
+    "cscfg_os_family", "cscfg_set_os_family",
 })
 
 

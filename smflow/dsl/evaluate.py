@@ -7,7 +7,9 @@ that can go wrong here (an index out of range, an attribute of null, a missing `
 ``FlowRuntimeError`` pointing at the expression.
 
 Values: strings, ints, floats, bools, None, lists, dicts (records), result dataclasses, and
-durations as seconds (float). ``now()`` is a timezone-aware ``datetime`` from ``clock_now``.
+durations as seconds (float). ``now()`` is a timezone-aware ``datetime`` from ``clock_now`` and
+``uuid()`` a string from ``new_uuid``: a run passes its recorder of drawn values for both
+(``smflow.run.drawn``), so that a resume or a replay gets the values the run had.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import os
+import uuid as _uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,8 +25,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from smflow.boundedread import FileRefusedError, read_regular_file
-from smflow.dsl import ast
-from smflow.errors import FlowError, FlowRuntimeError, NotFoundError
+from smflow.dsl import ast, cscfg
+from smflow.errors import FlowError, FlowRuntimeError, NotFoundError, ReplayDriftError
 from smflow.source import Span
 
 __all__ = ["MAX_FILE_BYTES", "Evaluator", "to_text"]
@@ -80,6 +83,7 @@ class Evaluator:
         clock_now: Callable[[], datetime],
         environ: Mapping[str, str] | None = None,
         holds_secret: SecretTest | None = None,
+        new_uuid: Callable[[], str] | None = None,
     ) -> None:
         self.scope = scope
         self.call = call
@@ -87,6 +91,7 @@ class Evaluator:
         self.clock_now = clock_now
         self.environ = os.environ if environ is None else environ
         self.holds_secret: SecretTest = holds_secret or (lambda text: False)
+        self.new_uuid: Callable[[], str] = new_uuid or (lambda: str(_uuid.uuid4()))
         self._absent_ok: set[int] = set()  # ids of the calls under a ``try`` being evaluated
 
     def evaluate(self, e: ast.Expr) -> Any:
@@ -210,8 +215,11 @@ class Evaluator:
     def _ev_builtincall(self, e: ast.BuiltinCall) -> Any:
         args = [self.evaluate(a.value) for a in e.args]
         name = e.name
-        if name == "now":
-            return self.clock_now()
+        if name in ("now", "uuid"):
+            try:
+                return self.clock_now() if name == "now" else self.new_uuid()
+            except ReplayDriftError as exc:  # a value the recording lacks: point at the flow's call
+                raise ReplayDriftError(e.span.render("error", "ReplayDrift", str(exc))) from None
         if name == "length":
             if not hasattr(args[0], "__len__"):
                 raise FlowRuntimeError(f"length() of a {_kind(args[0])}", e.span)
@@ -417,6 +425,27 @@ def _url_host(ev: Evaluator, e: ast.BuiltinCall, args: list[Any]) -> str:
     return host
 
 
+# -- service configuration (.cscfg) builtins: smflow.dsl.cscfg ------------------------------------
+
+
+def _cscfg(function: Callable[..., Any], types: tuple[type, ...]) -> Callable[[Evaluator, ast.BuiltinCall, list[Any]], Any]:
+    """A builtin over ``cscfg.function``: arguments type-checked at run time, and a ``CscfgError``
+    turned into a run-time error pointing at the argument it is about."""
+    def builtin(ev: Evaluator, e: ast.BuiltinCall, args: list[Any]) -> Any:
+        for arg, value, wanted in zip(e.args, args, types, strict=True):
+            if not isinstance(value, wanted) or isinstance(value, bool):
+                kind = "an int" if wanted is int else "a string"
+                raise FlowRuntimeError(f"{e.name}() needs {kind}, got {_kind(value)}", arg.value.span)
+        if e.name == "cscfg_set_setting" and ev.holds_secret(args[3]) and any(c in args[3] for c in "\t\n\r"):
+            ev._refuse_secret(f"{e.name}() of a value with a tab or line break", args[3], e.args[3].value.span)
+        try:
+            return function(*args)
+        except cscfg.CscfgError as exc:
+            raise FlowRuntimeError(f"{e.name}(): {exc.message}", e.args[min(exc.argument, len(e.args) - 1)].value.span) from None
+
+    return builtin
+
+
 def _mapping(e: ast.BuiltinCall, value: Any) -> Mapping[str, Any]:
     if isinstance(value, Mapping):
         return value
@@ -443,4 +472,11 @@ _LOCAL_BUILTINS: dict[str, Callable[[Evaluator, ast.BuiltinCall, list[Any]], Any
     "url_host": _url_host,
     "keys": _keys,
     "values": _values,
+    "cscfg_roles": _cscfg(cscfg.roles, (str,)),
+    "cscfg_instances": _cscfg(cscfg.instances, (str, str)),
+    "cscfg_set_instances": _cscfg(cscfg.set_instances, (str, str, int)),
+    "cscfg_setting": _cscfg(cscfg.setting, (str, str, str)),
+    "cscfg_set_setting": _cscfg(cscfg.set_setting, (str, str, str, str)),
+    "cscfg_os_family": _cscfg(cscfg.os_family, (str,)),
+    "cscfg_set_os_family": _cscfg(cscfg.set_os_family, (str, str)),
 }

@@ -34,10 +34,15 @@ from smflow.asm.types import (
     attribute_type,
 )
 from smflow.asm.validation import UNKNOWN
-from smflow.dsl import ast
+from smflow.dsl import ast, cscfg
 from smflow.source import Span
 
-__all__ = ["ExprChecker", "compatible", "did_you_mean", "describe_type"]
+__all__ = ["TIME", "ExprChecker", "compatible", "did_you_mean", "describe_type"]
+
+# A point in time: what now() gives (a UTC datetime at run time). Flow-language only, like durations:
+# a time moves by a duration (now() + 1h), two times differ by one (now() - started), and
+# format_time() makes one text; anything else is a type error before the run.
+TIME = ScalarType("time")
 
 # Report(code, message, span)
 Report = Callable[[str, str, Span], None]
@@ -48,7 +53,7 @@ _BUILTINS: dict[str, tuple[int, int, tuple[Type, ...], Type]] = {
     "base64": (1, 1, (STRING,), STRING),
     "env": (1, 2, (STRING, STRING), STRING),
     "env_secret": (1, 2, (STRING, STRING), STRING),
-    "now": (0, 0, (), ANY),
+    "now": (0, 0, (), TIME),
     "length": (1, 1, (ANY,), INT),
     "lower": (1, 1, (STRING,), STRING),
     "upper": (1, 1, (STRING,), STRING),
@@ -59,10 +64,19 @@ _BUILTINS: dict[str, tuple[int, int, tuple[Type, ...], Type]] = {
     "starts_with": (2, 2, (STRING, STRING), BOOL),
     "ends_with": (2, 2, (STRING, STRING), BOOL),
     "contains": (2, 2, (STRING, STRING), BOOL),
-    "format_time": (2, 2, (ANY, STRING), STRING),
+    "format_time": (2, 2, (TIME, STRING), STRING),
     "url_host": (1, 1, (STRING,), STRING),
     "keys": (1, 1, (ANY,), ListType(STRING)),
     "values": (1, 1, (ANY,), ListType(ANY)),
+    "uuid": (0, 0, (), STRING),
+    # service configuration (.cscfg) text: smflow.dsl.cscfg
+    "cscfg_roles": (1, 1, (STRING,), ListType(STRING)),
+    "cscfg_instances": (2, 2, (STRING, STRING), INT),
+    "cscfg_set_instances": (3, 3, (STRING, STRING, INT), STRING),
+    "cscfg_setting": (3, 3, (STRING, STRING, STRING), STRING),
+    "cscfg_set_setting": (4, 4, (STRING, STRING, STRING, STRING), STRING),
+    "cscfg_os_family": (1, 1, (STRING,), STRING),
+    "cscfg_set_os_family": (2, 2, (STRING, STRING), STRING),
 }
 _ARITHMETIC_HELP = {
     "+": "it joins strings or lists and adds numbers or durations",
@@ -346,13 +360,21 @@ class ExprChecker:
             return DURATION
         if op == "*" and DURATION in (left, right) and (_is_numeric(left) or _is_numeric(right)):
             return DURATION
+        if left == TIME and op in ("+", "-") and right == DURATION:
+            return TIME
+        if op == "-" and left == right == TIME:
+            return DURATION
+        if op == "*" and TIME in (left, right):  # a time is never multiplied: point at it
+            self.report("TypeMismatch", f"'*' cannot take time ({_ARITHMETIC_HELP['*']})",
+                        (e.left if left == TIME else e.right).span)
+            return ANY
         # Point at the operand that does not fit the other one.
         anchor, good = (e.right, left) if self._operand_kind(left) else (e.left, right)
         bad = right if anchor is e.right else left
         wants = {
             "+": {"string": "a string (to join text, or use \"${...}\")", "number": "a number",
-                  "duration": "a duration", "list": "a list"},
-            "-": {"number": "a number", "duration": "a duration"},
+                  "duration": "a duration", "list": "a list", "time": "a duration"},
+            "-": {"number": "a number", "duration": "a duration", "time": "a duration or a time"},
             "*": {"number": "a number or a duration", "duration": "a number"},
         }[op]
         kind = self._operand_kind(good)
@@ -375,6 +397,8 @@ class ExprChecker:
             return "duration"
         if isinstance(t, ListType):
             return "list"
+        if t == TIME:
+            return "time"
         return None
 
     def _builtin(self, e: ast.BuiltinCall) -> Type:
@@ -391,7 +415,8 @@ class ExprChecker:
             if i >= high:
                 self.report("UnknownArgument", f"{e.name}() takes at most {high} argument(s)", arg.value.span)
             elif not compatible(t, types[i]):
-                wanted = "list" if types[i] == ListType(ANY) else describe_type(types[i])
+                wanted = "list" if types[i] == ListType(ANY) else "time (now())" if types[i] == TIME else \
+                    describe_type(types[i])
                 self.report("TypeMismatch", f"{e.name}() needs {_a(wanted)}, got {describe_type(t)}", arg.value.span)
             elif e.name == "env_secret" and not (isinstance(arg.value, ast.String) and arg.value.is_plain):
                 self.report("InvalidValue", f"env_secret() needs {'its name' if i == 0 else 'its default'} as a plain "
@@ -401,8 +426,8 @@ class ExprChecker:
                 self.report("TypeMismatch", f"length() needs a list, map or string, got {describe_type(t)}", arg.value.span)
             elif e.name in ("keys", "values") and not isinstance(t, (AnyType, MapType, RecordType)):
                 self.report("TypeMismatch", f"{e.name}() needs a record or a map, got {describe_type(t)}", arg.value.span)
-            elif e.name == "format_time" and i == 0 and not isinstance(t, AnyType):
-                self.report("TypeMismatch", f"format_time() needs a time (now()), got {describe_type(t)}", arg.value.span)
+        if e.name.startswith("cscfg_set_"):
+            self._cscfg_literals(e)
         if e.name == "values" and arg_types:
             first = arg_types[0]
             if isinstance(first, MapType):
@@ -411,6 +436,19 @@ class ExprChecker:
                 fields = {f.type for f in first.fields}
                 return ListType(next(iter(fields))) if len(fields) == 1 else ListType(ANY)
         return result
+
+    def _cscfg_literals(self, e: ast.BuiltinCall) -> None:
+        """An instance count or OS family written in the flow is checked before the run."""
+        if e.name == "cscfg_set_instances" and len(e.args) == 3:
+            count = self.static(e.args[2].value)
+            if type(count) is int and not 1 <= count <= cscfg.MAX_INSTANCES:
+                self.report("InvalidValue", f"an instance count must be from 1 to {cscfg.MAX_INSTANCES}, got {count}",
+                            e.args[2].value.span)
+        elif e.name == "cscfg_set_os_family" and len(e.args) == 2:
+            family = self.static(e.args[1].value)
+            if isinstance(family, str) and not cscfg.OS_FAMILY.fullmatch(family):
+                self.report("InvalidValue", f"an OS family is a number as text, like \"6\", got {family!r}",
+                            e.args[1].value.span)
 
     def _quantifier(self, e: ast.Quantifier) -> Type:
         t = self.type_of(e.items)
@@ -444,9 +482,9 @@ class ExprChecker:
         if not _comparable(left, right):
             self.report("TypeMismatch", f"cannot compare {describe_type(left)} with {describe_type(right)}", e.op_span)
         elif e.op not in ("==", "!=") and not all(
-            isinstance(t, AnyType) or _is_numeric(t) or t in (STRING, DURATION) for t in (left, right)
+            isinstance(t, AnyType) or _is_numeric(t) or t in (STRING, DURATION, TIME) for t in (left, right)
         ):
-            self.report("TypeMismatch", f"'{e.op}' needs numbers, durations or strings", e.op_span)
+            self.report("TypeMismatch", f"'{e.op}' needs numbers, durations, times or strings", e.op_span)
         return BOOL
 
     # operation calls: see smflow.dsl.arguments ------------------------------------------

@@ -7,6 +7,7 @@ plan (which hands typed values to the executor) must convert a ``--var`` the sam
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from smflow.asm.types import ANY, BOOL, DURATION, FLOAT, INT, STRING, ListType, ScalarType, Type
 from smflow.dsl import ast
@@ -64,6 +65,9 @@ def convert_var(name: str, text: str, t: Type, secret: bool = False) -> object:
             raise ValueError(text)
         if t == DURATION:
             return parse_duration(text)
+        if t == ScalarType("time"):  # a param defaulting to now(): an ISO 8601 time, UTC unless it says
+            moment = datetime.fromisoformat(text.strip())
+            return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)  # format_time: UTC
         return text
     except ValueError:
         shown = "(secret)" if secret else repr(text if len(text) <= 40 else text[:37] + "...")

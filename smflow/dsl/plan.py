@@ -127,6 +127,7 @@ def check_flow(
     base_dir: Path | None = None,
     clock_now: Callable[[], datetime] | None = None,
     environ: Mapping[str, str] | None = None,
+    new_uuid: Callable[[], str] | None = None,
 ) -> Plan:
     """Check ``flow`` (every required param must have a value) and resolve it into a ``Plan``.
 
@@ -146,7 +147,8 @@ def check_flow(
     def no_calls(call: ast.Call, args: dict[str, Any]) -> Any:
         raise FlowRuntimeError("a param default cannot call an operation", call.span)
 
-    evaluator = Evaluator(values, no_calls, base_dir, clock_now or (lambda: datetime.now(UTC)), environ)
+    evaluator = Evaluator(values, no_calls, base_dir, clock_now or (lambda: datetime.now(UTC)), environ,
+                          new_uuid=new_uuid)
     for p in flow.params:
         if p.name in report.var_values:
             values[p.name] = report.var_values[p.name]

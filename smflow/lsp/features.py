@@ -51,7 +51,7 @@ BUILTIN_DOCS: dict[str, tuple[str, str]] = {
     "file": ("file(path: string) -> string", "the text of a file, relative to the flow's directory"),
     "base64": ("base64(text: string) -> string", "base64 of the UTF-8 text (a .cscfg for create_deployment)"),
     "env": ("env(name: string, default: string) -> string", "an environment variable of the run"),
-    "now": ("now() -> any", "the time the expression is evaluated"),
+    "now": ("now() -> time", "the time the expression is evaluated (UTC), recorded: a resume or a replay gets the same one back"),
     "length": ("length(value: list | map | string) -> int", "how many items or characters"),
     "lower": ("lower(text: string) -> string", "the text in lower case"),
     "upper": ("upper(text: string) -> string", "the text in upper case"),
@@ -66,6 +66,17 @@ BUILTIN_DOCS: dict[str, tuple[str, str]] = {
     "url_host": ("url_host(url: string) -> string", "the host name of a URL (no port, no credentials)"),
     "keys": ("keys(record: record | map) -> list[string]", "the keys, in order"),
     "values": ("values(record: record | map) -> list", "the values, in key order"),
+    "uuid": ("uuid() -> string", "a random UUID (version 4), recorded: a resume or a replay gets the same one back"),
+    "cscfg_roles": ("cscfg_roles(config: string) -> list[string]", "the role names of a service configuration (.cscfg text)"),
+    "cscfg_instances": ("cscfg_instances(config: string, role: string) -> int", "a role's instance count"),
+    "cscfg_set_instances": ("cscfg_set_instances(config: string, role: string, count: int) -> string",
+                            "the configuration with the role's instance count changed (nothing else)"),
+    "cscfg_setting": ("cscfg_setting(config: string, role: string, name: string) -> string", "a role's setting value"),
+    "cscfg_set_setting": ("cscfg_set_setting(config: string, role: string, name: string, value: string) -> string",
+                          "the configuration with one setting's value changed (nothing else)"),
+    "cscfg_os_family": ("cscfg_os_family(config: string) -> string", "the guest OS family (osFamily)"),
+    "cscfg_set_os_family": ("cscfg_set_os_family(config: string, family: string) -> string",
+                            "the configuration with osFamily changed (nothing else)"),
 }
 STATEMENT_KEYWORDS = ("if", "else", "wait until", "assert", "confirm", "log", "undo", "rollback")
 EXPRESSION_KEYWORDS = ("exists", "all", "any", "not", "and", "or", "in", "true", "false", "null", "if", "then", "else", "try")
@@ -169,7 +180,7 @@ def _operation_items(snippets: bool) -> list[lsp.CompletionItem]:
 def _builtin_items(snippets: bool) -> list[lsp.CompletionItem]:
     return [
         lsp.CompletionItem(label=name, kind=lsp.CompletionItemKind.Function, detail=sig, documentation=doc,
-                           insert_text=(f"{name}($1)$0" if name != "now" else "now()") if snippets else name,
+                           insert_text=(f"{name}($1)$0" if name not in ("now", "uuid") else f"{name}()") if snippets else name,
                            insert_text_format=lsp.InsertTextFormat.Snippet if snippets else lsp.InsertTextFormat.PlainText,
                            sort_text=f"3{name}")
         for name, (sig, doc) in BUILTIN_DOCS.items()

@@ -57,6 +57,8 @@ __all__ = [
     "dump_cassette",
     "load_cassette",
     "parse_yaml",
+    "recorded_drawn",
+    "recorded_meta",
     "recorded_vars",
 ]
 
@@ -253,17 +255,39 @@ def load_cassette(path: Path) -> LoadedCassette:
     return LoadedCassette(path, header, interactions)
 
 
-def recorded_vars(path: Path) -> dict[str, str]:
-    """The public vars a cassette was recorded with, so that a replay repeats them without
-    ``--var``. Secret params are never in a cassette: they still have to be given. A missing
-    cassette gives nothing here; the replay itself then says it is missing."""
+def recorded_meta(path: Path) -> Mapping[str, Any]:
+    """A cassette's ``meta`` (what a replay repeats); nothing for a missing cassette (the replay
+    itself then says it is missing)."""
     try:
-        recorded = load_cassette(Path(path)).header.meta.get("vars")
+        return load_cassette(Path(path)).header.meta
     except CassetteNotFoundError:
         return {}
+
+
+def recorded_vars(path: Path, meta: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The public vars a cassette was recorded with, so that a replay repeats them without
+    ``--var``. Secret params are never in a cassette: they still have to be given. A missing
+    cassette gives nothing here; the replay itself then says it is missing. ``meta``: the
+    cassette's, when already read."""
+    recorded = (recorded_meta(path) if meta is None else meta).get("vars")
     if not isinstance(recorded, dict):
         return {}
     return {str(k): str(v) for k, v in recorded.items()}
+
+
+# -- now() and uuid() values (smflow.run.drawn) ----------------------------------------------------
+
+
+def recorded_drawn(meta: Mapping[str, Any]) -> dict[str, dict[str, str]] | None:
+    """The ``now()``/``uuid()`` values a cassette's run drew (``meta.drawn``: scope -> key -> text),
+    or None for a cassette recorded before they were (its replay then cannot draw any)."""
+    drawn = meta.get("drawn")
+    if drawn is None:
+        return None
+    if not isinstance(drawn, dict) or not all(
+            isinstance(keys, dict) and all(isinstance(v, str) for v in keys.values()) for keys in drawn.values()):
+        raise CassetteFormatError("the 'smflow:' block's meta.drawn must map scopes to {key: text}")
+    return {str(scope): {str(k): v for k, v in keys.items()} for scope, keys in drawn.items()}
 
 
 def dump_cassette(header: CassetteHeader, interactions: list[dict[str, Any]]) -> str:

@@ -27,6 +27,7 @@ from smflow.errors import ConfirmUnansweredError, FlowRuntimeError, JournalError
 from smflow.run import flowplan, resumeplan, runlock
 from smflow.run.calls import CallRunner
 from smflow.run.clock import Clock, RealClock, VirtualClock
+from smflow.run.drawn import DrawnValues
 from smflow.run.events import Event, LogMessage, RunFinished, RunStarted
 from smflow.run.executor import Evaluate, Executor, Outcome
 from smflow.run.journal import (
@@ -195,13 +196,15 @@ class _Options:
     setup: Path | None
 
 
-def _replay_defaults(path: Path, cassette: Path) -> dict[str, str]:
+def _replay_defaults(path: Path, cassette: Path, drawn: DrawnValues) -> dict[str, str]:
     """The public vars the cassette was recorded with, for the params this flow still declares:
     a replay repeats the recorded run without ``--var`` (given vars win; secrets are never in a
-    cassette, so they still have to be given)."""
-    from smflow.recording.cassette import recorded_vars
+    cassette, so they still have to be given). ``drawn`` is given the recorded now()/uuid() values."""
+    from smflow.recording.cassette import recorded_drawn, recorded_meta, recorded_vars
 
-    recorded = recorded_vars(cassette)
+    meta = recorded_meta(cassette)
+    _replay_drawn(drawn, recorded_drawn(meta))
+    recorded = recorded_vars(cassette, meta)
     if not recorded:
         return {}
     try:
@@ -225,17 +228,26 @@ def _run(path: Path, given_vars: dict[str, Any], journal: Journal | None, state:
             pending.discard()
 
 
+def _replay_drawn(drawn: DrawnValues, recorded: dict[str, dict[str, str]] | None) -> None:
+    drawn.replay = True
+    drawn.recorded = recorded or {}
+    drawn.replay_recorded = recorded is not None
+
+
 def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None, pending: PendingJournal | None,
                 now: datetime, state: JournalState | None, o: _Options) -> RunResult:
+    fresh_clock = o.clock or RealClock()  # param defaults' now(), until the run's clock is known
+    drawn = DrawnValues.from_journal(fresh_clock.now, state.drawn) if state else DrawnValues(fresh_clock.now)
     if o.replay is not None and state is None:
-        given_vars = {**_replay_defaults(path, Path(o.replay)), **given_vars}
-    loaded = flowplan.load(path, given_vars)
+        given_vars = {**_replay_defaults(path, Path(o.replay), drawn), **given_vars}
+    loaded = flowplan.load(path, given_vars, drawn=drawn)
     text_hash = hashlib.sha256(loaded.text.encode()).hexdigest()
     masker = masker_for(loaded.secret_values)
     secret_names = set(loaded.plan.secrets)
     public_vars = {k: v for k, v in loaded.given_vars.items() if k not in secret_names}
     # The cassette's header, when recording: a var holding a secret is left out (given again on replay).
-    meta = {"flow": str(path), "vars": {k: v for k, v in public_vars.items() if masker.text(v) == v}}
+    meta = {"flow": str(path), "vars": {k: v for k, v in public_vars.items() if masker.text(v) == v},
+            "drawn": drawn.drawn}  # filled while the run draws; written when the recording ends
     notices: list[str] = []
     if state is not None:
         assert journal is not None
@@ -292,6 +304,8 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
             journal.mask = masker.strings
             journal.append("run_resumed", at=now.isoformat(), target=target.kind)
         journal.syncs = target.kind not in ("replay", "embedded")  # nothing real to lose otherwise
+        drawn.clock_now = run_clock.now
+        drawn.attach(journal)
         run_id = journal.run_id
         emit = _emitter(run_id, run_clock, masker, o.on_event)
         client = _client(target)
@@ -299,14 +313,14 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
                            time_scale=target.time_scale, poll=target.poll,
                            resume_calls=dict(state.calls) if state else None)
         runners.append(calls)
-        evaluate = loaded.evaluator(run_clock.now, lambda text: masker.text(text) != text)
+        evaluate = loaded.evaluator(drawn.now, lambda text: masker.text(text) != text, drawn.uuid)
         executor = Executor(
             loaded.steps, on_failure=loaded.on_failure, scope=dict(loaded.params),
             evaluate=evaluate,
             calls=calls, clock=run_clock, journal=journal, emit=emit,
             confirm=o.confirm or _confirmer(o.assume_yes),
             secret_values=_journaled_secrets(loaded, target),
-            poll=target.poll, time_scale=target.time_scale, resume=state,
+            poll=target.poll, time_scale=target.time_scale, resume=state, drawn=drawn,
         )
         emit(RunStarted, flow=str(path), target=target.description, steps=len(loaded.steps),
              journal=str(journal_path(o.journal_dir, run_id)), resumed=state is not None)
@@ -315,6 +329,8 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
             emit(LogMessage, step="", message=notice)
         start = run_clock.monotonic()
         outcome = executor.run()
+        drawn.scope_of = lambda: "(outputs)"  # outputs' now()/uuid() are recorded apart from any step's
+        drawn.resumable_of = lambda: True
         declared = _declared_outputs(loaded, outcome, evaluate, masker)
         if outcome.status == "succeeded":
             succeeded.append(True)

@@ -9,7 +9,8 @@ Secret values never reach the journal. Secret fields of result models (storage k
 written as ``***`` and come back as ``***`` (read them again after a resume). A string that is
 a secret is written ``{"__secret__": name}``; one that holds secrets as it was built by the
 flow (``"prefix-${pw}"``, ``lower(pw)``, ``base64("user:${pw}")``) is written as its parts,
-``{"__text__": ["prefix-", {"__secret__": name}]}`` (a part may say ``"as": "lower"``), or as
+``{"__text__": ["prefix-", {"__secret__": name}]}`` (a part may say ``"as": "lower"``, or
+``"xml"`` for a secret set into a service configuration), or as
 ``{"__base64__": <the decoded text, so encoded>}``. The decoder puts back the value given for
 each secret on resume (secrets are never journaled, so they must be passed again with ``--var``
 or the environment), so a resumed run binds exactly what the first run bound. Whatever still
@@ -39,7 +40,17 @@ _TAG_DATETIME = "__datetime__"
 _TAG_TUPLE = "__tuple__"
 _TAG_TEXT = "__text__"
 _TAG_BASE64 = "__base64__"
-_CASES = {"lower": str.lower, "upper": str.upper}
+def _xml_attribute(quote: str) -> Any:
+    """A secret as ``cscfg_set_setting`` writes it into a quoted XML attribute (smflow.dsl.cscfg)."""
+    def escape(value: str) -> str:
+        out = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return out.replace('"', "&quot;") if quote == '"' else out.replace("'", "&apos;")
+
+    return escape
+
+
+# The forms a flow can give a secret inside a longer text, and how to make them again on resume.
+_CASES = {"lower": str.lower, "upper": str.upper, "xml": _xml_attribute('"'), "xml'": _xml_attribute("'")}
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{8,}={0,2}")
 
 

@@ -26,6 +26,7 @@ from smflow.errors import ConfirmUnansweredError, FlowFailedError, JournalError,
 from smflow.run import codec, resumeplan
 from smflow.run.calls import CallRunner, StepContext
 from smflow.run.clock import Clock
+from smflow.run.drawn import DrawnValues
 from smflow.run.events import LogMessage, RolledBack, StepFailed, StepFinished, StepSkipped, StepStarted, Waiting
 from smflow.run.journal import Journal, JournalState
 from smflow.run.poll import PollSchedule, WaitTick, poll_until
@@ -102,6 +103,7 @@ class Executor:
         time_scale: float = 1.0,
         resume: JournalState | None = None,
         default_policy: RetryPolicyLike = DEFAULT_POLICY,
+        drawn: DrawnValues | None = None,
     ) -> None:
         self.steps = steps
         self.on_failure = on_failure
@@ -122,6 +124,10 @@ class Executor:
         self._bound: dict[str, str] = {}  # name -> key of its last "bind" record in this step
         self._undo_ids: list[int] = []
         self._assign_counts: dict[str, int] = {}
+        # now() and uuid(), recorded per step (the evaluator draws from the same object)
+        self.drawn = drawn or DrawnValues(clock.now)
+        self.drawn.scope_of = lambda: self._ctx.name
+        self.drawn.resumable_of = lambda: self._ctx.resumable
 
     def current_call_site(self) -> str:
         """Where the call in flight was written, e.g. ``flows/bg.flow:23:5 step 'deploy' create_deployment``."""
@@ -255,8 +261,10 @@ class Executor:
         recorded = self.resume.binds.get(self._ctx.name, {}) if self.resume and self._ctx.resumable else {}
         if key in recorded:
             value = codec.decode(recorded[key], {name: text for text, name in self.secret_values.items()})
+            self.drawn.skip(key)
         else:
-            value = self._eval(stmt.value, scope)
+            with self.drawn.binding(key):
+                value = self._eval(stmt.value, scope)
             self.journal.append("bind", step=self._ctx.name, index=index, key=key,
                                 value=codec.encode(value, self.secret_values))
         self._bound[stmt.name] = key
@@ -299,12 +307,16 @@ class Executor:
         what = source_text(stmt.condition)
         ctx = self._ctx
 
+        def condition() -> bool:
+            with self.drawn.waiting():
+                return bool(self._eval(stmt.condition, scope))
+
         def tick(t: WaitTick) -> None:
             self.emit(Waiting, step=ctx.name, what=t.what, elapsed=t.elapsed, last_state=t.last_state,
                       next_poll=t.next_poll, timeout=t.timeout)
 
         poll_until(
-            lambda: bool(self._eval(stmt.condition, scope)),
+            condition,
             lambda ok: ok,
             clock=self.clock,
             timeout=timeout,

@@ -21,6 +21,7 @@ from typing import Any
 from smflow.dsl import ast
 from smflow.dsl.evaluate import Evaluator
 from smflow.dsl.plan import Plan, check_flow, load_flow
+from smflow.run.drawn import DrawnValues
 from smflow.run.executor import CallBack, Evaluate, ExecStep
 
 __all__ = ["ENV_PREFIX", "LoadedFlow", "env_vars", "load", "parse"]
@@ -39,16 +40,18 @@ class LoadedFlow:
     steps: list[ExecStep]
     on_failure: tuple[ast.Stmt, ...] | None
 
-    def evaluator(self, clock_now: Callable[[], datetime], holds_secret: Callable[[str], bool] | None = None) -> Evaluate:
+    def evaluator(self, clock_now: Callable[[], datetime], holds_secret: Callable[[str], bool] | None = None,
+                  new_uuid: Callable[[], str] | None = None) -> Evaluate:
         """``holds_secret`` (the run's masker) lets the string builtins refuse to cut a secret into
-        pieces the masker could not recognise."""
+        pieces the masker could not recognise; a run passes its ``DrawnValues`` for ``now()`` and
+        ``uuid()``."""
         base_dir = self.plan.base_dir
 
         def evaluate(expr: ast.Expr, scope: dict[str, Any], call: CallBack) -> Any:
             def hook(node: ast.Call, args: dict[str, Any]) -> Any:
                 return call(node.name, args, node)
 
-            return Evaluator(scope, hook, base_dir, clock_now, holds_secret=holds_secret).evaluate(expr)
+            return Evaluator(scope, hook, base_dir, clock_now, holds_secret=holds_secret, new_uuid=new_uuid).evaluate(expr)
 
         return evaluate
 
@@ -95,7 +98,9 @@ def parse(text: str, name: str) -> ast.Flow:
     return load_flow(text, name)
 
 
-def load(path: Path, given: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> LoadedFlow:
+def load(path: Path, given: Mapping[str, Any], environ: Mapping[str, str] | None = None,
+         drawn: DrawnValues | None = None) -> LoadedFlow:
+    """``drawn``: where param defaults get ``now()`` and ``uuid()`` (recorded, for a run)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -104,7 +109,7 @@ def load(path: Path, given: Mapping[str, Any], environ: Mapping[str, str] | None
     flow = parse(text, str(path))
     strings = {k: v if isinstance(v, str) else str(v) for k, v in given.items()}
     strings = env_vars(flow, strings, environ)
-    plan = check_flow(flow, strings)
+    plan = check_flow(flow, strings, clock_now=drawn.now if drawn else None, new_uuid=drawn.uuid if drawn else None)
     secrets = {name: str(plan.params[name]) for name in plan.secrets if plan.params.get(name) not in (None, "")}
     secrets.update(env_secrets(flow, environ))
     steps = [ExecStep(s.name, s.step.body, s.retry, s.timeout, s.step.span) for s in plan.steps]

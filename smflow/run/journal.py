@@ -20,6 +20,7 @@ longer queues behind the disk. A sync that fails fails the call, which is then n
     call_sent    key, request_id               written right after a 202 names the operation
     call_done    key                           the call (and its operation) finished
     bind         step, index, key, value       an assignment's value, replayed if the step re-runs
+    drawn        step, key, value, bind        a now() or uuid() value, given back if the step re-runs
     step_done    index, step, bound            names the step bound -> their bind keys (rebound on resume)
     step_failed  index, step, error
     rolling_back index, step                   an undo block is about to run
@@ -116,6 +117,7 @@ class JournalState:
     steps_started: set[str] = field(default_factory=set)
     calls: dict[str, CallRecord] = field(default_factory=dict)
     binds: dict[str, dict[str, Any]] = field(default_factory=dict)  # step -> bind key -> encoded value
+    drawn: dict[str, dict[str, tuple[str, str | None]]] = field(default_factory=dict)  # smflow.run.drawn
     run_status: str | None = None  # "succeeded" / "failed" once run_done was written
     outputs: dict[str, Any] | None = None  # the declared outputs run_done recorded (a succeeded run's)
     good_bytes: int = 0  # length of the readable prefix (a torn tail is cut off before appending)
@@ -214,6 +216,8 @@ def _apply(state: JournalState, record: dict[str, Any]) -> None:
         call.done = True
     elif kind == "bind":
         state.binds.setdefault(str(record["step"]), {})[str(record["key"])] = record.get("value")
+    elif kind == "drawn":  # step -> key -> (value, the bind it was drawn for)
+        state.drawn.setdefault(str(record["step"]), {})[str(record["key"])] = (str(record["value"]), record.get("bind"))
     elif kind in ("rolling_back", "rolled_back"):  # rolled_back alone: journals written before rolling_back
         _half_undone(state, str(record["step"]))
     elif kind == "run_done":

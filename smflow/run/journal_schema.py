@@ -32,6 +32,7 @@ _FIELDS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "rolling_back": {"index": (_INT, True)},
     "rolled_back": {"index": (_INT, True)},
     "run_done": {"status": (_STR, True)},
+    "drawn": {"step": (_STR, True), "key": (_STR, True), "value": (_STR, True), "bind": (_OPT_STR, False)},
 }
 
 _NAMES = {str: "a string", int: "an integer", dict: "a mapping", list: "a list", type(None): "null"}

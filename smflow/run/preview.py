@@ -146,9 +146,13 @@ def _value(loaded: LoadedFlow, expr: ast.Expr, now_known: bool = True) -> Any:
 
     scope = dict(loaded.params)
     try:
-        return Evaluator(scope, no_calls, loaded.plan.base_dir, now).evaluate(expr)
+        return Evaluator(scope, no_calls, loaded.plan.base_dir, now, new_uuid=_no_uuid).evaluate(expr)
     except (_Unknown, FlowRuntimeError):
         return f"<{_source(expr)}>"
+
+
+def _no_uuid() -> str:
+    raise _Unknown()  # drawn when the run gets there: the plan shows the expression
 
 
 def _source(expr: ast.Expr) -> str:

@@ -31,7 +31,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -127,8 +126,11 @@ def _static(expr: ast.Expr, params: dict[str, Any], base_dir: Path) -> Any:
     def no_calls(node: ast.Call, args: dict[str, Any]) -> Any:
         raise _Unknown()
 
+    def drawn() -> Any:  # now() and uuid() are drawn by the run: a name made from one is not known yet
+        raise _Unknown()
+
     try:
-        return Evaluator(dict(params), no_calls, base_dir, lambda: datetime.now(UTC)).evaluate(expr)
+        return Evaluator(dict(params), no_calls, base_dir, drawn, new_uuid=drawn).evaluate(expr)
     except Exception:  # noqa: BLE001 - a name bound at run time, a call, an env(): not static
         return None
 

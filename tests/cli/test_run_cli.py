@@ -122,6 +122,16 @@ def test_plan_prints_requests_and_sends_nothing(tmp_path: Path) -> None:
     assert {c["operation"] for c in calls} >= {"create_deployment", "swap_deployment", "delete_deployment"}
 
 
+def test_plan_shows_a_uuid_as_the_expression_that_draws_it(tmp_path: Path) -> None:
+    flow = tmp_path / "u.flow"
+    flow.write_text('flow u "x"\nstep "a" {\n'
+                    '  create_hosted_service(service_name: "svc-" + uuid()[0:8], label: "l", location: "West US")\n}\n')
+    done = smflow("plan", str(flow), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "POST   /<subscription-id>/services/hostedservices" in done.stdout
+    assert '<ServiceName><"svc-" + uuid()[0:8]></ServiceName>' in done.stdout
+
+
 def test_plan_masks_secret_params(tmp_path: Path) -> None:
     flow = tmp_path / "s.flow"
     flow.write_text('flow s "x"\nsecret param label_text : string\nstep "a" {\n'

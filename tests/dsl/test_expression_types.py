@@ -32,7 +32,7 @@ from smflow.asm.types import (
 )
 from smflow.dsl import ast
 from smflow.dsl.evaluate import Evaluator
-from smflow.dsl.expressions import ExprChecker
+from smflow.dsl.expressions import TIME, ExprChecker
 from smflow.dsl.parser import parse_expression
 from smflow.errors import FlowError, FlowRuntimeError
 from smflow.source import Span
@@ -82,6 +82,8 @@ def matches(value: Any, t: Type) -> bool:
         return isinstance(value, int)
     if t in (FLOAT, DURATION):
         return isinstance(value, (int, float))
+    if t == TIME:
+        return isinstance(value, datetime)
     if isinstance(t, ListType):
         return isinstance(value, list) and all(matches(v, t.item) for v in value)
     if isinstance(t, (RecordType, MapType)):
@@ -152,6 +154,10 @@ def test_checked_type_matches_evaluated_value(text: str) -> None:
     ('[starts_with(s, " s"), ends_with(s, "b "), contains(s, "c-a")]', ListType(BOOL), [True, True, True]),
     ('format_time(now(), "%Y%m%d-%H%M")', STRING, "20261126-0405"),
     ('format_time(now() + 1h, "%H:%M")', STRING, "05:05"),
+    ("now() - 90s", TIME, datetime(2026, 11, 26, 4, 3, 30, tzinfo=UTC)),
+    ("now() - (now() - 1h)", DURATION, 3600.0),
+    ("now() + d > now()", BOOL, True),
+    ('if ok then now() else now() + 1m', TIME, NOW),
     ('url_host("https://user:pw@Example.blob.core.windows.net:443/c/app.cspkg?sv=1")', STRING,
      "example.blob.core.windows.net"),
     ("keys(r)", ListType(STRING), ["a", "b"]),
@@ -167,7 +173,9 @@ def test_expression_type_and_value(text: str, expected: Type, value: Any) -> Non
 
 
 def test_a_badly_typed_operand_is_reported_by_the_checker_not_at_run_time() -> None:
-    for text in ['s + 1', 'd + 1', '3 * s', 'ok + 1', 'd - "x"', '[1] + ["a"]', 'if n then 1 else 2']:
+    for text in ['s + 1', 'd + 1', '3 * s', 'ok + 1', 'd - "x"', '[1] + ["a"]', 'if n then 1 else 2',
+                 "now() + 5", "now() * 2", "1h + now()", "now() > 1h", "length(now())", 'format_time(s, "%Y")',
+                 "-now()", "now()[0]", 'now() + "x"', "if ok then now() else 1h"]:
         checker = _Checker()
         checker.type_of(parse_expression(text))
         assert checker.problems, text

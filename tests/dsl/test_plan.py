@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,15 @@ def test_duration_params_set_step_timeouts_and_backoffs(tmp_path: Path) -> None:
     assert (s.timeout, t.timeout) == (420.0, None)
     assert (s.retry.backoff_min, s.retry.backoff_max) == (1.0, 2.0)
     assert (t.retry.backoff_min, t.retry.backoff_max) == (2.0, 90.0)
+
+
+def test_a_param_defaulting_to_now_takes_a_var_as_an_iso_time(tmp_path: Path) -> None:
+    path = tmp_path / "t.flow"
+    path.write_text('flow t "x"\nparam started = now()\nparam tag = format_time(started + 1h, "%Y%m%d-%H")\n'
+                    'step "s" {\n    log "${tag}"\n}\n')
+    plan = check_flow(load_flow(path), {"started": "2026-03-04T05:06:07"})
+    assert plan.params["started"] == datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)  # UTC unless it says otherwise
+    assert plan.params["tag"] == "20260304-06"
+    assert check_flow(load_flow(path), {"started": "2026-03-04T05:06:07+02:00"}).params["tag"] == "20260304-04"
+    with pytest.raises(CheckFailedError, match=r"--var started='yesterday' is not a valid time"):
+        check_flow(load_flow(path), {"started": "yesterday"})

@@ -86,7 +86,8 @@ def _first_deployment(sub: Subscription) -> None:
 def _config_change(sub: Subscription) -> None:
     (dep,) = sub.services["smflow-config"].slots.values()
     assert dep.status == "Running"
-    assert dep.configuration == (FLOWS / "ServiceConfiguration.scaled.cscfg").read_text(encoding="utf-8")
+    original = (FLOWS / "ServiceConfiguration.cscfg").read_text(encoding="utf-8")
+    assert dep.configuration == original.replace('<Instances count="2" />', '<Instances count="3" />')
     assert len(dep.instances) == 3 and {i.status for i in dep.instances} == {"ReadyRole"}
 
 

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types as lsp
 
+from smflow.dsl import ast
 from smflow.lsp import features
 from smflow.lsp.analysis import Analysis, analyse
 from smflow.lsp.context import completion_context
@@ -194,3 +195,17 @@ def test_arguments_right_after_the_cursor_count_as_given() -> None:
     assert _labels(text, at, len(at), None) == {"delete_vhd"}
     typed = text.replace("delete_deployment(service_name", "delete_deployment(del, service_name")
     assert _labels(typed, "(del,", len("(del"), None) == {"delete_vhd"}  # the word being typed is no argument
+
+
+def test_the_cscfg_builtins_and_uuid_are_completed_with_their_signatures() -> None:
+    text = ('flow f\nparam config = file("ServiceConfiguration.cscfg")\nstep "s" {\n'
+            '    scaled = cscfg_set_instances(config, "WebRole1", 4)\n    x = \n}\n')
+    good = analyse(text.replace("    x = \n", ""), URI)
+    offered = {i.label: i for i in features.completion(text, _position(text, "x = ", 4), good).items}
+    names = {"uuid", "cscfg_roles", "cscfg_instances", "cscfg_set_instances", "cscfg_setting", "cscfg_set_setting",
+             "cscfg_os_family", "cscfg_set_os_family"}
+    assert names <= set(offered) and names <= set(ast.BUILTINS) and names <= set(features.BUILTIN_DOCS)
+    assert offered["cscfg_set_instances"].detail == (
+        "cscfg_set_instances(config: string, role: string, count: int) -> string")
+    assert [d.code for d in features.diagnostics(good, LineMap(good.text))] == ["UnusedBinding"]
+    features.hover(good, _position(good.text, "cscfg_set_instances", 2))  # builtins have no hover yet: no crash

@@ -37,6 +37,9 @@ def test_names_known_before_the_run_are_locked_one_by_one(tmp_path: Path) -> Non
     'step "a" {\n    d = get_deployment_by_slot(service_name: svc, deployment_slot: "production")\n'
     '    delete_deployment(service_name: d.name, deployment_name: d.name)\n}\n',
     'step "a" {\n    log "x"\n}\non failure {\n    delete_hosted_service(service_name: failed_step)\n}\n',
+    # drawn by the run when it gets there (smflow.run.drawn), so not known before it starts
+    'step "a" {\n    create_hosted_service(service_name: "svc-" + uuid(), label: "l", location: "West US")\n}\n',
+    'step "a" {\n    delete_hosted_service(service_name: format_time(now(), "svc%Y%m%d"))\n}\n',
 ])
 def test_a_name_known_only_at_run_time_locks_the_whole_target(tmp_path: Path, body: str) -> None:
     assert _resources(tmp_path, body) is runlock.WHOLE_TARGET
