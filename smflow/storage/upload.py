@@ -94,7 +94,7 @@ def upload_file(
         service = BlobServiceClient(
             endpoint.rstrip("/") + "/", credential={"account_name": _account_name(endpoint, account), "account_key": key},
             max_single_put_size=block_size, max_block_size=block_size, connection_timeout=timeout,
-            read_timeout=timeout,
+            read_timeout=timeout, retry_total=0,  # the step's retry policy decides (run.uploads)
         )  # fmt: skip
         box = service.get_container_client(container)
         try:

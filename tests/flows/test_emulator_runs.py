@@ -154,7 +154,14 @@ def _vm_restart(sub: Subscription) -> None:
     assert [op.kind for op in sub.operations.values() if "_role" in op.kind] == ["restart_role"]
 
 
+def _build_and_release(sub: Subscription) -> None:
+    assert _deployment_names(sub, "smflow-demo") == {"production": "v2"}
+    (dep,) = sub.services["smflow-demo"].slots.values()
+    assert dep.package_url.endswith("/blob/smflowbuilds/releases/app-v2.cspkg")  # the uploaded package
+
+
 END_STATES: dict[str, Callable[[Subscription], None]] = {
+    "build_and_release": _build_and_release,
     "blue_green": _blue_green,
     "first_deployment": _first_deployment,
     "config_change": _config_change,
