@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from smflow.run.events import BlobUploaded, StepStarted, UploadProgress
 from smflow.run.progress import make_progress
 
@@ -72,3 +74,20 @@ def test_json_events_carry_bytes_and_total() -> None:
     make_progress(out, json_lines=True)(UploadProgress(step="s", blob="releases/app.cspkg", sent=5, total=9, **T))
     assert json.loads(out.getvalue()) == {"event": "upload_progress", "step": "s", "blob": "releases/app.cspkg",
                                           "sent": 5, "total": 9, **T}
+
+
+def test_the_language_server_completes_and_explains_it() -> None:
+    pytest.importorskip("lsprotocol", reason="the language server needs pygls (pip install '.[lsp]')")
+    from lsprotocol import types as lsp
+
+    from smflow.lsp import features
+    from smflow.lsp.analysis import analyse
+
+    text = 'flow f\nstep "s" {\n    \n}\n'
+    items = {i.label: i for i in features.completion(text, lsp.Position(2, 4), None).items}
+    assert items["upload_blob"].insert_text == (
+        "upload_blob(storage_account: ${1}, container: ${2}, name: ${3}, file: ${4})$0")
+    text = 'flow f\nstep "s" {\n    upload_blob(storage_account: "a", container: "abc", name: "n", file: "f")\n}\n'
+    hover = features.hover(analyse(text, "file:///work/x.flow"), lsp.Position(2, 8))
+    assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
+    assert "`PUT <blob endpoint>/{container}/{name}`" in hover.contents.value
