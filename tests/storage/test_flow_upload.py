@@ -279,3 +279,17 @@ def test_a_replay_fails_with_drift_naming_a_changed_file(emu: EmulatorServer, tm
                     cwd=tmp_path)
     assert other.returncode == 1
     assert "recorded an upload of releases/app.cspkg" in other.stderr.decode() + other.stdout.decode()
+
+
+def test_an_unreachable_blob_endpoint_is_retried_by_the_steps_policy(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    text = EXPLICIT.replace('step "upload" timeout 5m {', 'step "upload" timeout 5m retry attempts 3 backoff 1s..1s {')
+    path = _flow(tmp_path, text, _package())
+    result, events = _run(path, tmp_path, vars={"endpoint": f"http://127.0.0.1:{port}/relstor",
+                                               "key": base64.b64encode(b"k" * 32).decode()})
+    assert result.status == "failed" and result.failed_step == "upload"
+    assert "could not reach the blob endpoint" in (result.error or "")
+    retries = [e for e in events if type(e).__name__ == "Retrying"]
+    assert [(e.operation, e.attempt, e.attempts) for e in retries] == [("upload_blob", 1, 3), ("upload_blob", 2, 3)]
