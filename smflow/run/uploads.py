@@ -22,16 +22,17 @@ The call is a write, made by the same rules as the Service Management ones (``ru
 from __future__ import annotations
 
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smflow.asm.catalogue import OperationSpec
 from smflow.errors import ApiError, UsageError
-from smflow.recording.uploads import RecordedUpload, ReplayedUploads, record_upload, unrecorded
 from smflow.run.events import BlobUploaded, UploadProgress
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # smflow.recording is imported by runs that record or replay only
+    from smflow.recording.uploads import ReplayedUploads
     from smflow.run.calls import CallRunner, StepContext
 
 __all__ = ["BlobCalls", "blob_endpoint_of"]
@@ -95,6 +96,8 @@ class BlobCalls:
         else:
             url, size, md5, skipped = self._send(runner, ctx, endpoint, account, str(key), container, name, path)
             if self.record_meta is not None:
+                from smflow.recording.uploads import RecordedUpload, record_upload
+
                 record_upload(self.record_meta, RecordedUpload(account, container, name, str(args["file"]), size,
                                                                md5, url, skipped))
         runner.journal.append("call_done", key=call_key, op=op, result=url, size=size, md5=md5, skipped=skipped)
@@ -115,11 +118,17 @@ class BlobCalls:
             last[0] = now
             runner.emit(UploadProgress, step=ctx.name, blob=blob, sent=sent, total=total)
 
+        skip: Callable[[str], AbstractContextManager[object]] = _nothing_to_skip
+        if self.record_meta is not None:  # the blob traffic is not recorded, its metadata is
+            from smflow.recording.uploads import unrecorded
+
+            skip = unrecorded
+
         def attempt(number: int) -> Any:
             runner.journal.wait_durable()  # the intent is on disk before the first byte goes
             runner.requests += 1
             budget = runner.request_budget(ctx)
-            with unrecorded(endpoint.rstrip("/")):
+            with skip(endpoint.rstrip("/")):
                 return upload_file(endpoint, account, key, container, name, path, progress=progress,
                                    timeout=_DEFAULT_TIMEOUT if budget is None else max(budget, 0.001))
 
@@ -147,6 +156,10 @@ class BlobCalls:
             raise ApiError(f"storage account {account}: get_storage_account_keys gave no primary key; pass "
                            "account_key", operation="upload_blob")
         return str(primary)
+
+
+def _nothing_to_skip(prefix: str) -> AbstractContextManager[object]:
+    return nullcontext()
 
 
 def _readable(path: Path, digest: Any) -> tuple[str, int]:
