@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from lsprotocol import types as lsp
 
-from smflow.asm.catalogue import CATALOGUE, Argument, OperationSpec, get_operation
+from smflow.asm.catalogue import Argument, OperationSpec, all_operations, get_operation
 from smflow.asm.types import (
     ANY,
     STRING,
@@ -162,7 +162,7 @@ def completion(text: str, position: lsp.Position, good: Analysis | None, *, snip
 def _operation_items(snippets: bool) -> list[lsp.CompletionItem]:
     """Every operation; with snippets, the call with its required arguments to fill in."""
     items = []
-    for spec in CATALOGUE.values():
+    for spec in all_operations().values():
         placeholders = ", ".join(f"{a.name}: ${{{i}}}" for i, a in enumerate(spec.required, start=1))
         items.append(lsp.CompletionItem(
             label=spec.name,
@@ -343,7 +343,7 @@ def _chain_type(ctx: CompletionContext, good: Analysis | None, line: int) -> Mod
 
 
 def _route(spec: OperationSpec) -> str:
-    return f"{spec.method} /<subscription-id>/{spec.path}"
+    return f"{spec.method} {spec.shown_path}"
 
 
 def _operation_markdown(spec: OperationSpec) -> str:
@@ -395,10 +395,10 @@ def _operation_hover_in_text(lines: LineMap, position: lsp.Position) -> lsp.Hove
     text = lines.line(position.line)
     _, col = lines.from_lsp(position.line, position.character)
     for m in _CALLEE.finditer(text):
-        if m.start(1) < col <= m.end(1) + 1 and m.group(1) in CATALOGUE:
+        if m.start(1) < col <= m.end(1) + 1 and get_operation(m.group(1)) is not None:
             start = lines.to_lsp(position.line + 1, m.start(1) + 1)
             end = lines.to_lsp(position.line + 1, m.end(1) + 1)
-            return lsp.Hover(contents=lsp.MarkupContent(lsp.MarkupKind.Markdown, _operation_markdown(CATALOGUE[m.group(1)])),
+            return lsp.Hover(contents=lsp.MarkupContent(lsp.MarkupKind.Markdown, _operation_markdown(all_operations()[m.group(1)])),
                              range=lsp.Range(lsp.Position(*start), lsp.Position(*end)))
     return None
 
@@ -468,7 +468,7 @@ def _check_new_name(new_name: str, d: Definition, index: NameIndex) -> None:
         raise RenameError(f"'{new_name}' is not a name (letters, digits and '_', not starting with a digit)")
     if new_name in RESERVED_WORDS:
         raise RenameError(f"'{new_name}' is a keyword of the flow language")
-    if new_name in ast.BUILTINS or new_name in CATALOGUE or new_name in ("failed_step", "error"):
+    if new_name in ast.BUILTINS or get_operation(new_name) is not None or new_name in ("failed_step", "error"):
         raise RenameError(f"'{new_name}' is already the name of a builtin, an operation or a reserved name")
     if new_name == d.name:
         return

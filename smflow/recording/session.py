@@ -106,7 +106,7 @@ def recording(
         persister=_FreshPersister,
         record_mode=RecordMode.ALL,
         match_on=MATCH_ON,
-        before_record_request=scrubber.request,
+        before_record_request=_without_blob_traffic(scrubber.request),
         before_record_response=lambda response: scrubber.response(filters.decode_response(response)),
         record_on_exception=True,
     )
@@ -128,6 +128,17 @@ def recording(
                 meta=scrubber.value(dict(meta)),
             )
             _save(path, header, cassette, secrets=list(secrets), subscription_id=subscription_id)  # as of now
+
+
+def _without_blob_traffic(scrub: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Blob uploads are kept as metadata (``recording.uploads``), never as vcrpy interactions:
+    their bytes and SharedKey headers are dropped here, before anything is copied or scrubbed."""
+    from smflow.recording.uploads import is_unrecorded
+
+    def keep(request: Any) -> Any:
+        return None if is_unrecorded(request.uri) else scrub(request)
+
+    return keep
 
 
 def _save(path: Path, header: CassetteHeader, cassette: SmflowCassette, *, secrets: list[str], subscription_id: str) -> None:

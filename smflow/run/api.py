@@ -311,7 +311,8 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
         client = _client(target)
         calls = CallRunner(client, clock=run_clock, journal=journal, masker=masker, emit=emit,
                            time_scale=target.time_scale, poll=target.poll,
-                           resume_calls=dict(state.calls) if state else None)
+                           resume_calls=dict(state.calls) if state else None,
+                           blobs=_blob_calls(o, meta, loaded.plan.base_dir))
         runners.append(calls)
         evaluate = loaded.evaluator(drawn.now, lambda text: masker.text(text) != text, drawn.uuid)
         executor = Executor(
@@ -421,7 +422,9 @@ def _target(stack: ExitStack, o: _Options, masker: Masker, meta: dict[str, Any],
         from smflow.recording.session import replaying
 
         info = stack.enter_context(replaying(Path(o.replay), locate=locate, secrets=LiveSecrets(masker)))
-        target = Target("replay", info.endpoint, info.subscription_id, f"replay of {o.replay} (nothing is sent)",
+        _keep_replayed_uploads(meta, info.meta, str(o.replay))
+        # A cassette of uploads alone recorded no management request, so no endpoint: none is used.
+        target = Target("replay", info.endpoint or "http://127.0.0.1", info.subscription_id, f"replay of {o.replay} (nothing is sent)",
                         poll=PollSchedule())
         return target, o.clock or VirtualClock()
     target = stack.enter_context(choose_target(
@@ -442,6 +445,27 @@ def _target(stack: ExitStack, o: _Options, masker: Masker, meta: dict[str, Any],
         stack.enter_context(recording(Path(o.record), secrets=LiveSecrets(masker, {target.subscription_id}),
                                       subscription_id=target.subscription_id, meta=meta))
     return target, o.clock or RealClock()
+
+
+# -- blob uploads (upload_blob: run.uploads, recording.uploads) ----------------------------------
+
+_REPLAYED_UPLOADS = "_replayed_uploads"  # in a replay's (otherwise unused) meta: the recorded uploads
+
+
+def _keep_replayed_uploads(meta: dict[str, Any], recorded_meta: Mapping[str, object], cassette: str) -> None:
+    from smflow.recording.uploads import ReplayedUploads, recorded_uploads
+
+    meta[_REPLAYED_UPLOADS] = ReplayedUploads(recorded_uploads(recorded_meta, cassette), cassette)
+
+
+def _blob_calls(o: _Options, meta: dict[str, Any], base_dir: Path) -> Any:
+    """How this run makes its uploads: replayed from the cassette, recorded into its header
+    (``meta``, written when the recording ends), or simply sent."""
+    from smflow.run.uploads import BlobCalls
+
+    if o.replay:
+        return BlobCalls(base_dir=base_dir, replay=meta.pop(_REPLAYED_UPLOADS))
+    return BlobCalls(base_dir=base_dir, record_meta=meta if o.record else None)
 
 
 def _client(target: Target) -> Any:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from smflow.asm.catalogue import OperationSpec, get_operation
 from smflow.asm.models import AsynchronousOperationResult
@@ -49,6 +49,9 @@ from smflow.run.retry import (
 )
 from smflow.run.secrets import Masker
 from smflow.run.wording import describe_error
+
+if TYPE_CHECKING:
+    from smflow.run.uploads import BlobCalls
 
 __all__ = ["CallRunner", "ClientLike", "StepContext"]
 
@@ -99,6 +102,7 @@ class CallRunner:
         poll: PollSchedule | None = None,
         resume_calls: dict[str, CallRecord] | None = None,
         rng: random.Random | None = None,
+        blobs: BlobCalls | None = None,
     ) -> None:
         self.client = client
         self.clock = clock
@@ -111,6 +115,7 @@ class CallRunner:
         self.rng = rng or random.Random()
         self.requests = 0
         self.site = ""  # "<file>:<line>:<col> step '<name>' <op>" of the call being made
+        self.blobs = blobs  # the data-plane calls (upload_blob): run.uploads
 
     # -- entry point ----------------------------------------------------------------------------
 
@@ -120,6 +125,10 @@ class CallRunner:
             raise ArgumentError(op, None, "unknown operation")
         self.site = f"{where} step '{ctx.name}' {op}".strip()
         self.masker.learn_arguments(spec, args)
+        if spec.plane == "blob":
+            if self.blobs is None:
+                raise ArgumentError(op, None, "this run cannot reach a blob service")
+            return self.blobs.call(self, ctx, spec, args)
         if spec.effect == "read":
             result = self.read(ctx, op, args)
             self.masker.learn_result(result)
@@ -271,6 +280,13 @@ class CallRunner:
         self.emit(RequestSent, step=ctx.name, operation=op, attempt=attempt,
                   request_id=getattr(result, "request_id", None))
         return result
+
+    # The data-plane calls (run.uploads) retry and budget their requests by the same rules.
+    def with_retry(self, ctx: StepContext, op: str, fn: Callable[[int], Any]) -> Any:
+        return self._retry(ctx, op, fn)
+
+    def request_budget(self, ctx: StepContext) -> float | None:
+        return self._request_budget(ctx)
 
     def _retry(self, ctx: StepContext, op: str, fn: Callable[[int], Any]) -> Any:
         counter = 0

@@ -27,6 +27,9 @@ __all__ = [
     "StepSkipped",
     "StepStarted",
     "Waiting",
+    # blob uploads (run.uploads)
+    "BlobUploaded",
+    "UploadProgress",
 ]
 
 
@@ -153,3 +156,28 @@ class RunFinished(Event):
     # The declared outputs (``output NAME = EXPR``) when the run succeeded; None when it failed
     # (outputs are evaluated only after the last step succeeded, and none is written otherwise).
     outputs: dict[str, Any] | None = None
+
+
+# -- blob uploads (``upload_blob``, run.uploads) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadProgress(Event):
+    """Bytes of a file sent so far: at most a few a second (and the last), never one per block."""
+
+    kind: ClassVar[str] = "upload_progress"
+    step: str
+    blob: str  # container/name
+    sent: int
+    total: int
+
+
+@dataclass(frozen=True)
+class BlobUploaded(Event):
+    kind: ClassVar[str] = "blob_uploaded"
+    step: str
+    blob: str  # container/name
+    url: str
+    size: int
+    md5: str  # base64, as the blob service's Content-MD5
+    skipped: bool  # the blob already held this content: nothing was sent

@@ -101,6 +101,7 @@ class CallRecord:
     op: str
     request_id: str | None = None
     done: bool = False
+    result: Any = None  # what a done data-plane call returned (upload_blob: the blob's URL)
 
     @property
     def step(self) -> str:
@@ -214,6 +215,7 @@ def _apply(state: JournalState, record: dict[str, Any]) -> None:
     elif kind == "call_done":
         call = state.calls.setdefault(str(record["key"]), CallRecord(str(record["key"]), str(record.get("op", ""))))
         call.done = True
+        call.result = record.get("result")
     elif kind == "bind":
         state.binds.setdefault(str(record["step"]), {})[str(record["key"])] = record.get("value")
     elif kind == "drawn":  # step -> key -> (value, the bind it was drawn for)

@@ -163,6 +163,9 @@ def _source(expr: ast.Expr) -> str:
 
 
 def _request(client: Any, op: str, args: dict[str, Any], spec: Any) -> tuple[str, str, str | None]:
+    if spec is not None and spec.plane == "blob":  # the account's blob service (run.uploads), not ASM
+        path = f"<blob endpoint of {args.get('storage_account')}>/{args.get('container')}/{args.get('name')}"
+        return spec.method, path, f"(the bytes of {args.get('file')}, in blocks; skipped when the blob holds the same MD5)"
     try:
         request = client.build_request(op, args, redact=True)
     except ArgumentError:

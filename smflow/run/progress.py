@@ -14,6 +14,7 @@ import shutil
 from typing import Any, TextIO
 
 from smflow.run.events import (
+    BlobUploaded,
     Event,
     LogMessage,
     RequestSent,
@@ -25,6 +26,7 @@ from smflow.run.events import (
     StepFinished,
     StepSkipped,
     StepStarted,
+    UploadProgress,
     Waiting,
 )
 
@@ -36,6 +38,10 @@ def _secs(value: float) -> str:
         return f"{value:.1f}s"
     minutes, seconds = divmod(int(value), 60)
     return f"{minutes}m{seconds:02d}s"
+
+
+def _size(n: int) -> str:
+    return f"{n} B" if n < 1024 else f"{n / 1024:.1f} KiB" if n < 1024 * 1024 else f"{n / (1024 * 1024):.1f} MiB"
 
 
 class JsonProgress:
@@ -121,6 +127,19 @@ class TextProgress:
                 self._line(f"    rollback of '{event.step}' FAILED: {event.error}")
         elif isinstance(event, RunFinished):
             self._finish(event)
+        elif isinstance(event, (UploadProgress, BlobUploaded)):
+            self._upload(event)
+
+    def _upload(self, event: UploadProgress | BlobUploaded) -> None:
+        """A live line while a file uploads (TTY only), one line when it is there."""
+        if isinstance(event, UploadProgress):
+            if self.live and event.total:
+                self._status(f"{self._step_label} … uploading {event.blob}: {_size(event.sent)} of "
+                             f"{_size(event.total)} ({100 * event.sent // event.total}%)")
+        elif event.skipped:
+            self._line(f"    {event.blob} already holds this file ({_size(event.size)}): not uploaded again")
+        else:
+            self._line(f"    uploaded {event.blob} ({_size(event.size)}, MD5 {event.md5})")
 
     def _outputs(self, outputs: dict[str, Any]) -> None:
         for line in _output_lines(outputs):

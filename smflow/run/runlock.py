@@ -99,7 +99,7 @@ def flow_resources(calls: Iterable[ast.Call], params: dict[str, Any], base_dir: 
         spec = get_operation(call.name)
         if spec is None:
             return WHOLE_TARGET
-        named = _named_argument(spec.method, spec.path)
+        named = ("storage_account", "storage account") if spec.plane == "blob" else _named_argument(spec.method, spec.path)
         if named is None:
             continue  # names no resource: a list, locations, an operation's status
         arg_name, kind = named

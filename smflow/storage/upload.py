@@ -2,11 +2,16 @@
 
 The work is done by Microsoft's client (``azure-storage-blob``): SharedKey signing, Put Blob for
 a small file, Put Block / Put Block List in ``block_size`` pieces for a large one, each block's
-Content-MD5 checked by the service (``validate_content``). Around it, the release rules:
+Content-MD5 checked by the service. Around it, the release rules:
 
 - the container is created when absent (an existing one is fine);
-- the file's MD5 is computed first (streamed, bounded memory); a blob already holding that MD5
-  and size is left alone (``skipped``): a re-run uploads nothing;
+- the file's MD5 is computed beside the upload, in a thread (streamed, bounded memory; hashlib
+  releases the GIL, so it overlaps the network instead of delaying it); a blob already holding
+  that MD5 and size is left alone (``skipped``): a re-run uploads nothing;
+- blocks are staged and committed here (``stage_block``, ``commit_block_list``) rather than by
+  ``upload_blob``, so the whole file's MD5, known by the last block, goes with the commit: no
+  hash before the first byte, no Set Blob Properties after the last;
+- a file that changes while it is uploaded (size or modification time) is an error;
 - the whole file's MD5 is stored as the blob's Content-MD5 and read back after the upload: a
   blob whose stored MD5 differs is an error, never a silent success;
 - the account key is a secret: it never appears in an error, which names the account, container
@@ -22,12 +27,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import queue
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from azure.core.exceptions import AzureError, ClientAuthenticationError, HttpResponseError, ResourceExistsError
-from azure.storage.blob import BlobServiceClient, ContentSettings
+from azure.core.exceptions import (
+    AzureError,
+    ClientAuthenticationError,
+    HttpResponseError,
+    ResourceExistsError,
+    ResourceNotFoundError,
+)
+from azure.storage.blob import BlobBlock, BlobServiceClient, ContentSettings
 
 from smflow.errors import ApiError, TransportError, UsageError
 
@@ -72,6 +85,47 @@ def _code(err: HttpResponseError) -> str | None:
     return None if code is None else str(getattr(code, "value", code))
 
 
+class _Hasher(threading.Thread):
+    """The file's MD5 and each block's, computed beside the upload: hashlib releases the GIL on
+    large buffers, so with two cores the hashing overlaps the network instead of delaying it.
+    Block digests are handed over in order (``block_md5``) as the Content-MD5 of each Put Block,
+    which the service checks; the whole file's goes with the commit."""
+
+    def __init__(self, path: Path, block_size: int) -> None:
+        super().__init__(name="smflow-md5", daemon=True)
+        self.path = path
+        self.block_size = block_size
+        self.blocks: queue.Queue[bytes | None] = queue.Queue()
+        self.result: tuple[str, int] | None = None
+        self.error: OSError | None = None
+
+    def run(self) -> None:
+        whole = hashlib.md5()
+        size = 0
+        try:
+            with open(self.path, "rb") as f:
+                while chunk := f.read(self.block_size):
+                    whole.update(chunk)
+                    size += len(chunk)
+                    self.blocks.put(hashlib.md5(chunk).digest())
+            self.result = base64.b64encode(whole.digest()).decode(), size
+        except OSError as err:
+            self.error = err
+        finally:
+            self.blocks.put(None)
+
+    def block_md5(self) -> bytes | None:
+        """The next block's MD5 (None: the file read here had no more blocks, or failed)."""
+        return self.blocks.get()
+
+    def md5(self) -> tuple[str, int]:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
+
+
 def upload_file(
     endpoint: str,
     account: str,
@@ -82,19 +136,21 @@ def upload_file(
     *,
     progress: Progress | None = None,
     block_size: int = BLOCK_SIZE,
-    concurrency: int = 1,
     timeout: float = 60.0,
 ) -> UploadResult:
     """Upload ``path`` as ``container/name``; see the module docstring for the rules."""
     where = f"{container}/{name} in storage account {account}"
     if not path.is_file():
         raise UsageError(f"{OPERATION}: the file {path} does not exist or is not a file")
-    md5, size = file_md5(path)
+    hasher = _Hasher(path, block_size)
+    hasher.start()
     try:
+        before = path.stat()
+        size = before.st_size
         service = BlobServiceClient(
             endpoint.rstrip("/") + "/", credential={"account_name": _account_name(endpoint, account), "account_key": key},
             max_single_put_size=block_size, max_block_size=block_size, connection_timeout=timeout,
-            read_timeout=timeout,
+            read_timeout=timeout, retry_total=0,  # the step's retry policy decides (run.uploads)
         )  # fmt: skip
         box = service.get_container_client(container)
         try:
@@ -102,28 +158,43 @@ def upload_file(
         except ResourceExistsError:
             pass
         blob = box.get_blob_client(name)
-        if blob.exists():
+        try:
             props = blob.get_blob_properties()
-            stored = props.content_settings.content_md5
-            if props.size == size and stored and base64.b64encode(bytes(stored)).decode() == md5:
+        except ResourceNotFoundError:
+            props = None
+        if props is not None and props.size == size and props.content_settings.content_md5:
+            md5, _ = hasher.md5()
+            if base64.b64encode(bytes(props.content_settings.content_md5)).decode() == md5:
                 if progress is not None:
                     progress(size, size)
                 return UploadResult(blob.url, size, md5, skipped=True)
-        sent = 0
-
-        def hook(response: object) -> None:
-            nonlocal sent
-            request = getattr(getattr(response, "http_request", None), "body", None)
-            sent = min(size, sent + (len(request) if isinstance(request, bytes | bytearray) else 0))
-            if progress is not None:
-                progress(sent, size)
-
         with open(path, "rb") as f:
-            blob.upload_blob(
-                f, length=size, overwrite=True, validate_content=True, max_concurrency=concurrency,
-                content_settings=ContentSettings(content_md5=bytearray(base64.b64decode(md5))),
-                raw_response_hook=hook,
-            )  # fmt: skip
+            if size <= block_size:  # one Put Blob, its MD5 checked by the service
+                data = f.read()
+                md5, _ = hasher.md5()
+                blob.upload_blob(data, length=len(data), overwrite=True, validate_content=True,
+                                 content_settings=ContentSettings(content_md5=bytearray(base64.b64decode(md5))))
+            else:  # Put Block per block (each one's MD5 checked by the service), then Put Block List
+                blocks: list[BlobBlock] = []
+                sent = 0
+                while data := f.read(block_size):
+                    block_id = base64.b64encode(f"smflow-{len(blocks):08d}".encode()).decode()
+                    digest = hasher.block_md5()
+                    if digest is None:  # the file grew since the hasher read it
+                        raise UsageError(f"{OPERATION}: the file {path} changed while it was being uploaded; "
+                                         "nothing was committed")
+                    blob.stage_block(block_id, data, length=len(data), transactional_content_md5=bytearray(digest))
+                    blocks.append(BlobBlock(block_id))
+                    sent += len(data)
+                    if progress is not None:
+                        progress(sent, size)
+                md5, hashed = hasher.md5()
+                after = path.stat()
+                if sent != hashed or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+                    raise UsageError(f"{OPERATION}: the file {path} changed while it was being uploaded; nothing "
+                                     "was committed")
+                blob.commit_block_list(blocks, content_settings=ContentSettings(
+                    content_md5=bytearray(base64.b64decode(md5))))
         stored = blob.get_blob_properties().content_settings.content_md5
         if not stored or base64.b64encode(bytes(stored)).decode() != md5:
             raise ApiError(f"{where}: the blob's stored MD5 does not match the file {path}", operation=OPERATION,

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from smflow.asm import models
-from smflow.asm.catalogue import CATALOGUE, UNKNOWN, get_operation, operation_names, validate_arguments
+from smflow.asm.catalogue import CATALOGUE, DATA_PLANE, UNKNOWN, get_operation, operation_names, validate_arguments
 from smflow.asm.types import ListType, ModelType, RecordType, attribute_type
 
 # wire.md §2 (26) plus the state reads a runbook needs and the recorded update_hosted_service.
@@ -53,7 +53,7 @@ EXTENDED |= IMAGES_NETWORK_SUBSCRIPTION
 def test_every_operation_of_the_guide_is_there_once() -> None:
     assert len(GUIDE_OPERATIONS) == 26
     assert set(CATALOGUE) == GUIDE_OPERATIONS | EXTRA | EXTENDED
-    assert len(operation_names()) == len(set(operation_names())) == 31 + len(EXTENDED)
+    assert len(operation_names()) == len(set(operation_names())) == 31 + len(EXTENDED) + len(DATA_PLANE)
     assert all(CATALOGUE[n].name == n for n in CATALOGUE)
     assert get_operation("nope") is None
 

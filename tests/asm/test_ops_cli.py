@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from smflow.asm.catalogue import CATALOGUE
+from smflow.asm.catalogue import all_operations
 
 
 def smflow(*args: str) -> subprocess.CompletedProcess[str]:
@@ -17,7 +17,7 @@ def test_ops_lists_every_operation() -> None:
     done = smflow("ops")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == list(CATALOGUE)
+    assert [line.split()[0] for line in lines] == list(all_operations())
     create = next(line for line in lines if line.startswith("create_deployment "))
     assert "async" in create and "staging or production slot" in create
     assert next(line for line in lines if line.startswith("list_locations ")).split()[1] == "sync"
@@ -35,7 +35,7 @@ def test_ops_shows_one_operation() -> None:
 
 def test_ops_json() -> None:
     listed = [json.loads(line) for line in smflow("ops", "--json").stdout.splitlines()]
-    assert {d["name"] for d in listed} == set(CATALOGUE)
+    assert {d["name"] for d in listed} == set(all_operations()) and "upload_blob" in {d["name"] for d in listed}
     one = json.loads(smflow("ops", "create_storage_account", "--json").stdout)
     assert one["method"] == "POST" and one["asynchronous"] is True
     assert one["exactly_one_of"] == [["location", "affinity_group"]]
@@ -52,3 +52,10 @@ def test_ops_unknown_name_is_a_usage_error() -> None:
     assert done.returncode == 2
     assert done.stderr.strip() == "smflow ops: unknown operation 'create_deploymnt'; did you mean 'create_deployment'?"
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_ops_shows_the_blob_upload_under_the_account_endpoint() -> None:
+    done = smflow("ops", "upload_blob")
+    assert done.returncode == 0, done.stderr
+    assert "PUT <blob endpoint>/{container}/{name}" in done.stdout
+    assert "account_key" in done.stdout and "secret" in done.stdout

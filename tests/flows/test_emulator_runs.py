@@ -180,9 +180,14 @@ def _vm_retire(sub: Subscription) -> None:
     image = sub.images["smflow-app2-golden"]
     assert (image.category, image.os_state, image.label) == ("User", "Generalized", "golden image of app2")
     assert not any("app2" in name for name in sub.disks)  # the detached disk deleted, the OS disk captured
+def _build_and_release(sub: Subscription) -> None:
+    assert _deployment_names(sub, "smflow-demo") == {"production": "v2"}
+    (dep,) = sub.services["smflow-demo"].slots.values()
+    assert dep.package_url.endswith("/blob/smflowbuilds/releases/app-v2.cspkg")  # the uploaded package
 
 
 END_STATES: dict[str, Callable[[Subscription], None]] = {
+    "build_and_release": _build_and_release,
     "blue_green": _blue_green,
     "first_deployment": _first_deployment,
     "config_change": _config_change,

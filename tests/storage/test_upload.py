@@ -70,3 +70,26 @@ def test_a_wrong_key_is_refused_with_a_clear_error(target: BlobTarget, tmp_path:
     assert caught.value.status == 403 and caught.value.code in ("AuthenticationFailed", "AuthorizationFailure")
     assert "the storage account key was refused" in text and "nokey/app.cspkg" in text
     assert wrong not in text and target.key not in text
+
+
+def test_each_block_goes_with_its_md5_which_the_service_checks(
+        target: BlobTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from smflow.storage import upload
+
+    real = upload._Hasher.block_md5
+    calls: list[int] = []
+
+    def corrupt_second(self: upload._Hasher) -> bytes | None:
+        digest = real(self)
+        calls.append(1)
+        return hashlib.md5(b"not this block").digest() if len(calls) == 2 else digest
+
+    monkeypatch.setattr(upload._Hasher, "block_md5", corrupt_second)
+    path = _file(tmp_path, "big.cspkg", os.urandom(9 * 1024 * 1024))
+    with pytest.raises(ApiError) as caught:
+        upload_file(target.endpoint, target.account, target.key, "blocks", "big.cspkg", path)
+    # The service says Md5Mismatch (the emulator too); Azurite says InvalidOperation ("Provided contentMD5
+    # doesn't match").
+    assert caught.value.status == 400 and caught.value.code in ("Md5Mismatch", "InvalidOperation"), caught.value
+    svc = BlobServiceClient(target.endpoint, credential={"account_name": target.account, "account_key": target.key})
+    assert not svc.get_container_client("blocks").get_blob_client("big.cspkg").exists()  # nothing committed

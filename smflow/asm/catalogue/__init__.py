@@ -14,6 +14,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from smflow.asm.catalogue import (
+    blob,
     certificates,
     compute,
     disks,
@@ -30,10 +31,12 @@ from smflow.asm.catalogue.spec import UNKNOWN, Argument, Effect, OperationSpec, 
 __all__ = [
     "AREAS",
     "CATALOGUE",
+    "DATA_PLANE",
     "UNKNOWN",
     "Argument",
     "Effect",
     "OperationSpec",
+    "all_operations",
     "get_operation",
     "operation_names",
     "validate_arguments",
@@ -56,9 +59,22 @@ def _assemble() -> dict[str, OperationSpec]:
 CATALOGUE: dict[str, OperationSpec] = _assemble()
 
 
+# The data-plane operations (a storage account's blob service, ``catalogue.blob``), registered
+# here beside the Service Management ones: the checker, ops, plan and the LSP look operations up
+# through the functions below, which know both; the ASM client and the emulator use CATALOGUE.
+DATA_PLANE: dict[str, OperationSpec] = {spec.name: spec for spec in blob.SPECS}
+if set(DATA_PLANE) & set(CATALOGUE):
+    raise ValueError(f"operations declared in the catalogue and the data plane: {sorted(set(DATA_PLANE) & set(CATALOGUE))}")
+
+
+def all_operations() -> dict[str, OperationSpec]:
+    """Every operation a flow may call: the Service Management catalogue, then the data plane."""
+    return {**CATALOGUE, **DATA_PLANE}
+
+
 def operation_names() -> list[str]:
-    return list(CATALOGUE)
+    return [*CATALOGUE, *DATA_PLANE]
 
 
 def get_operation(name: str) -> OperationSpec | None:
-    return CATALOGUE.get(name)
+    return CATALOGUE.get(name) or DATA_PLANE.get(name)

@@ -89,6 +89,9 @@ class OperationSpec:
     doc: str = ""
     resource: str = ""  # what it acts on, for messages ("hosted service", "deployment")
     extra: dict[str, object] = field(default_factory=dict)
+    # "management": the Service Management API (path relative to /<subscription>/); "blob": a
+    # storage account's blob service, reached through its own endpoint and key (``catalogue.blob``).
+    plane: Literal["management", "blob"] = "management"
 
     def argument(self, name: str) -> Argument | None:
         return self._by_name.get(name)
@@ -101,6 +104,11 @@ class OperationSpec:
         for a in self.arguments:
             by_name.setdefault(a.name, a)
         return by_name
+
+    @property
+    def shown_path(self) -> str:
+        """The path as people read it: under the subscription, or under the account's blob endpoint."""
+        return ("<blob endpoint>/" if self.plane == "blob" else "/<subscription-id>/") + self.path
 
     @property
     def required(self) -> tuple[Argument, ...]:

@@ -57,7 +57,7 @@ def _argument_json(arg: Argument) -> dict[str, Any]:
 
 def _spec_json(spec: OperationSpec) -> dict[str, Any]:
     return {
-        "name": spec.name, "method": spec.method, "path": "/<subscription-id>/" + spec.path,
+        "name": spec.name, "method": spec.method, "path": spec.shown_path,
         "asynchronous": spec.asynchronous, "effect": spec.effect,
         "result": str(spec.result) if spec.result is not None else None,
         "success_status": list(spec.success_status),
@@ -70,11 +70,12 @@ def _spec_json(spec: OperationSpec) -> dict[str, Any]:
 def _lookup(name: str) -> OperationSpec:
     import difflib
 
-    from smflow.asm.catalogue import CATALOGUE
+    from smflow.asm.catalogue import all_operations
 
-    spec = CATALOGUE.get(name)
+    operations = all_operations()
+    spec = operations.get(name)
     if spec is None:
-        close = difflib.get_close_matches(name, list(CATALOGUE), n=1)
+        close = difflib.get_close_matches(name, list(operations), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else "; run 'smflow ops' to list them"
         raise UsageError(f"smflow ops: unknown operation '{name}'{hint}")
     return spec
@@ -83,7 +84,7 @@ def _lookup(name: str) -> OperationSpec:
 def _show(spec: OperationSpec) -> str:
     lines = [
         f"{spec.name}: {spec.doc}",
-        f"  {spec.method} /<subscription-id>/{spec.path}",
+        f"  {spec.method} {spec.shown_path}",
         f"  {'asynchronous (poll the request id)' if spec.asynchronous else 'synchronous'}; "
         f"result: {spec.result}",
         "  arguments:",
@@ -105,23 +106,25 @@ def _show(spec: OperationSpec) -> str:
 
 def markdown_reference() -> str:
     """The operation table of README.md, generated so that it cannot drift from the catalogue."""
-    from smflow.asm.catalogue import CATALOGUE
+    from smflow.asm.catalogue import all_operations
 
     lines = [
         "| operation | HTTP | async | required arguments | optional arguments |",
         "|---|---|---|---|---|",
     ]
-    for spec in CATALOGUE.values():
+    for spec in all_operations().values():
         required = ", ".join(f"`{a.name}`" for a in spec.arguments if a.required) or "-"
         optional = ", ".join(f"`{a.name}`" for a in spec.arguments if not a.required) or "-"
-        http = f"{spec.method} `{spec.path or '/<subscription-id>'}`".replace("|", "\\|")  # get_subscription: the root
+        path = spec.path if spec.plane == "management" else spec.shown_path
+        http = f"{spec.method} `{path or '/<subscription-id>'}`".replace("|", "\\|")  # get_subscription: the root
         lines.append(f"| `{spec.name}` | {http} | {'yes' if spec.asynchronous else 'no'} | {required} | {optional} |")
     return "\n".join(lines) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
-    from smflow.asm.catalogue import CATALOGUE
+    from smflow.asm.catalogue import all_operations
 
+    operations = all_operations()
     if args.markdown:
         print(markdown_reference(), end="")
         return 0
@@ -130,11 +133,11 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(_spec_json(spec)) if args.json else _show(spec))
         return 0
     if args.json:
-        for spec in CATALOGUE.values():
+        for spec in operations.values():
             print(json.dumps({"name": spec.name, "asynchronous": spec.asynchronous, "effect": spec.effect,
                               "doc": spec.doc}))
         return 0
-    width = max(len(n) for n in CATALOGUE)
-    for spec in CATALOGUE.values():
+    width = max(len(n) for n in operations)
+    for spec in operations.values():
         print(f"{spec.name:<{width}}  {'async' if spec.asynchronous else 'sync '}  {spec.doc}")
     return 0
