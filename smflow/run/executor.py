@@ -283,6 +283,7 @@ class Executor:
             return _Failure(first, label, err)
         per_item: list[list[StepOutcome]] = [[] for _ in items]
         if not loop.parallel:
+            failure: _Failure | None = None
             for i, item in enumerate(items):
                 failure = self._iteration(loop, group, first, item, per_item[i], None)
                 if failure is not None:

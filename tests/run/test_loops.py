@@ -143,6 +143,30 @@ def test_no_iteration_starts_after_one_failed(tmp_path: Path, flow: Path) -> Non
     assert left == []
 
 
+SEQUENTIAL = """flow sequential "a loop around steps, one item at a time"
+
+param names : list[string]
+
+for name in names {
+    step "greet ${name}" {
+        log "hello ${name}"
+    }
+}
+"""
+
+
+def test_a_plain_loop_runs_its_steps_item_by_item_and_an_empty_list_runs_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "sequential.flow"
+    path.write_text(SEQUENTIAL)
+    events: list[Any] = []
+    result = run_flow(path, vars={"names": "a,b"}, journal_dir=tmp_path, on_event=events.append)
+    assert result.ok, result.error
+    assert [e.step for e in events if e.kind == "step_finished"] == ["greet a", "greet b"]
+    assert [e.message for e in events if e.kind == "log"] == ["hello a", "hello b"]
+    empty = run_flow(path, vars={"names": ""}, journal_dir=tmp_path)
+    assert empty.ok and empty.steps == []
+
+
 def test_a_step_name_that_ignores_the_loop_variable_is_refused_before_anything_runs(tmp_path: Path) -> None:
     from smflow.errors import CheckFailedError
 
