@@ -162,6 +162,7 @@ class Executor:
         self.undos: list[_Undo] = []
         self._undo_lock = threading.Lock()
         self._rerunning = False
+        self._loop_names: set[str] = set()  # the names earlier loops gave their steps
         self._seen = resumeplan.known_steps(resume) if resume else set()
         self._secrets_by_name = {name: value for value, name in secret_values.items()}
         if getattr(calls, "emit", None) is emit:
@@ -274,6 +275,7 @@ class Executor:
         label = f"for {loop.var} in {source_text(loop.items)}"
         try:
             items = self._loop_items(loop, group, label)
+            self._distinct_names(loop, items)
         except ReplayError:
             raise
         except SmflowError as err:
@@ -328,7 +330,8 @@ class Executor:
             if done:
                 outcomes.extend(done)
             elif stop.is_set():
-                outcomes.extend(StepOutcome(self._expanded(loop, j, items[i]), "not run") for j in range(len(group)))
+                outcomes.extend(StepOutcome(self._expanded(loop, j, items[i]) or group[j].name, "not run")
+                                for j in range(len(group)))
         if crashes:
             raise crashes[0]
         return failures[0] if failures else None
@@ -347,13 +350,33 @@ class Executor:
         self.journal.append("loop", key=key, items=codec.encode(value, self.secret_values))
         return value
 
-    def _expanded(self, loop: ast.StepLoop, position: int, item: Any) -> str:
+    def _distinct_names(self, loop: ast.StepLoop, items: list[Any]) -> None:
+        """Refuse a list that would give two steps one name (two equal items, or an item that
+        names a step of the flow or of an earlier loop): they would share their journal records, so a resume would
+        take one for the other. Names that need a binding of the iteration are checked as they
+        run (the journal key is the name)."""
+        others = {s.name for s in self.steps if s.loop is None} | self._loop_names
+        seen: set[str] = set()
+        for item in items:
+            for position in range(len(loop.body)):
+                name = self._expanded(loop, position, item)
+                if name is None:
+                    continue
+                if name in seen or name in others:
+                    raise FlowFailedError(f"{where(loop.items)}: two steps would be named '{name}': the items of a "
+                                          "loop must give each of its steps a name of its own", step=name)
+                seen.add(name)
+        self._loop_names |= seen
+
+    def _expanded(self, loop: ast.StepLoop, position: int, item: Any) -> str | None:
+        """The name of the loop's ``position``-th step for ``item``; None when it needs more
+        than the params and the item (a binding of the iteration)."""
         scope = dict(self.scope)
         scope[loop.var] = item
         try:
             return str(self.evaluate(loop.names[position], scope, self._no_call))
         except SmflowError:
-            return loop.body[position].name
+            return None
 
     @staticmethod
     def _no_call(op: str, args: dict[str, Any], node: ast.Call | None) -> Any:

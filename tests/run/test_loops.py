@@ -167,6 +167,19 @@ def test_a_plain_loop_runs_its_steps_item_by_item_and_an_empty_list_runs_nothing
     assert empty.ok and empty.steps == []
 
 
+def test_a_list_that_would_give_two_steps_one_name_is_refused_before_its_loop_runs(tmp_path: Path) -> None:
+    """Two steps of one name would share their journal records: a resume would take one for the other."""
+    path = tmp_path / "sequential.flow"
+    path.write_text(SEQUENTIAL + 'for again in ["z"] {\n    step "greet ${again}" {\n        log "again"\n    }\n}\n')
+    for names, clash in (("a,b,a", "greet a"), ("y,z", "greet z")):
+        events: list[Any] = []
+        result = run_flow(path, vars={"names": names}, journal_dir=tmp_path, on_event=events.append)
+        assert not result.ok
+        assert f"two steps would be named '{clash}'" in (result.error or "")
+        if clash == "greet a":  # refused before any iteration ran
+            assert [e for e in events if e.kind == "log"] == []
+
+
 def test_a_step_name_that_ignores_the_loop_variable_is_refused_before_anything_runs(tmp_path: Path) -> None:
     from smflow.errors import CheckFailedError
 
