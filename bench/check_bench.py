@@ -11,7 +11,9 @@ the growth from the previous size (10x the steps should cost at most 11x: linear
 
 Shapes: ``realistic`` (a read bound to a name, a log that interpolates it, a write under a
 nested if/else, a wait with a call in its condition, and an undo block with a local binding:
-about 110 tokens), ``plain`` (the same without wait and undo) and ``small`` (one log line).
+about 110 tokens), ``plain`` (the same without wait and undo), ``small`` (one log line) and
+``loops`` (a step inside a ``for``, or a ``parallel for … max 2``, every other time, with a
+``for`` over a result's list inside the step).
 Before the sizes, ``flows/blue_green.flow`` (a real 71-line flow): best-of-200 parse and check.
 Every figure is CPU time (``time.process_time``), so other processes on the machine count less.
 """
@@ -62,13 +64,27 @@ PLAIN = '''step "release {i}" timeout 30m {{
 '''
 
 SMALL = 'step "step {i}" {{\n    log "step {i} of ${{service}}"\n}}\n'
-SHAPES = {"realistic": STEP, "plain": PLAIN, "small": SMALL}
+
+# A loop around a step (parallel every other time), with a loop inside the step.
+LOOPS = '''{parallel}for r{i} in regions{limit} {{
+    step "release {i} in ${{r{i}}}" timeout 30m {{
+        d = get_deployment_by_slot(service_name: service, deployment_slot: "staging")
+        for role in d.role_instance_list {{
+            log "${{role.instance_name}} in ${{r{i}}} is ${{role.instance_status}}"
+        }}
+        undo {{ log "undo ${{d.name}}" }}
+    }}
+}}
+'''
+SHAPES = {"realistic": STEP, "plain": PLAIN, "small": SMALL, "loops": LOOPS}
 
 
 def generate(steps: int, shape: str = "realistic") -> str:
     head = 'flow generated "generated for the benchmark"\nparam service = "svc"\n' \
+           'param regions : list[string] = ["West US", "East US"]\n' \
            "retry attempts 6 backoff 2s..1m jitter on transient\n\n"
-    return head + "".join(SHAPES[shape].format(i=i) for i in range(steps))
+    return head + "".join(SHAPES[shape].format(i=i, parallel="parallel " if i % 2 else "",
+                                               limit=" max 2" if i % 2 else "") for i in range(steps))
 
 
 def tokens(steps: int, shape: str) -> int:

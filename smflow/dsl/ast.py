@@ -63,6 +63,7 @@ __all__ = [
     "Expr",
     "Float",
     "Flow",
+    "ForStmt",
     "IfStmt",
     "Index",
     "Int",
@@ -82,6 +83,8 @@ __all__ = [
     "Slice",
     "Stmt",
     "Step",
+    "StepItem",
+    "StepLoop",
     "TryExpr",
     "String",
     "StringPart",
@@ -94,6 +97,7 @@ __all__ = [
     "descendants",
     "duration_seconds",
     "duration_text",
+    "flat_steps",
     "walk",
 ]
 
@@ -491,6 +495,25 @@ class RollbackStmt:
     span: Span
 
 
+# --------------------------------------------------------------------------------------------
+# Loops (inside a step, and around steps)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ForStmt:
+    """``for x in LIST { ... }`` inside a step: the statements once per item, in order. The list
+    is evaluated once, when the loop is reached; ``var`` is bound to each item in turn and is
+    local to the body. Calls made in the body are journaled per iteration (their call keys
+    carry the iteration), so a resumed step never mixes them up."""
+
+    span: Span
+    var: str
+    var_span: Span
+    items: Expr
+    body: tuple[Stmt, ...]
+
+
 Stmt: TypeAlias = (
     CallStmt
     | AssignStmt
@@ -501,6 +524,7 @@ Stmt: TypeAlias = (
     | LogStmt
     | UndoStmt
     | RollbackStmt
+    | ForStmt
 )
 
 
@@ -560,6 +584,39 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class StepLoop:
+    """``[parallel] for x in LIST [max N] { step "... ${x}" { ... } ... }``: the steps once per
+    item. Each step's name must interpolate ``var`` (``names`` holds the names as written, in
+    the order of ``body``), so each iteration's steps are steps of their own in the journal
+    (resume, rollback). ``parallel`` runs up to ``limit`` iterations at once (an ``Int`` or the
+    name of an int param; ``None`` for a sequential loop)."""
+
+    span: Span
+    var: str
+    var_span: Span
+    items: Expr
+    parallel: bool
+    limit: Int | Name | None
+    body: tuple[Step, ...]
+    names: tuple[String, ...]
+
+
+StepItem: TypeAlias = Step | StepLoop
+
+
+def flat_steps(items: tuple[StepItem, ...]) -> tuple[Step, ...]:
+    """Every step of a flow in source order, those inside loops included (as written: their
+    names still hold ``${...}``)."""
+    out: list[Step] = []
+    for item in items:
+        if isinstance(item, StepLoop):
+            out.extend(item.body)
+        else:
+            out.append(item)
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
 class OnFailure:
     """``on failure { ... }``: run once when a step fails; ``failed_step`` (string) and
     ``error`` (string) are bound inside it; ``rollback`` is allowed only here."""
@@ -600,7 +657,7 @@ class Flow:
     uses: tuple[Use, ...]
     params: tuple[Param, ...]
     retry: RetryClause | None
-    steps: tuple[Step, ...]
+    steps: tuple[StepItem, ...]  # steps, and loops around steps (``flat_steps`` for every step)
     on_failure: OnFailure | None
     outputs: tuple[Output, ...] = ()  # written after the steps (and before ``on failure``)
 
@@ -614,6 +671,7 @@ Node: TypeAlias = (
     | Param
     | RetryClause
     | Step
+    | StepLoop
     | OnFailure
     | Output
     | Use

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from smflow.asm.types import ANY, DURATION, STRING, Type
+from smflow.asm.types import ANY, DURATION, INT, STRING, AnyType, ListType, Type
 from smflow.asm.validation import UNKNOWN
 from smflow.dsl import ast
 from smflow.dsl.arguments import ArgumentChecker
@@ -72,6 +72,10 @@ class _FlowChecker(ArgumentChecker):
         self.in_undo = False
         self.undo_names: list[str] = []  # bound inside the undo block being checked
         self.in_failure = False
+        self.loop_names: list[str] | None = None  # bound inside the loop being checked (local to it)
+        self.loop_locals: dict[str, Span] = {}  # names bound inside a loop that has ended
+        self.in_for = False  # inside a 'for' statement (in a step)
+        self.in_parallel = False  # inside the steps of a 'parallel for'
 
     def _report(self, code: str, message: str, span: Span) -> None:
         severity: Severity = "warning" if code in WARNING_CODES else "error"
@@ -90,6 +94,9 @@ class _FlowChecker(ArgumentChecker):
                              "an undo block may use only names bound before it", node.span)
             else:
                 self._report("UndefinedName", f"'{node.name}' is used before it is bound (line {where.line})", node.span)
+        elif node.name in self.loop_locals:
+            self._report("UndefinedName", f"'{node.name}' is bound inside a loop (line "
+                         f"{self.loop_locals[node.name].line}) and is local to each iteration", node.span)
         elif node.name in RESERVED_NAMES:
             self._report("UndefinedName", f"'{node.name}' is only bound inside 'on failure'", node.span)
         else:
@@ -114,6 +121,8 @@ class _FlowChecker(ArgumentChecker):
         self.scope[name] = b
         if self.in_undo:
             self.undo_names.append(name)
+        elif self.loop_names is not None and kind != "local":
+            self.loop_names.append(name)
         if kind in ("param", "binding"):
             self.bindings.append(b)
 
@@ -215,18 +224,100 @@ class _FlowChecker(ArgumentChecker):
 
     def steps(self) -> None:
         seen: dict[str, ast.Step] = {}
-        for step in self.flow.steps:
-            if step.name in seen:
-                first = seen[step.name]
-                self._report("DuplicateStep", f"step \"{step.name}\" is already defined (line {first.span.line})",
-                             step.name_span)
+        for item in self.flow.steps:
+            if isinstance(item, ast.StepLoop):
+                self.step_loop(item, seen)
             else:
-                seen[step.name] = step
-            if not step.body:
-                self._report("EmptyStep", f"step \"{step.name}\" has no statements", step.name_span)
-            self.duration(step.timeout, "step timeout")
-            self.retry(step.retry)
-            self.block(step.body)
+                self.step(item, seen)
+
+    def step(self, step: ast.Step, seen: dict[str, ast.Step]) -> None:
+        if step.name in seen:
+            first = seen[step.name]
+            self._report("DuplicateStep", f"step \"{step.name}\" is already defined (line {first.span.line})",
+                         step.name_span)
+        else:
+            seen[step.name] = step
+        if not step.body:
+            self._report("EmptyStep", f"step \"{step.name}\" has no statements", step.name_span)
+        self.duration(step.timeout, "step timeout")
+        self.retry(step.retry)
+        self.block(step.body)
+
+    # loops ------------------------------------------------------------------------------------
+    def loop_items(self, items: ast.Expr) -> Type:
+        """The type of a loop's items: the element type of its list (ANY when unknown)."""
+        t = self.type_of(items)
+        if isinstance(t, ListType):
+            return t.item
+        if not isinstance(t, AnyType):
+            self._report("TypeMismatch", f"'for' needs a list to loop over, got {describe_type(t)}", items.span)
+        return ANY
+
+    def in_loop(self, var: str, var_span: Span, item: Type) -> list[str]:
+        """Bind the loop variable and start collecting the names bound in the body; returns the
+        list of the enclosing loop (restored by ``end_loop``)."""
+        self.bind_local(var, var_span, item)
+        outer, self.loop_names = self.loop_names, []
+        return outer if outer is not None else []
+
+    def end_loop(self, var: str, outer: list[str], outermost: bool) -> None:
+        """Drop the loop variable and every name bound in the body: each is local to its iteration."""
+        assert self.loop_names is not None
+        for name in self.loop_names:
+            b = self.scope.pop(name, None)
+            if b is not None:
+                self.loop_locals.setdefault(name, b.span)
+        self.loop_names = None if outermost else outer + self.loop_names
+        self.unbind_local(var)
+
+    def step_loop(self, loop: ast.StepLoop, seen: dict[str, ast.Step]) -> None:
+        item = self.loop_items(loop.items)
+        if loop.parallel:
+            if loop.limit is None:
+                self._report("MissingLimit", "'parallel for' needs a bound: write 'max N' after the list",
+                             loop.items.span)
+            elif isinstance(loop.limit, ast.Int):
+                if loop.limit.value < 1:
+                    self._report("InvalidValue", f"max must be at least 1, got {loop.limit.value}", loop.limit.span)
+            else:
+                b = self.scope.get(loop.limit.name)
+                if b is None or b.kind != "param" or b.type != INT:
+                    self.type_of_name(loop.limit)
+                    if b is not None:
+                        self._report("TypeMismatch", "max must be an int literal or an int param", loop.limit.span)
+                else:
+                    b.used = True
+                    if isinstance(b.static, int) and not isinstance(b.static, bool) and b.static < 1:
+                        self._report("InvalidValue", f"max must be at least 1, got {loop.limit.name} = {b.static}",
+                                     loop.limit.span)
+        elif loop.limit is not None:
+            self._report("NotSupported", "'max' bounds a 'parallel for'; a plain 'for' runs one item at a time",
+                         loop.limit.span)
+        if not loop.body:
+            self._report("EmptyStep", "the loop has no steps", loop.var_span)
+        outer = self.in_loop(loop.var, loop.var_span, item)
+        self.in_parallel = loop.parallel
+        try:
+            for step, name in zip(loop.body, loop.names, strict=True):
+                if not any(isinstance(n, ast.Name) and n.name == loop.var
+                           for part in name.parts if not isinstance(part, str) for n in ast.walk(part)):
+                    self._report("LoopStepName", f"the name of a step in a loop must use '${{{loop.var}}}', so that "
+                                 "each iteration is a step of its own", step.name_span)
+                self.step(step, seen)
+        finally:
+            self.in_parallel = False
+            self.end_loop(loop.var, outer, outermost=True)
+
+    def for_stmt(self, s: ast.ForStmt) -> None:
+        item = self.loop_items(s.items)
+        outermost = self.loop_names is None
+        outer = self.in_loop(s.var, s.var_span, item)
+        was, self.in_for = self.in_for, True
+        try:
+            self.block(s.body)
+        finally:
+            self.in_for = was
+            self.end_loop(s.var, outer, outermost)
 
     # statements ---------------------------------------------------------------------------
     def block(self, body: tuple[ast.Stmt, ...]) -> None:
@@ -261,13 +352,22 @@ class _FlowChecker(ArgumentChecker):
                 self.type_of(s.message)
         elif isinstance(s, (ast.ConfirmStmt, ast.LogStmt)):
             self.type_of(s.message)
+            if isinstance(s, ast.ConfirmStmt) and self.in_parallel:
+                self._report("NotSupported", "confirm inside a 'parallel for' would ask several questions at once: "
+                             "put the gate in a step before the loop", s.span)
         elif isinstance(s, ast.UndoStmt):
             self.undo(s)
+        elif isinstance(s, ast.ForStmt):
+            self.for_stmt(s)
         elif isinstance(s, ast.RollbackStmt):
             if not self.in_failure or self.in_undo:
                 self._report("RollbackOutsideFailure", "rollback runs the undo blocks and belongs in 'on failure'", s.span)
 
     def undo(self, s: ast.UndoStmt) -> None:
+        if self.in_for:
+            self._report("NotSupported", "undo inside a 'for' statement is not supported: put the loop around "
+                         "the steps (for x in LIST { step \"... ${x}\" { ... undo { ... } } })", s.span)
+            return
         if self.in_undo or self.in_failure:
             where = "another undo block" if self.in_undo else "'on failure'"
             self._report("NotSupported", f"undo belongs directly in a step, not in {where}", s.span)
@@ -357,7 +457,7 @@ def _article(noun: str) -> str:
 def _binding_sites(flow: ast.Flow) -> dict[str, Span]:
     """Where each name is first bound by a step statement (undo blocks excluded)."""
     sites: dict[str, Span] = {}
-    stack: list[ast.Stmt] = [s for step in flow.steps for s in step.body]
+    stack: list[ast.Stmt] = [s for step in flow.steps if isinstance(step, ast.Step) for s in step.body]
     while stack:
         s = stack.pop()
         if isinstance(s, ast.AssignStmt):

@@ -45,6 +45,8 @@ CODES: dict[str, str] = {
     "UnusedBinding": "a bound name is never used (warning)",
     "WaitWithoutTimeout": "a wait has no timeout or no interval (warning)",
     "UnusedParam": "a param is never used (warning)",
+    "LoopStepName": "a step inside a loop does not use the loop variable in its name",
+    "MissingLimit": "a 'parallel for' has no 'max N'",
 }
 WARNING_CODES = frozenset({"UnusedBinding", "WaitWithoutTimeout", "UnusedParam"})
 

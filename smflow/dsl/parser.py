@@ -58,9 +58,9 @@ _OPERATORS = {"AND", "OR", "COMP_OP", "IN", "PLUS", "STAR"}
 # What the language has instead of a construct or operator it does not have (yet).
 OPERATORS_HELP = ("the operators are + - * (arithmetic, '+' also joins strings), == != < <= > >=, "
                   "and, or, not, in, not in, and 'if c then a else b'")
-_NO_LOOPS = ("loops are not supported yet: call the operation once per item, or check a list with "
-             "all(items, x => ...) / any(items, x => ...)")
-_UNSUPPORTED_WORDS = {"for": _NO_LOOPS, "while": _NO_LOOPS, "foreach": _NO_LOOPS,
+_NO_LOOPS = ("the only loop is 'for x in LIST { ... }' (inside a step, or around steps); to wait for a "
+             "state use 'wait until COND every 15s timeout 20m'")
+_UNSUPPORTED_WORDS = {"while": _NO_LOOPS, "foreach": _NO_LOOPS,
                       "def": "procedures are not supported yet", "function": "procedures are not supported yet"}
 # ``output`` is a keyword only after the steps: written inside a block it reads as a name.
 _UNSUPPORTED_WORDS["output"] = ("an output is declared after the last step, not inside a block: "

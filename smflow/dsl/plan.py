@@ -71,6 +71,7 @@ class PlannedStep:
     retry: RetryPolicy
     timeout: float | None
     calls: tuple[ast.Call, ...]
+    loop: ast.StepLoop | None = None  # the loop around the step (its name is then a template)
 
     @property
     def name(self) -> str:
@@ -155,10 +156,12 @@ def check_flow(
         elif p.default is not None:
             values[p.name] = evaluator.evaluate(p.default)
     default = merge_retry(DEFAULT_RETRY, flow.retry, values)
+    loops = {id(s): item for item in flow.steps if isinstance(item, ast.StepLoop) for s in item.body}
     steps = tuple(
         PlannedStep(i, s, merge_retry(default, s.retry, values),
-                    ast.duration_seconds(s.timeout, values) if s.timeout else None, tuple(_calls(s.body)))
-        for i, s in enumerate(flow.steps)
+                    ast.duration_seconds(s.timeout, values) if s.timeout else None, tuple(_calls(s.body)),
+                    loops.get(id(s)))
+        for i, s in enumerate(ast.flat_steps(flow.steps))
     )
     operations: dict[str, OperationSpec] = {}
     for call in [c for st in steps for c in st.calls] + (_calls(flow.on_failure.body) if flow.on_failure else []):

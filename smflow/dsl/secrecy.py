@@ -79,5 +79,6 @@ def secret_names(flow: ast.Flow) -> SecretNames:
         elif p.default is not None and (found := names.operands(p.default)):
             names.why[p.name] = f"the default of param '{p.name}' uses {_source(found[0])}"
     for step in flow.steps:
-        names.block(step.body)
+        if isinstance(step, ast.Step):  # a loop's bindings are local to its iterations
+            names.block(step.body)
     return names

@@ -14,6 +14,7 @@ for an interpolation, which offset in it) the current parse is reading.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from collections.abc import Callable
@@ -38,7 +39,7 @@ _DOTTED = re.compile(r"([ \t]*)([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]
 _KEYWORDS = frozenset({
     "flow", "use", "param", "secret", "retry", "attempts", "backoff", "jitter", "on", "step", "timeout",
     "wait", "until", "every", "if", "else", "assert", "confirm", "log", "undo", "rollback", "exists",
-    "all", "any", "and", "or", "not", "in", "true", "false", "null", "then", "try",
+    "all", "any", "and", "or", "not", "in", "true", "false", "null", "then", "try", "for", "parallel",
 })
 
 # parse_interpolation(text, source, line, col) -> Expr: parse ``text`` whose first character
@@ -288,7 +289,7 @@ class FlowTransformer:
             uses=tuple(x for x in rest if isinstance(x, ast.Use)),
             params=tuple(x for x in rest if isinstance(x, ast.Param)),
             retry=next((x for x in rest if isinstance(x, ast.RetryClause)), None),
-            steps=tuple(x for x in rest if isinstance(x, ast.Step)),
+            steps=tuple(x for x in rest if isinstance(x, (ast.Step, ast.StepLoop))),
             on_failure=next((x for x in rest if isinstance(x, ast.OnFailure)), None),
             outputs=tuple(x for x in rest if isinstance(x, ast.Output)),
         )
@@ -328,6 +329,30 @@ class FlowTransformer:
     def output_decl(self, c: Children) -> ast.Output:  # "output" NAME "=" expr
         ctx = self._local.ctx
         return ast.Output(_between(ctx, c[0], c[3]), str(c[1]), _tspan(ctx, c[1]), c[3])
+    # ------------------------------------------------------------------ loops (issue 12)
+
+    def step_loop(self, c: Children) -> ast.StepLoop:
+        # [PARALLEL] "for" NAME "in" expr ["max" max_ref] "{" step_decl* "}"
+        ctx = self._local.ctx
+        parallel, _, var, _, items, _, limit = c[:7]
+        steps: list[ast.Step] = []
+        names: list[ast.String] = []
+        for step in (x for x in c[8:-1] if isinstance(x, ast.Step)):
+            # The name as written (``deploy ${region}``) is the step's template name, and its
+            # interpolations are evaluated per iteration.
+            at = step.name_span
+            raw = at.source.line(at.line)[at.col - 1 : at.end_col - 1]
+            names.append(self.make_string(Token("STRING", raw, line=at.line, column=at.col, end_line=at.end_line,
+                                                end_column=at.end_col)))
+            steps.append(dataclasses.replace(step, name=raw[1:-1]))
+        return ast.StepLoop(_from_token(ctx, c[0] if c[0] is not None else c[1], _tspan(ctx, c[-1])), str(var),
+                            _tspan(ctx, var), items, parallel is not None, limit, tuple(steps),
+                            tuple(names))
+
+    def for_stmt(self, c: Children) -> ast.ForStmt:  # "for" NAME "in" expr block
+        ctx = self._local.ctx
+        _, var, _, items, block = c
+        return ast.ForStmt(_from_token(ctx, c[0], block.span), str(var), _tspan(ctx, var), items, block.body)
 
     def on_failure(self, c: Children) -> ast.OnFailure:
         return ast.OnFailure(self.span(c), c[1].body)

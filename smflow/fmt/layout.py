@@ -157,6 +157,22 @@ class Layout:
     def output(self, node: ast.Output, run: list[ast.Output]) -> Doc:
         width = max(len(o.name) for o in run)
         return cat("output ", node.name.ljust(width), " = ", self.expr(node.value))
+    def decl_step_loop(self, loop: ast.StepLoop) -> Doc:
+        """``[parallel] for x in LIST [max N] { steps }``: its steps one blank line apart, as at
+        the top level."""
+        head: list[Doc] = ["parallel " if loop.parallel else "", "for ", loop.var, " in ", self.expr(loop.items)]
+        if loop.limit is not None:
+            head += [" max ", self.expr(loop.limit)]
+        key = ("body", id(loop))
+        items: list[_Item] = []
+        for step in loop.body:
+            lines = self._lines(step, self.decl(step))
+            lines[0] = (bool(items), lines[0][1])
+            items += lines
+        items += [(c.blank_before, c.text) for c in self.trivia.dangling.get(key, [])]
+        if not items and self._open_trailing(key) == "":
+            return cat(*head, " {}")
+        return cat(*head, " {", self._open_trailing(key), indent(self._join(items)), HARDLINE, "}")
 
     def decl_on_failure(self, node: ast.OnFailure) -> Doc:
         return cat("on failure ", self.block(node.body, ("body", id(node))))
@@ -268,6 +284,9 @@ class Layout:
 
     def stmt_rollback_stmt(self, stmt: ast.RollbackStmt) -> Doc:
         return "rollback"
+
+    def stmt_for_stmt(self, stmt: ast.ForStmt) -> Doc:
+        return cat("for ", stmt.var, " in ", self.expr(stmt.items), " ", self.block(stmt.body, ("body", id(stmt))))
 
     # ------------------------------------------------------------------------ expressions
 

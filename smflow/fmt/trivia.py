@@ -177,6 +177,11 @@ def _containers(trivia: Trivia, node: object) -> Iterator[_Container]:
         yield _Container(FILE, 0, len(trivia.text) + 1, 0, _elements(trivia, header))
     elif isinstance(node, (ast.Step, ast.OnFailure, ast.UndoStmt)):
         yield _block(trivia, ("body", id(node)), trivia._first("LBRACE", trivia.start(node)), node.body)
+    elif isinstance(node, ast.StepLoop):
+        last = node.limit if node.limit is not None else node.items
+        yield _block(trivia, ("body", id(node)), trivia._first("LBRACE", trivia.end(last)), node.body)  # type: ignore[arg-type]
+    elif isinstance(node, ast.ForStmt):
+        yield _block(trivia, ("body", id(node)), trivia._first("LBRACE", trivia.end(node.items)), node.body)
     elif isinstance(node, ast.IfStmt):
         then = trivia._first("LBRACE", trivia.end(node.condition))
         yield _block(trivia, ("then", id(node)), then, node.then)

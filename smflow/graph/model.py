@@ -111,6 +111,13 @@ class _Builder:
                 anchor = ends[0][0] if ends else group.id
                 self.graph.edges.append(Edge(anchor, uid, "undo", "undo"))
                 return ends
+            case ast.ForStmt():
+                # A loop inside a step: the body hangs off the loop node and returns to it.
+                loop = self.node("d", f"for each {stmt.var} in {summarize(stmt.items)}", "decision", group)
+                self.connect(ends, loop)
+                body_ends = self.body(stmt.body, group, [(loop, "yes")])
+                self.connect(body_ends, loop)
+                return [(loop, "no")]
             case ast.IfStmt():
                 cond = self.node("d", summarize(stmt.condition), "decision", group)
                 self.connect(ends, cond)
@@ -136,8 +143,14 @@ class _Builder:
         start = self.graph.add(GraphNode("start", self.flow.name, "terminal"), None)
         ends: list[tuple[str, EdgeKind]] = [(start, "next")]
         step_groups: list[Group] = []
-        for index, step in enumerate(self.flow.steps, 1):
+        loops = {id(s): item for item in self.flow.steps if isinstance(item, ast.StepLoop) for s in item.body}
+        for index, step in enumerate(ast.flat_steps(self.flow.steps), 1):
             extras = []
+            loop = loops.get(id(step))
+            if loop is not None:  # a step of a loop around steps: once per item
+                limit = f" max {summarize(loop.limit)}" if loop.parallel and loop.limit is not None else ""
+                extras.append(f"{'parallel ' if loop.parallel else ''}for {loop.var} in {summarize(loop.items)}"
+                              f"{limit}")
             if step.timeout:
                 extras.append(f"timeout {ast.duration_text(step.timeout)}")
             label = f"{index}. {step.name}" + (f" ({', '.join(extras)})" if extras else "")

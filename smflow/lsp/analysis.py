@@ -37,13 +37,13 @@ DefinitionKind = Literal["param", "binding", "local", "variable", "reserved"]
 
 @dataclass(eq=False)
 class Definition:
-    """Where a name is bound; ``node`` is the Param, AssignStmt or Quantifier that binds it
-    (None for the names ``on failure`` binds)."""
+    """Where a name is bound; ``node`` is the Param, AssignStmt, Quantifier or loop that binds
+    it (None for the names ``on failure`` binds)."""
 
     name: str
     kind: DefinitionKind
     span: Span | None
-    node: ast.Param | ast.AssignStmt | ast.Quantifier | None
+    node: ast.Param | ast.AssignStmt | ast.Quantifier | ast.ForStmt | ast.StepLoop | None
     references: list[Span] = field(default_factory=list)
 
     @property
@@ -129,11 +129,14 @@ class Analysis:
         if self.flow is None:
             return []
         found = [Definition(p.name, "param", p.name_span, p) for p in self.flow.params]
-        stack: list[ast.Stmt] = [s for step in reversed(self.flow.steps) for s in reversed(step.body)]
+        steps = ast.flat_steps(self.flow.steps)
+        stack: list[ast.Stmt] = [s for step in reversed(steps) for s in reversed(step.body)]
         while stack:
             s = stack.pop()
             if isinstance(s, ast.AssignStmt):
                 found.append(Definition(s.name, "binding", s.name_span, s))
+            elif isinstance(s, ast.ForStmt):
+                stack.extend(reversed(s.body))
             elif isinstance(s, ast.IfStmt):
                 stack.extend(reversed(s.orelse))
                 stack.extend(reversed(s.then))
@@ -147,7 +150,7 @@ class Analysis:
         if self.flow.on_failure is not None:
             blocks.append(self.flow.on_failure)
         return [Definition(n.var, "variable", n.var_span, n) for b in blocks for n in ast.walk(b)
-                if isinstance(n, ast.Quantifier) and n.span.line <= line <= n.span.end_line]
+                if isinstance(n, (ast.Quantifier, ast.ForStmt, ast.StepLoop)) and n.span.line <= line <= n.span.end_line]
 
 
 def analyse(text: str, name: str, parser: IncrementalParser | None = None) -> Analysis:
@@ -174,7 +177,7 @@ class _Indexer:
         self.in_undo = False
 
     def define(self, scope: Scope, name: str, kind: DefinitionKind, span: Span,
-               node: ast.Param | ast.AssignStmt | ast.Quantifier) -> None:
+               node: ast.Param | ast.AssignStmt | ast.Quantifier | ast.ForStmt | ast.StepLoop) -> None:
         d = Definition(name, kind, span, node)
         self.index.definitions.append(d)
         self.index.add(Occurrence(span, name, d, is_definition=True))
@@ -188,8 +191,19 @@ class _Indexer:
             if p.default is not None:
                 self.expr(p.default, scope)
             self.define(scope, p.name, "param", p.name_span, p)
-        for step in flow.steps:
-            self.block(step.body, scope)
+        for item in flow.steps:
+            if isinstance(item, ast.StepLoop):  # the loop variable and the iteration's bindings: local to it
+                self.expr(item.items, scope)
+                if item.limit is not None:
+                    self.expr(item.limit, scope)
+                local = dict(scope)
+                self.define(local, item.var, "variable", item.var_span, item)
+                for written in item.names:
+                    self.expr(written, local)
+                for step in item.body:
+                    self.block(step.body, local)
+            else:
+                self.block(item.body, scope)
         for out in flow.outputs:  # in the scope the steps end with
             self.expr(out.value, scope)
         if flow.on_failure is not None:
@@ -217,6 +231,11 @@ class _Indexer:
             self.expr(s.condition, scope)
             self.block(s.then, scope)
             self.block(s.orelse, scope)
+        elif isinstance(s, ast.ForStmt):
+            self.expr(s.items, scope)
+            local = dict(scope)
+            self.define(local, s.var, "variable", s.var_span, s)
+            self.block(s.body, local)
         elif isinstance(s, ast.CallStmt):
             self.expr(s.call, scope)
         elif isinstance(s, ast.WaitStmt):

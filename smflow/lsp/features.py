@@ -78,13 +78,14 @@ BUILTIN_DOCS: dict[str, tuple[str, str]] = {
     "cscfg_set_os_family": ("cscfg_set_os_family(config: string, family: string) -> string",
                             "the configuration with osFamily changed (nothing else)"),
 }
-STATEMENT_KEYWORDS = ("if", "else", "wait until", "assert", "confirm", "log", "undo", "rollback")
+STATEMENT_KEYWORDS = ("if", "else", "wait until", "assert", "confirm", "log", "undo", "rollback", "for")
 EXPRESSION_KEYWORDS = ("exists", "all", "any", "not", "and", "or", "in", "true", "false", "null", "if", "then", "else", "try")
-DECLARATION_KEYWORDS = ("step", "param", "secret param", "retry", "on failure", "timeout", "every", "output")
+DECLARATION_KEYWORDS = ("step", "param", "secret param", "retry", "on failure", "timeout", "every", "output", "for",
+                        "parallel for", "max")
 RESERVED_WORDS = frozenset({
     "flow", "use", "param", "secret", "retry", "attempts", "backoff", "jitter", "on", "step", "timeout",
     "if", "else", "wait", "until", "every", "assert", "confirm", "log", "undo", "rollback", "exists",
-    "all", "any", "not", "and", "or", "in", "true", "false", "null", "then", "try",
+    "all", "any", "not", "and", "or", "in", "true", "false", "null", "then", "try", "for", "parallel",
 })
 _attribute_type = functools.cache(attribute_type)  # reads the model's type hints: once per question
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -491,7 +492,7 @@ def document_symbols(analysis: Analysis) -> list[lsp.DocumentSymbol]:
     for p in flow.params:
         detail = "secret param" if p.secret else "param"
         children.append(_symbol(lines, p.name, detail, lsp.SymbolKind.Variable, p.span, p.name_span))
-    for step in flow.steps:
+    for step in ast.flat_steps(flow.steps):
         bindings = [_symbol(lines, s.name, "binding", lsp.SymbolKind.Variable, s.span, s.name_span)
                     for s in _assignments(step.body)]
         children.append(_symbol(lines, step.name, "step", lsp.SymbolKind.Function, step.span, step.name_span,
@@ -516,6 +517,8 @@ def _assignments(body: Iterable[ast.Stmt]) -> list[ast.AssignStmt]:
         elif isinstance(s, ast.IfStmt):
             found.extend(_assignments(s.then))
             found.extend(_assignments(s.orelse))
+        elif isinstance(s, ast.ForStmt):
+            found.extend(_assignments(s.body))
     return found
 
 

@@ -67,7 +67,7 @@ class TypeOracle(ArgumentChecker):
                 spec = self.call(node.value)
                 return spec.result if spec is not None and spec.result is not None else ANY
             return self.type_of(node.value)
-        if isinstance(node, ast.Quantifier):
+        if isinstance(node, (ast.Quantifier, ast.ForStmt, ast.StepLoop)):
             items = self.type_of(node.items)
             return items.item if isinstance(items, ListType) else ANY
         return STRING  # failed_step, error

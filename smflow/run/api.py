@@ -322,6 +322,9 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
             confirm=o.confirm or _confirmer(o.assume_yes),
             secret_values=_journaled_secrets(loaded, target),
             poll=target.poll, time_scale=target.time_scale, resume=state, drawn=drawn,
+            # A cassette is one sequence of requests: recorded and replayed, a parallel for runs
+            # one iteration at a time, in item order.
+            threads=target.kind != "replay" and not o.record,
         )
         emit(RunStarted, flow=str(path), target=target.description, steps=len(loaded.steps),
              journal=str(journal_path(o.journal_dir, run_id)), resumed=state is not None)
@@ -347,10 +350,13 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
 
 def _lock(target: Target, loaded: flowplan.LoadedFlow, holder: runlock.Holder, o: _Options) -> ContextManager[None]:
     """The lock on what the flow touches on this target (see ``runlock``)."""
-    calls = [call for step in loaded.plan.steps for call in step.calls]
+    calls = [call for step in loaded.plan.steps if step.loop is None for call in step.calls]
     if loaded.on_failure:
         calls += ast.descendants(loaded.on_failure, ast.Call)
     resources = runlock.flow_resources(calls, loaded.params, loaded.plan.base_dir)
+    # A loop over a list known from the params names its resources item by item.
+    for step in (s for s in loaded.plan.steps if s.loop is not None):
+        resources = runlock.loop_resources(resources, step.loop, step.calls, loaded.params, loaded.plan.base_dir)
     where = "Azure" if target.kind == "live" else f"endpoint {target.endpoint}"
     return runlock.hold(o.lock_dir or runlock.default_lock_dir(), runlock.target_key(target.endpoint, target.subscription_id),
                         resources, holder, timeout=o.lock_timeout, on_wait=o.on_lock_wait, describe_target=where)

@@ -18,6 +18,7 @@ rules that keep a flaky network or a ``kill -9`` from doing anything twice:
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -76,6 +77,7 @@ class StepContext:
     resumable: bool = True  # consult the journal of the run being resumed (not for undo/on failure)
     counters: dict[str, int] = field(default_factory=dict)
     timeout: float | None = None  # the step's ``timeout`` as written (for messages; ``deadline`` rules)
+    iteration: str = ""  # inside ``for`` statements: ``[i]`` per loop, part of every call key
 
     def __post_init__(self) -> None:
         if not self.key_prefix:
@@ -114,8 +116,21 @@ class CallRunner:
         self.resume_calls = dict(resume_calls or {})
         self.rng = rng or random.Random()
         self.requests = 0
-        self.site = ""  # "<file>:<line>:<col> step '<name>' <op>" of the call being made
         self.blobs = blobs  # the data-plane calls (upload_blob): run.uploads
+        self._count_lock = threading.Lock()
+        # "<file>:<line>:<col> step '<name>' <op>" of the call being made, per thread (the
+        # iterations of a parallel for call at once); ``site`` reads the calling thread's.
+        self._sites = threading.local()
+        self._last_site = ""
+
+    @property
+    def site(self) -> str:
+        site: str = getattr(self._sites, "site", self._last_site)
+        return site
+
+    @site.setter
+    def site(self, value: str) -> None:
+        self._sites.site = self._last_site = value
 
     # -- entry point ----------------------------------------------------------------------------
 
@@ -123,7 +138,7 @@ class CallRunner:
         spec = get_operation(op)
         if spec is None:
             raise ArgumentError(op, None, "unknown operation")
-        self.site = f"{where} step '{ctx.name}' {op}".strip()
+        self._sites.site = self._last_site = f"{where} step '{ctx.name}' {op}".strip()
         self.masker.learn_arguments(spec, args)
         if spec.plane == "blob":
             if self.blobs is None:
@@ -146,8 +161,9 @@ class CallRunner:
         (resume, read-back) its request id may be unknown: the result then has ``request_id``
         None, which is what a flow sees rather than a made-up id."""
         op = spec.name
-        n = ctx.counters[op] = ctx.counters.get(op, 0) + 1
-        key = f"{op}#{n}@{ctx.key_prefix}"
+        counter = op + ctx.iteration
+        n = ctx.counters[counter] = ctx.counters.get(counter, 0) + 1
+        key = f"{op}#{n}{ctx.iteration}@{ctx.key_prefix}"
         prior = self.resume_calls.pop(key, None) if ctx.resumable else None
         suspect = False  # an earlier process may have sent this call already
         if prior is not None:
@@ -262,12 +278,14 @@ class CallRunner:
         return tick
 
     def _status(self, ctx: StepContext, request_id: str) -> Any:
-        self.requests += 1
+        with self._count_lock:
+            self.requests += 1
         return self.client.call("get_operation_status", {"request_id": request_id},
                                 timeout=self._request_budget(ctx))
 
     def _send(self, ctx: StepContext, op: str, args: dict[str, Any], attempt: int) -> Any:
-        self.requests += 1
+        with self._count_lock:
+            self.requests += 1
         try:
             # Sent only once the journal's intent for it is on disk (see Journal.wait_durable).
             result = self.client.call(op, args, before_send=self.journal.wait_durable,

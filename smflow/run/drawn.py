@@ -31,6 +31,7 @@ was recorded by an smflow that did not record them) is a ``ReplayDriftError``: r
 
 from __future__ import annotations
 
+import threading
 import uuid as _uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -67,8 +68,10 @@ class DrawnValues:
         self.scope_of: Callable[[], str] = lambda: PARAMS
         self.resumable_of: Callable[[], bool] = lambda: True  # False: a block a resume runs afresh
         self._counts: Counter[tuple[str, str]] = Counter()
-        self._bind: str | None = None
-        self._waiting = False
+        # The iterations of a parallel for draw at once, each in its own step (its own scope):
+        # what an assignment or a wait is drawing for is per thread, the counts under one lock.
+        self._thread = threading.local()
+        self._lock = threading.RLock()
         self._journal: _Sink | None = None
         self._pending: list[dict[str, Any]] = []
 
@@ -95,28 +98,38 @@ class DrawnValues:
 
     # -- what the executor tells it ---------------------------------------------------------------
 
+    @property
+    def _bind(self) -> str | None:
+        bind: str | None = getattr(self._thread, "bind", None)
+        return bind
+
+    @property
+    def _waiting(self) -> bool:
+        return bool(getattr(self._thread, "waiting", False))
+
     @contextmanager
     def binding(self, key: str) -> Iterator[None]:
         """Draws made while the assignment with bind key ``key`` is evaluated belong to it."""
-        saved, self._bind = self._bind, key
+        saved, self._thread.bind = self._bind, key
         try:
             yield
         finally:
-            self._bind = saved
+            self._thread.bind = saved
 
     def skip(self, key: str) -> None:
         """The assignment ``key`` took its journaled value: count the draws it made, unmade."""
         scope = self.scope_of()
-        for builtin, n in self.binds.get(scope, {}).get(key, {}).items():
-            self._counts[(scope, builtin)] += n
+        with self._lock:
+            for builtin, n in self.binds.get(scope, {}).get(key, {}).items():
+                self._counts[(scope, builtin)] += n
 
     @contextmanager
     def waiting(self) -> Iterator[None]:
-        saved, self._waiting = self._waiting, True
+        saved, self._thread.waiting = self._waiting, True
         try:
             yield
         finally:
-            self._waiting = saved
+            self._thread.waiting = saved
 
     def attach(self, journal: _Sink) -> None:
         """Journal what was drawn before the journal was open (param defaults), then each draw."""
@@ -128,6 +141,10 @@ class DrawnValues:
     # -- drawing ----------------------------------------------------------------------------------
 
     def _draw(self, builtin: str, fresh: Callable[[], str]) -> str:
+        with self._lock:
+            return self._draw_locked(builtin, fresh)
+
+    def _draw_locked(self, builtin: str, fresh: Callable[[], str]) -> str:
         scope = self.scope_of()
         counter = ("wait " if self._waiting else "") + builtin
         self._counts[(scope, counter)] += 1

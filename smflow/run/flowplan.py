@@ -84,7 +84,7 @@ def env_secrets(flow: ast.Flow, environ: Mapping[str, str] | None = None) -> dic
 
 
 def _env_secret_calls(flow: ast.Flow) -> tuple[ast.BuiltinCall, ...]:
-    nodes: list[object] = [*flow.params, *flow.steps]
+    nodes: list[object] = [*flow.params, *ast.flat_steps(flow.steps)]
     if flow.on_failure is not None:
         nodes.append(flow.on_failure)
     return tuple(n for node in nodes for n in ast.walk(node)
@@ -112,6 +112,6 @@ def load(path: Path, given: Mapping[str, Any], environ: Mapping[str, str] | None
     plan = check_flow(flow, strings, clock_now=drawn.now if drawn else None, new_uuid=drawn.uuid if drawn else None)
     secrets = {name: str(plan.params[name]) for name in plan.secrets if plan.params.get(name) not in (None, "")}
     secrets.update(env_secrets(flow, environ))
-    steps = [ExecStep(s.name, s.step.body, s.retry, s.timeout, s.step.span) for s in plan.steps]
+    steps = [ExecStep(s.name, s.step.body, s.retry, s.timeout, s.step.span, s.loop) for s in plan.steps]
     on_failure = plan.on_failure.body if plan.on_failure is not None else None
     return LoadedFlow(path, text, plan, strings, dict(plan.params), secrets, steps, on_failure)

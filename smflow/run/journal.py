@@ -26,6 +26,10 @@ longer queues behind the disk. A sync that fails fails the call, which is then n
     rolling_back index, step                   an undo block is about to run
     rolled_back  index, step, ok               it ran (ok) or failed
     run_done     status, error, outputs (the declared outputs of a succeeded run, else null)
+    loop         key, items                    the evaluated list of a loop (a resume iterates the same items)
+
+A step inside a loop around steps is recorded under its expanded name (``deploy West US``), with
+``template`` naming the step as written (``deploy ${region}``).
 
 Records name their step by its identity, the step's name (unique in a flow, which the checker
 enforces), not by its position: a flow edited between a crash and ``--resume --force`` may have
@@ -54,6 +58,7 @@ import json
 import os
 import re
 import secrets as _secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -121,6 +126,8 @@ class JournalState:
     drawn: dict[str, dict[str, tuple[str, str | None]]] = field(default_factory=dict)  # smflow.run.drawn
     run_status: str | None = None  # "succeeded" / "failed" once run_done was written
     outputs: dict[str, Any] | None = None  # the declared outputs run_done recorded (a succeeded run's)
+    loops: dict[str, Any] = field(default_factory=dict)  # loop key -> its evaluated list (encoded)
+    templates: dict[str, str] = field(default_factory=dict)  # a loop step's expanded name -> its name as written
     good_bytes: int = 0  # length of the readable prefix (a torn tail is cut off before appending)
     records: int = 0
 
@@ -202,10 +209,14 @@ class _Format1:
 
 def _apply(state: JournalState, record: dict[str, Any]) -> None:
     kind = record["t"]
+    if kind in ("step_started", "step_done") and "template" in record:
+        state.templates[str(record["step"])] = str(record["template"])
     if kind == "step_started":
         state.steps_started.add(str(record["step"]))
     elif kind == "step_done":
         state.steps_done[str(record["step"])] = record
+    elif kind == "loop":
+        state.loops.setdefault(str(record["key"]), record["items"])
     elif kind == "call_intent":
         key = str(record["key"])
         state.calls.setdefault(key, CallRecord(key, str(record["op"])))
@@ -260,6 +271,9 @@ class Journal:
         self.syncs = True
         # The run's masker: every record is passed through it before it is written.
         self.mask: Callable[[Any], Any] = _unmasked
+        # Iterations of a ``parallel for`` append from several threads: each line is written
+        # whole (one holder at a time) and the chain of syncs stays in order.
+        self._lock = threading.Lock()
 
     @classmethod
     def create(cls, directory: Path, run_id: str, header: dict[str, Any], *,
@@ -307,14 +321,15 @@ class Journal:
         it) to disk, which ``wait_durable`` waits for."""
         record = {"t": kind, **self.mask(fields)}
         data = (_ENCODER.encode(record) + "\n").encode()
-        try:
-            written = 0
-            while written < len(data):
-                written += os.write(self._fd, data[written:])
-        except OSError as exc:
-            raise JournalError(f"cannot write the run journal {self.path}: {exc.strerror}") from None
-        if durable and self.syncs:
-            self._start_sync()
+        with self._lock:
+            try:
+                written = 0
+                while written < len(data):
+                    written += os.write(self._fd, data[written:])
+            except OSError as exc:
+                raise JournalError(f"cannot write the run journal {self.path}: {exc.strerror}") from None
+            if durable and self.syncs:
+                self._start_sync()
 
     def _start_sync(self) -> None:
         """Hand the sync to the sync thread and return once it is under way (see
@@ -331,12 +346,15 @@ class Journal:
     def wait_durable(self) -> None:
         """Return once every durable line appended so far is on disk; ``JournalError`` if it
         cannot be (the caller must then not act on it), now and for the rest of the run."""
-        pending, self._sync = self._sync, None
+        pending = self._sync
         if pending is not None:
             try:
-                pending.wait()
+                pending.wait()  # the latest sync: it waits for every earlier one (another thread's too)
             except OSError as exc:
                 self._sync_error = f"cannot write the run journal {self.path}: {exc.strerror}"
+            with self._lock:
+                if self._sync is pending:
+                    self._sync = None
         if self._sync_error is not None:
             raise JournalError(self._sync_error)
 

@@ -23,8 +23,9 @@ _FIELDS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "run": {"flow": (_STR, False), "flow_path": (_OPT_STR, False), "flow_sha256": (_OPT_STR, False),
             "vars": ((dict,), False), "secret_params": ((list,), False), "target": (_OPT_STR, False),
             "endpoint": (_OPT_STR, False)},
-    "step_started": {"index": (_INT, True)},
-    "step_done": {"index": (_INT, True), "bound": ((dict,), False), "undos": ((list,), False)},
+    "step_started": {"index": (_INT, True), "template": (_STR, False)},
+    "step_done": {"index": (_INT, True), "bound": ((dict,), False), "undos": ((list,), False),
+                  "template": (_STR, False)},
     "call_intent": {"key": (_STR, True), "op": (_STR, True)},
     "call_sent": {"key": (_STR, True), "op": (_STR, False), "request_id": (_OPT_STR, False)},
     "call_done": {"key": (_STR, True), "op": (_STR, False)},
@@ -33,6 +34,7 @@ _FIELDS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "rolled_back": {"index": (_INT, True)},
     "run_done": {"status": (_STR, True)},
     "drawn": {"step": (_STR, True), "key": (_STR, True), "value": (_STR, True), "bind": (_OPT_STR, False)},
+    "loop": {"key": (_STR, True), "items": ((list,), True)},
 }
 
 _NAMES = {str: "a string", int: "an integer", dict: "a mapping", list: "a list", type(None): "null"}

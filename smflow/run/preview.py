@@ -7,8 +7,11 @@ depends on the result of an earlier call (``old.name``) cannot be known before r
 shown as a placeholder written like the expression, ``<old.name>``. Calls that only happen
 sometimes are marked: inside an ``if`` ("conditional"), a ``wait until`` condition ("polled":
 repeated until true), inside ``undo``
-("on rollback"), inside ``on failure`` ("on failure"). Secrets and the subscription id are
-masked.
+("on rollback"), inside ``on failure`` ("on failure"), inside a ``for`` statement ("per item").
+A loop around steps whose list is known from the params is shown one iteration at a time,
+each step under its expanded name (``deploy svc-a``); one whose list only a run can know is
+shown once, under the step names as written, with the loop variable as a placeholder.
+Secrets and the subscription id are masked.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from smflow.errors import ArgumentError, FlowRuntimeError
 from smflow.run.flowplan import LoadedFlow
 from smflow.run.secrets import Masker, masker_for
 
-__all__ = ["PlannedCall", "planned_outputs", "preview"]
+__all__ = ["PlannedCall", "planned_outputs", "planned_steps", "preview"]
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,9 @@ def preview(loaded: LoadedFlow) -> list[PlannedCall]:
     client = ServiceManagementClient("plan", transport=_NothingSent())
     masker = masker_for(loaded.secret_values)
     out: list[PlannedCall] = []
-    for index, step in enumerate(loaded.steps, start=1):
+    for index, step, name, scope in _expanded(loaded):
         for call, when in _calls(step.body, "always"):
-            out.append(_planned(client, masker, loaded, index, step.name, call, when))
+            out.append(_planned(client, masker, loaded, index, name, call, when, scope))
     if loaded.on_failure:
         for call, when in _calls(loaded.on_failure, "on failure"):
             out.append(_planned(client, masker, loaded, 0, "on failure", call, when))
@@ -83,6 +86,43 @@ def planned_outputs(loaded: LoadedFlow) -> list[tuple[str, str]]:
         value = _value(loaded, output.value, now_known=False)
         known = not (isinstance(value, str) and value == f"<{_source(output.value)}>")
         out.append((output.name, masker.text(render_value(value) if known else value)))
+    return out
+
+
+def planned_steps(loaded: LoadedFlow) -> list[tuple[int, str]]:
+    """(index, name) of each step a run would run, in order: a loop's steps once per item."""
+    return [(index, name) for index, _, name, _ in _expanded(loaded)]
+
+
+def _expanded(loaded: LoadedFlow) -> list[tuple[int, Any, str, dict[str, Any]]]:
+    """(index, step, name, scope) of each step in run order; a loop whose list is known from
+    the params once per item (a parallel one in item order), else once as written."""
+    out: list[tuple[int, Any, str, dict[str, Any]]] = []
+    steps = loaded.steps
+    position = 0
+    while position < len(steps):
+        step = steps[position]
+        loop = step.loop
+        if loop is None:
+            out.append((position + 1, step, step.name, dict(loaded.params)))
+            position += 1
+            continue
+        end = position
+        while end < len(steps) and steps[end].loop is loop:
+            end += 1
+        items = _value(loaded, loop.items)
+        if isinstance(items, list):
+            for item in items:
+                scope = dict(loaded.params)
+                scope[loop.var] = item
+                for offset, inner in enumerate(steps[position:end]):
+                    name = _value(loaded, loop.names[offset], scope)
+                    out.append((position + offset + 1, inner, str(name) if not str(name).startswith("<") else inner.name,
+                                scope))
+        else:
+            for offset, inner in enumerate(steps[position:end]):
+                out.append((position + offset + 1, inner, inner.name, dict(loaded.params)))
+        position = end
     return out
 
 
@@ -108,6 +148,11 @@ def _calls(body: tuple[ast.Stmt, ...], when: str) -> list[tuple[ast.Call, str]]:
             for s in node.body:
                 visit(s, "on rollback" if mode != "on failure" else mode)
             return
+        if isinstance(node, ast.ForStmt):
+            visit(node.items, mode)
+            for s in node.body:
+                visit(s, _weaker(mode, "per item"))
+            return
         for child in ast.children(node):
             visit(child, mode)
 
@@ -121,12 +166,12 @@ def _weaker(mode: str, new: str) -> str:
 
 
 def _planned(client: Any, masker: Masker, loaded: LoadedFlow, index: int, step: str, call: ast.Call,
-             when: str) -> PlannedCall:
+             when: str, scope: dict[str, Any] | None = None) -> PlannedCall:
     spec = loaded.plan.operations.get(call.name)
     args: dict[str, Any] = {}
     for arg in call.args:
         if arg.name is not None:
-            args[arg.name] = _value(loaded, arg.value)
+            args[arg.name] = _value(loaded, arg.value, scope)
     method, path, body = _request(client, call.name, args, spec)
     for value in args.values():
         if isinstance(value, str) and value.startswith("<") and body:
@@ -135,7 +180,7 @@ def _planned(client: Any, masker: Masker, loaded: LoadedFlow, index: int, step: 
                        spec.effect if spec else "?", bool(spec and spec.asynchronous), call.span.line)
 
 
-def _value(loaded: LoadedFlow, expr: ast.Expr, now_known: bool = True) -> Any:
+def _value(loaded: LoadedFlow, expr: ast.Expr, scope: dict[str, Any] | None = None, now_known: bool = True) -> Any:
     def no_calls(node: ast.Call, args: dict[str, Any]) -> Any:
         raise _Unknown()
 
@@ -144,7 +189,7 @@ def _value(loaded: LoadedFlow, expr: ast.Expr, now_known: bool = True) -> Any:
             raise _Unknown()
         return datetime.now(UTC)
 
-    scope = dict(loaded.params)
+    scope = dict(loaded.params) if scope is None else dict(scope)
     try:
         return Evaluator(scope, no_calls, loaded.plan.base_dir, now, new_uuid=_no_uuid).evaluate(expr)
     except (_Unknown, FlowRuntimeError):

@@ -66,6 +66,8 @@ class TextProgress:
         self._step_label = ""
         self._last_wait_print: float | None = None
         self._embedded = False
+        # Steps under way, and their labels: the iterations of a parallel for run several at once.
+        self._running: dict[str, str] = {}
 
     def _line(self, text: str) -> None:
         if self._live_shown:
@@ -90,7 +92,7 @@ class TextProgress:
             verb = "resuming" if event.resumed else "run"
             self._line(f"{verb} {event.run_id}: {event.flow} ({event.steps} step{'' if event.steps == 1 else 's'}, journal {event.journal})")
         elif isinstance(event, StepStarted):
-            self._step_label = f"[{event.index}/{event.total}] {event.step}"
+            self._step_label = self._running[event.step] = f"[{event.index}/{event.total}] {event.step}"
             self._last_wait_print = None
             if self.live:
                 self._status(f"{self._step_label} …")
@@ -98,7 +100,7 @@ class TextProgress:
             self._line(f"[{event.index}/{event.total}] {event.step} … already done (skipped)")
         elif isinstance(event, RequestSent):
             if self.live:
-                self._status(f"{self._step_label} … {event.operation}")
+                self._status(f"{self._running.get(event.step, self._step_label)} … {event.operation}")
         elif isinstance(event, Retrying):
             self._line(
                 f"    retrying {event.operation} in {_secs(event.delay)} "
@@ -106,17 +108,20 @@ class TextProgress:
             )
         elif isinstance(event, Waiting):
             text = (
-                f"{self._step_label} … waiting {_secs(event.elapsed)} for {event.what}: "
+                f"{self._running.get(event.step, self._step_label)} … waiting {_secs(event.elapsed)} for {event.what}: "
                 f"{event.last_state}; next poll in {_secs(event.next_poll)}"
             )
+            which = f" ({event.step})" if len(self._running) > 1 else ""  # several steps wait at once
             if self.live:
                 self._status(text)
             elif self._last_wait_print is None or event.elapsed - self._last_wait_print >= self.plain_wait_every:
                 self._last_wait_print = event.elapsed
-                self._line(f"    waiting {_secs(event.elapsed)} for {event.what}: {event.last_state}")
+                self._line(f"    waiting {_secs(event.elapsed)} for {event.what}{which}: {event.last_state}")
         elif isinstance(event, StepFinished):
+            self._running.pop(event.step, None)
             self._line(f"[{event.index}/{event.total}] {event.step} … ok {_secs(event.elapsed)}")
         elif isinstance(event, StepFailed):
+            self._running.pop(event.step, None)
             self._line(f"[{event.index}/{event.total}] {event.step} … FAILED {_secs(event.elapsed)}: {event.error}")
         elif isinstance(event, LogMessage):
             self._line(f"    log: {event.message}")

@@ -1,6 +1,7 @@
 """Matching a run's journal to the flow being resumed, step by step, by identity.
 
-A step's identity is its name (the checker keeps names unique in a flow). Matching by position
+A step's identity is its name (the checker keeps names unique in a flow; a step inside a loop is
+journaled under its expanded name and compared by its name as written, its template). Matching by position
 instead would, after a step was inserted into the flow, skip the new step (its index was done)
 and hand the next step the bindings of another. So a resume compares the two sets of names: a
 step the journal never saw is new and runs where it now stands; a step the journal shows done
@@ -53,8 +54,9 @@ def compare(state: JournalState, steps: Sequence[str]) -> ResumeDiff:
     run never reached runs anyway)."""
     names = set(steps)
     had = state.header.get("steps")  # the flow's steps when the run started (format 2 on)
-    known = known_steps(state) | set(had if isinstance(had, list) else steps)
-    gone = tuple(name for name, record in state.steps_done.items() if name not in names)
+    # A step of a loop is journaled under its expanded name, and compared by its template.
+    known = {state.templates.get(name, name) for name in known_steps(state)} | set(had if isinstance(had, list) else steps)
+    gone = tuple(name for name, record in state.steps_done.items() if state.templates.get(name, name) not in names)
     return ResumeDiff(
         new=tuple(name for name in steps if name not in known),
         gone=gone,

@@ -111,6 +111,24 @@ def flow_resources(calls: Iterable[ast.Call], params: dict[str, Any], base_dir: 
     return frozenset(found)
 
 
+def loop_resources(found: frozenset[str] | None, loop: ast.StepLoop | None, calls: Iterable[ast.Call],
+                   params: dict[str, Any], base_dir: Path) -> frozenset[str] | None:
+    """``found`` plus the resources a step in ``loop`` names for each item of the loop's list,
+    when the list is known from the params (None, the whole target, otherwise)."""
+    if found is None or loop is None:
+        return WHOLE_TARGET
+    items = _static(loop.items, params, base_dir)
+    if not isinstance(items, list):
+        return WHOLE_TARGET
+    out = set(found)
+    for item in items:
+        named = flow_resources(calls, {**params, loop.var: item}, base_dir)
+        if named is None:
+            return WHOLE_TARGET
+        out |= named
+    return frozenset(out)
+
+
 def _named_argument(method: str, path: str) -> tuple[str, str] | None:
     path = path.split("?", 1)[0].strip("/")
     for collection, (create_arg, kind) in _COLLECTIONS.items():

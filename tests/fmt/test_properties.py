@@ -101,6 +101,7 @@ def statements() -> st.SearchStrategy[list[str]]:
         block = st.lists(inner, max_size=3).map(lambda ss: ["{", *[t for s in ss for t in s], "}"])
         return st.one_of(
             block.map(lambda b: ["undo", *b]),
+            st.tuples(NAMES, expr, block).map(lambda t: ["for", t[0], "in", *t[1], *t[2]]),
             st.tuples(expr, block, st.sampled_from(["", "else", "else if"]), block, expr).map(
                 lambda t: ["if", *t[0], *t[1]] + ([] if not t[2] else ["else", *t[3]] if t[2] == "else"
                                                   else ["else", "if", *t[4], *t[1], "else", *t[3]])),
@@ -123,8 +124,13 @@ def flows(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         tokens += ["retry", "attempts", "3", "backoff", "1s", "..", "1m", "jitter", "on", "busy", ",", "throttled"]
     for i in range(draw(st.integers(0, 3))):
-        tokens += ["step", f'"s{i}"'] + draw(st.sampled_from([[], ["timeout", "5m"], ["retry", "attempts", "2"]]))
+        loop = draw(st.sampled_from([[], ["for"], ["parallel", "for"]]))  # a loop around the step
+        name = f'"s{i}"' if not loop else f'"s{i} ${{x}}"'
+        if loop:
+            tokens += [*loop, "x", "in", *draw(expressions()), *(["max", "2"] if len(loop) == 2 else []), "{"]
+        tokens += ["step", name] + draw(st.sampled_from([[], ["timeout", "5m"], ["retry", "attempts", "2"]]))
         tokens += draw(stmt_block)
+        tokens += ["}"] if loop else []
     if draw(st.booleans()):
         tokens += ["on failure"] + draw(stmt_block)
     text = draw(GAPS.filter(lambda g: "#" in g)) if draw(st.booleans()) else ""

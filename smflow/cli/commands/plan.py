@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from smflow.run.flowplan import load
-    from smflow.run.preview import preview
+    from smflow.run.preview import planned_steps, preview
 
     loaded = load(Path(args.flow), parse_vars(args.var))
     for warning in loaded.plan.warnings:  # the checker's warnings (errors were raised by load)
@@ -42,24 +42,24 @@ def run(args: argparse.Namespace) -> int:
         return 0
     total = len(loaded.steps)
     out.write(f"plan for {args.flow}: {total} steps, {len(calls)} requests at most (nothing is sent)\n")
-    by_step: dict[int, list[Any]] = {}
+    by_step: dict[tuple[int, str], list[Any]] = {}
     for call in calls:
-        by_step.setdefault(call.step_index, []).append(call)
-    for index, step in [(i, s.name) for i, s in enumerate(loaded.steps, 1)] + [(0, "on failure")]:
+        by_step.setdefault((call.step_index, call.step), []).append(call)
+    for index, step in planned_steps(loaded) + [(0, "on failure")]:
         if index == 0:
             _write_outputs(out, loaded)
-        if index == 0 and 0 not in by_step:
+        if index == 0 and (0, step) not in by_step:
             continue
         head = f"[{index}/{total}] {step}" if index else "on failure"
         out.write(f"\n{head}\n")
-        for call in by_step.get(index, []):
+        for call in by_step.get((index, step), []):
             tags = [call.effect] + (["async"] if call.asynchronous else []) + (
                 [call.when] if call.when != "always" else [])
             out.write(f"  {call.method:<6} {call.path}\n")
             out.write(f"         {call.operation} (line {call.line}; {', '.join(tags)})\n")
             if call.body:
                 out.write(f"         {call.body}\n")
-        if not by_step.get(index):
+        if not by_step.get((index, step)):
             out.write("  (no requests)\n")
     return 0
 
