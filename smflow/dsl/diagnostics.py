@@ -42,6 +42,12 @@ CODES: dict[str, str] = {
     "UnusedBinding": "a bound name is never used (warning)",
     "WaitWithoutTimeout": "a wait has no timeout or no interval (warning)",
     "UnusedParam": "a param is never used (warning)",
+    # procedures and `use` (smflow.dsl.library, smflow.dsl.checker)
+    "UseError": "a `use` path is not a plain relative path, or its file cannot be read",
+    "UseCycle": "files use each other in a cycle",
+    "NotALibrary": "a used file holds something other than `use` lines and procs",
+    "DuplicateProc": "two procs have one name (in one file or across used files)",
+    "ProcRecursion": "a proc calls itself, directly or through other procs",
 }
 WARNING_CODES = frozenset({"UnusedBinding", "WaitWithoutTimeout", "UnusedParam"})
 

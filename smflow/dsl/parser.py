@@ -60,8 +60,9 @@ OPERATORS_HELP = ("the operators are + - * (arithmetic, '+' also joins strings),
                   "and, or, not, in, not in, and 'if c then a else b'")
 _NO_LOOPS = ("loops are not supported yet: call the operation once per item, or check a list with "
              "all(items, x => ...) / any(items, x => ...)")
+_PROC_HINT = "a procedure is declared before the steps: proc name(a: string) { ... return a }"
 _UNSUPPORTED_WORDS = {"for": _NO_LOOPS, "while": _NO_LOOPS, "foreach": _NO_LOOPS,
-                      "def": "procedures are not supported yet", "function": "procedures are not supported yet"}
+                      "def": _PROC_HINT, "function": _PROC_HINT}
 _UNSUPPORTED_CHARS = {
     "%": "'%' is not an operator; " + OPERATORS_HELP,
     "/": "'/' is not an operator (there is no division); " + OPERATORS_HELP,

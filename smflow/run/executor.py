@@ -17,12 +17,19 @@ new in the flow runs where it stands, and the steps done around it stay done.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from smflow.dsl import ast
-from smflow.errors import ConfirmUnansweredError, FlowFailedError, JournalError, ReplayError, SmflowError
+from smflow.errors import (
+    ConfirmUnansweredError,
+    FlowFailedError,
+    FlowRuntimeError,
+    JournalError,
+    ReplayError,
+    SmflowError,
+)
 from smflow.run import codec, resumeplan
 from smflow.run.calls import CallRunner, StepContext
 from smflow.run.clock import Clock
@@ -82,6 +89,15 @@ class _Undo:
     step: str
     body: tuple[ast.Stmt, ...]
     undo_id: int
+    scope: Scope | None = None  # an undo block of a proc: the proc's names when it was reached
+
+
+@dataclass
+class _ProcFrame:
+    """A proc being run inside a step (for its undo blocks)."""
+
+    proc: ast.Proc
+    scope: Scope
 
 
 class Executor:
@@ -102,8 +118,10 @@ class Executor:
         time_scale: float = 1.0,
         resume: JournalState | None = None,
         default_policy: RetryPolicyLike = DEFAULT_POLICY,
+        procs: Mapping[str, ast.Proc] | None = None,
     ) -> None:
         self.steps = steps
+        self.procs = dict(procs or {})
         self.on_failure = on_failure
         self.scope = scope
         self.evaluate = evaluate
@@ -122,6 +140,9 @@ class Executor:
         self._bound: dict[str, str] = {}  # name -> key of its last "bind" record in this step
         self._undo_ids: list[int] = []
         self._assign_counts: dict[str, int] = {}
+        self._step: ExecStep | None = None  # the step running (None in 'on failure' and undo blocks)
+        self._frames: list[_ProcFrame] = []  # procs running, innermost last
+        self._proc_undos: list[dict[str, Any]] = []  # undo blocks of procs registered by this step
 
     def current_call_site(self) -> str:
         """Where the call in flight was written, e.g. ``flows/bg.flow:23:5 step 'deploy' create_deployment``."""
@@ -152,8 +173,7 @@ class Executor:
                         raise JournalError(f"the journal of step '{step.name}' lacks the value of '{name}'; "
                                            "cannot resume")
                     self.scope[name] = codec.decode(recorded[key], secrets_by_name)
-                for undo_id in done.get("undos", []):
-                    self._register_undo(index, step, int(undo_id))
+                self._reregister_undos(index, step, done, secrets_by_name)
                 outcomes[index - 1] = StepOutcome(step.name, "skipped")
                 self.emit(StepSkipped, index=index, total=total, step=step.name)
                 continue
@@ -163,7 +183,8 @@ class Executor:
             self._ctx = StepContext(index, step.name, step.policy,
                                     start + step.timeout if step.timeout is not None else None,
                                     timeout=step.timeout)
-            self._bound, self._undo_ids, self._assign_counts = {}, [], {}
+            self._bound, self._undo_ids, self._assign_counts, self._proc_undos = {}, [], {}, []
+            self._step = step
             try:
                 self._block(step.body, index, step)
             except ReplayError:
@@ -177,8 +198,9 @@ class Executor:
                 failure = (index, err)
                 break
             elapsed = self.clock.monotonic() - start
+            extra: dict[str, Any] = {"proc_undos": self._proc_undos} if self._proc_undos else {}
             self.journal.append("step_done", index=index, step=step.name, elapsed=round(elapsed, 3),
-                                bound=self._bound, undos=self._undo_ids)
+                                bound=self._bound, undos=self._undo_ids, **extra)
             self.emit(StepFinished, index=index, total=total, step=step.name, elapsed=elapsed)
             outcomes[index - 1] = StepOutcome(step.name, "succeeded", elapsed)
         if failure is None:
@@ -187,6 +209,7 @@ class Executor:
         failed = self.steps[failed_index - 1].name
         rolled: list[str] = []
         message = describe_error(failed_err)
+        self._step = None
         if isinstance(failed_err, ConfirmUnansweredError):  # nobody approved, nobody refused: stop, undo nothing
             return Outcome("failed", outcomes, self.scope, message, failed, rolled)
         if self.on_failure:
@@ -233,7 +256,9 @@ class Executor:
             self.journal.append("log", step=self._ctx.name, message=self.calls.masker.text(message))
             self.emit(LogMessage, step=self._ctx.name, message=message)
         elif isinstance(stmt, ast.UndoStmt):
-            if step is not None:
+            if self._frames and scope is self._frames[-1].scope:
+                self._register_proc_undo(index, stmt, self._frames[-1])
+            elif step is not None:
                 undo_id = next((i for i, u in enumerate(self._undo_stmts(step)) if u is stmt), -1)
                 self._undo_ids.append(undo_id)
                 self._register_undo(index, step, undo_id)
@@ -271,6 +296,74 @@ class Executor:
         if 0 <= undo_id < len(undos):
             self.undos.append(_Undo(index, step.name, undos[undo_id].body, undo_id))
 
+    # -- procedures -----------------------------------------------------------------------------
+    # A proc runs inside the calling step: its calls are the step's calls (retry policy, deadline,
+    # journal), keyed "<op>#<n>@<step>/<proc>#<k>" where k counts the step's calls of that proc,
+    # so keys stay unique and the same from run to run. Its scope is its params only.
+
+    def _run_proc(self, proc: ast.Proc, args: dict[str, Any], node: ast.Call | None) -> Any:
+        scope: Scope = {}
+        for i, param in enumerate(proc.params):
+            if param.name in args:
+                scope[param.name] = args[param.name]
+            elif str(i) in args:  # positional (see Evaluator._ev_call)
+                scope[param.name] = args[str(i)]
+            elif param.default is not None:
+                scope[param.name] = self._eval(param.default, {})
+            else:  # the checker refuses such a call
+                raise FlowRuntimeError(f"proc {proc.name} needs '{param.name}'", (node or proc).span)
+        parent = self._ctx
+        counter = f"proc {proc.name}"  # not an operation name: operations have no space
+        k = parent.counters[counter] = parent.counters.get(counter, 0) + 1
+        self._ctx = StepContext(parent.index, parent.name, parent.policy, parent.deadline,
+                                key_prefix=f"{parent.key_prefix}/{proc.name}#{k}", resumable=parent.resumable,
+                                timeout=parent.timeout)
+        frame = _ProcFrame(proc, scope)
+        self._frames.append(frame)
+        try:
+            self._block(proc.body, parent.index, self._step, scope=scope)
+            return self._eval(proc.result, scope) if proc.result is not None else None
+        finally:
+            self._frames.pop()
+            self._ctx = parent
+
+    def _register_proc_undo(self, index: int, stmt: ast.UndoStmt, frame: _ProcFrame) -> None:
+        step = self._step
+        if step is None:  # the checker refuses a proc with an undo block outside a step
+            return
+        undo_id = next((i for i, u in enumerate(ast.descendants(frame.proc.body, ast.UndoStmt)) if u is stmt), -1)
+        snapshot = dict(frame.scope)
+        self._proc_undos.append({"proc": frame.proc.name, "undo": undo_id, "at": len(self._undo_ids),
+                                 "scope": codec.encode(snapshot, self.secret_values)})
+        self.undos.append(_Undo(index, step.name, stmt.body, undo_id, snapshot))
+
+    def _reregister_undos(self, index: int, step: ExecStep, done: dict[str, Any], secrets: dict[str, str]) -> None:
+        """The undo blocks a step done before the crash registered, in the order it registered them."""
+        from_procs = done.get("proc_undos", [])
+        if not isinstance(from_procs, list):
+            raise JournalError(f"the journal of step '{step.name}' has malformed proc undo blocks; cannot resume")
+        pending = sorted(from_procs, key=lambda u: u.get("at", 0) if isinstance(u, dict) else 0)
+        for position, undo_id in enumerate([*done.get("undos", []), None]):
+            while pending and isinstance(pending[0], dict) and pending[0].get("at") == position:
+                self._reregister_proc_undo(index, step, pending.pop(0), secrets)
+            if undo_id is not None:
+                self._register_undo(index, step, int(undo_id))
+        if pending:
+            raise JournalError(f"the journal of step '{step.name}' has malformed proc undo blocks; cannot resume")
+
+    def _reregister_proc_undo(self, index: int, step: ExecStep, entry: dict[str, Any], secrets: dict[str, str]) -> None:
+        proc = self.procs.get(str(entry.get("proc")))
+        undo_id = entry.get("undo")
+        if proc is None or type(undo_id) is not int:
+            raise JournalError(f"the journal of step '{step.name}' names proc '{entry.get('proc')}' and its undo "
+                               "block, which the flow no longer has; cannot resume")
+        undos = ast.descendants(proc.body, ast.UndoStmt)
+        if 0 <= undo_id < len(undos):
+            scope = codec.decode(entry.get("scope", {}), secrets)
+            if not isinstance(scope, dict):
+                raise JournalError(f"the journal of step '{step.name}' has a malformed proc undo block; cannot resume")
+            self.undos.append(_Undo(index, step.name, undos[undo_id].body, undo_id, scope))
+
     def _rollback(self, rolled: list[str]) -> None:
         """Run registered undo blocks, newest first; one failing does not stop the others."""
         while self.undos:
@@ -279,7 +372,7 @@ class Executor:
             self._ctx = StepContext(undo.step_index, f"undo of '{undo.step}'", self.default_policy, None,
                                     key_prefix=f"undo of {undo.step}", resumable=False)
             try:
-                self._block(undo.body, undo.step_index, None)
+                self._block(undo.body, undo.step_index, None, scope=undo.scope)
             except ReplayError:
                 raise
             except SmflowError as err:
@@ -319,4 +412,7 @@ class Executor:
         return self.evaluate(expr, scope, self._call)
 
     def _call(self, op: str, args: dict[str, Any], node: ast.Call | None) -> Any:
+        proc = self.procs.get(op)
+        if proc is not None:
+            return self._run_proc(proc, args, node)
         return self.calls.call(self._ctx, op, args, where(node) if node is not None else "")
