@@ -73,11 +73,13 @@ def _base_dir(name: str) -> str:
     return os.path.dirname(name)
 
 
-def resolve(flow: ast.Flow, read: Reader | None = None) -> Library:
+def resolve(flow: ast.Flow, read: Reader | None = None, *, base_dir: str | None = None) -> Library:
     """Follow ``flow``'s ``use`` lines (transitively) and collect every procedure.
 
     Problems are returned as diagnostics (never raised), each located where it is: a missing
-    file or a cycle on the ``use`` line, a step in a used file on that step.
+    file or a cycle on the ``use`` line, a step in a used file on that step. ``base_dir`` is
+    where the top flow's paths start when its name is not a path (the language server names
+    a document by its URI).
     """
     from smflow.dsl.parser import parse_flow
 
@@ -101,7 +103,7 @@ def resolve(flow: ast.Flow, read: Reader | None = None) -> Library:
     loaded: dict[str, str] = {}  # real path -> reported path
 
     def visit(f: ast.Flow, chain: list[tuple[str, str]]) -> None:
-        base = _base_dir(f.span.source.name)
+        base = base_dir if f is flow and base_dir is not None else _base_dir(f.span.source.name)
         for use in f.uses:
             if not use.path.is_plain:
                 report("a use path is a plain string (no ${...})", use.path.span, "UseError")
@@ -142,7 +144,8 @@ def resolve(flow: ast.Flow, read: Reader | None = None) -> Library:
     top_name = flow.span.source.name
     add_procs(flow)
     if flow.uses:
-        visit(flow, [(os.path.realpath(top_name), top_name)])
+        top_path = os.path.join(base_dir, os.path.basename(top_name)) if base_dir is not None else top_name
+        visit(flow, [(os.path.realpath(top_path), top_name)])
     return lib
 
 
