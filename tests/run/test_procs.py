@@ -132,3 +132,18 @@ def test_a_flow_whose_used_file_is_missing_is_refused_before_anything_is_sent(
         run_flow(flow, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir)
     assert "procs.flow:2:5" in str(err.value) and "there is no file" in str(err.value)
     assert emu.ops("create_hosted_service") == 0
+
+
+def test_the_shipped_restart_instance_flow_replays_its_procs_from_its_cassette(journal_dir: Path) -> None:
+    """flows/restart_instance.flow takes ensure_running and instance_ready from
+    flows/lib/cloud_service.flow; its cassette (recorded with them) replays offline."""
+    root = Path(__file__).resolve().parents[2]
+    flow = root / "flows" / "restart_instance.flow"
+    assert 'use "lib/cloud_service.flow"' in flow.read_text()
+    result = run_flow(flow, vars={"escalate": "true"}, replay=root / "cassettes" / "restart_instance.yaml",
+                      journal_dir=journal_dir)
+    assert result.ok, result.error
+    keys = [r["key"] for r in _journal(result) if r["t"] == "call_intent"]
+    assert keys[:2] == ["create_hosted_service#1@make sure a deployment runs/ensure_running#1",
+                        "create_deployment#1@make sure a deployment runs/ensure_running#1"]
+    assert "delete_role_instances#1@remove it if nothing helped" in keys
