@@ -11,7 +11,8 @@ the growth from the previous size (10x the steps should cost at most 11x: linear
 
 Shapes: ``realistic`` (a read bound to a name, a log that interpolates it, a write under a
 nested if/else, a wait with a call in its condition, and an undo block with a local binding:
-about 110 tokens), ``plain`` (the same without wait and undo) and ``small`` (one log line).
+about 110 tokens), ``plain`` (the same without wait and undo), ``small`` (one log line) and
+``procs`` (a step that binds the result of its own procedure, declared before the steps).
 Before the sizes, ``flows/blue_green.flow`` (a real 71-line flow): best-of-200 parse and check.
 Every figure is CPU time (``time.process_time``), so other processes on the machine count less.
 """
@@ -62,13 +63,22 @@ PLAIN = '''step "release {i}" timeout 30m {{
 '''
 
 SMALL = 'step "step {i}" {{\n    log "step {i} of ${{service}}"\n}}\n'
-SHAPES = {"realistic": STEP, "plain": PLAIN, "small": SMALL}
+# ``procs``: one procedure per step, declared before the steps, each step calling its own.
+PROC = '''proc deploy_{i}(service: string, slot: string = "staging") {{
+    d = get_deployment_by_slot(service_name: service, deployment_slot: slot)
+    log "deployment ${{d.name}} is ${{d.status}}"
+    return d.name
+}}
+'''
+PROC_STEP = 'step "release {i}" timeout 30m {{\n    n{i} = deploy_{i}(service)\n    log "deployed ${{n{i}}}"\n}}\n'
+SHAPES = {"realistic": STEP, "plain": PLAIN, "small": SMALL, "procs": PROC_STEP}
 
 
 def generate(steps: int, shape: str = "realistic") -> str:
     head = 'flow generated "generated for the benchmark"\nparam service = "svc"\n' \
            "retry attempts 6 backoff 2s..1m jitter on transient\n\n"
-    return head + "".join(SHAPES[shape].format(i=i) for i in range(steps))
+    procs = "".join(PROC.format(i=i) for i in range(steps)) if shape == "procs" else ""
+    return head + procs + "".join(SHAPES[shape].format(i=i) for i in range(steps))
 
 
 def tokens(steps: int, shape: str) -> int:

@@ -298,8 +298,9 @@ class Executor:
 
     # -- procedures -----------------------------------------------------------------------------
     # A proc runs inside the calling step: its calls are the step's calls (retry policy, deadline,
-    # journal), keyed "<op>#<n>@<step>/<proc>#<k>" where k counts the step's calls of that proc,
-    # so keys stay unique and the same from run to run. Its scope is its params only.
+    # journal), keyed "<op>#<n>@<step>/<proc>@<line>:<col>" after the call site (with "#<k>" from
+    # its second run in the step, e.g. in a wait), so keys stay unique and the same from run to
+    # run. Its scope is its params only.
 
     def _run_proc(self, proc: ast.Proc, args: dict[str, Any], node: ast.Call | None) -> Any:
         scope: Scope = {}
@@ -313,10 +314,15 @@ class Executor:
             else:  # the checker refuses such a call
                 raise FlowRuntimeError(f"proc {proc.name} needs '{param.name}'", (node or proc).span)
         parent = self._ctx
-        counter = f"proc {proc.name}"  # not an operation name: operations have no space
+        # Named by the call site, not by a count of the step's proc calls: in a step re-run after
+        # a crash, `x = p(...)` done before is replayed from the journal without running p, and
+        # a count would then give the next call of p the key of this one (and skip its writes).
+        site = f"{node.name_span.line}:{node.name_span.col}" if node is not None else "?"
+        counter = f"proc {proc.name}@{site}"  # not an operation name: operations have no space
         k = parent.counters[counter] = parent.counters.get(counter, 0) + 1
+        frame_key = f"{proc.name}@{site}" + (f"#{k}" if k > 1 else "")
         self._ctx = StepContext(parent.index, parent.name, parent.policy, parent.deadline,
-                                key_prefix=f"{parent.key_prefix}/{proc.name}#{k}", resumable=parent.resumable,
+                                key_prefix=f"{parent.key_prefix}/{frame_key}", resumable=parent.resumable,
                                 timeout=parent.timeout)
         frame = _ProcFrame(proc, scope)
         self._frames.append(frame)

@@ -74,10 +74,11 @@ def test_a_proc_of_a_used_file_runs_inside_the_calling_step(emulator: Any, journ
     assert _services(emu) == {"smflow-proc-a", "smflow-proc-b"}
     assert emu.ops("create_hosted_service") == 2
     records = _journal(result)
-    # Each call of the proc has its own keys, under the calling step: unique, and the same on every run.
+    # Each call of the proc has its own keys, under the calling step and named by the call site:
+    # unique, and the same on every run.
     assert [r["key"] for r in records if r["t"] == "call_intent"] == [
-        "create_hosted_service#1@services/ensure_service#1",
-        "create_hosted_service#1@services/ensure_service#2",
+        "create_hosted_service#1@services/ensure_service@5:13",
+        "create_hosted_service#1@services/ensure_service@6:5",
     ]
     intents = [r["args"] for r in records if r["t"] == "call_intent"]
     assert intents[1]["location"] == "East US" and intents[0]["location"] == "West US"  # the default
@@ -144,6 +145,24 @@ def test_the_shipped_restart_instance_flow_replays_its_procs_from_its_cassette(j
                       journal_dir=journal_dir)
     assert result.ok, result.error
     keys = [r["key"] for r in _journal(result) if r["t"] == "call_intent"]
-    assert keys[:2] == ["create_hosted_service#1@make sure a deployment runs/ensure_running#1",
-                        "create_deployment#1@make sure a deployment runs/ensure_running#1"]
+    assert keys[:2] == ["create_hosted_service#1@make sure a deployment runs/ensure_running@34:11",
+                        "create_deployment#1@make sure a deployment runs/ensure_running@34:11"]
     assert "delete_role_instances#1@remove it if nothing helped" in keys
+
+
+def test_a_step_re_run_after_a_stop_replays_a_proc_result_and_still_makes_the_next_calls_writes(
+        emulator: Any, journal_dir: Path, tmp_path: Path) -> None:
+    """The step stops at its gate after `first = ensure_service(...)`; resumed, `first` is replayed
+    from the journal (the proc does not run again), and the next call of the same proc must
+    still create its own service: its writes are keyed by their call site, not by a count."""
+    emu = emulator(latency=1.0)
+    flow = _write(tmp_path, 'flow gated\nuse "lib/services.flow"\nstep "s" {\n'
+                            '    first = ensure_service("smflow-proc-x")\n    confirm "go on?"\n'
+                            '    ensure_service("smflow-proc-y")\n    log "${first}"\n}\n')
+    first = run_flow(flow, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir)
+    assert first.status == "failed" and _services(emu) == {"smflow-proc-x"}
+    resumed = run_flow(None, resume=first.run_id, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir,
+                       assume_yes=True)
+    assert resumed.ok, resumed.error
+    assert _services(emu) == {"smflow-proc-x", "smflow-proc-y"}
+    assert emu.ops("create_hosted_service") == 2
