@@ -13,7 +13,8 @@ Shapes: ``realistic`` (a read bound to a name, a log that interpolates it, a wri
 nested if/else, a wait with a call in its condition, and an undo block with a local binding:
 about 110 tokens), ``plain`` (the same without wait and undo), ``small`` (one log line) and
 ``loops`` (a step inside a ``for``, or a ``parallel for … max 2``, every other time, with a
-``for`` over a result's list inside the step).
+``for`` over a result's list inside the step), ``procs`` (a step that binds the result of its
+own procedure, declared before the steps).
 Before the sizes, ``flows/blue_green.flow`` (a real 71-line flow): best-of-200 parse and check.
 Every figure is CPU time (``time.process_time``), so other processes on the machine count less.
 """
@@ -76,15 +77,24 @@ LOOPS = '''{parallel}for r{i} in regions{limit} {{
     }}
 }}
 '''
-SHAPES = {"realistic": STEP, "plain": PLAIN, "small": SMALL, "loops": LOOPS}
+# ``procs``: one procedure per step, declared before the steps, each step calling its own.
+PROC = '''proc deploy_{i}(service: string, slot: string = "staging") {{
+    d = get_deployment_by_slot(service_name: service, deployment_slot: slot)
+    log "deployment ${{d.name}} is ${{d.status}}"
+    return d.name
+}}
+'''
+PROC_STEP = 'step "release {i}" timeout 30m {{\n    n{i} = deploy_{i}(service)\n    log "deployed ${{n{i}}}"\n}}\n'
+SHAPES = {"realistic": STEP, "plain": PLAIN, "small": SMALL, "loops": LOOPS, "procs": PROC_STEP}
 
 
 def generate(steps: int, shape: str = "realistic") -> str:
     head = 'flow generated "generated for the benchmark"\nparam service = "svc"\n' \
            'param regions : list[string] = ["West US", "East US"]\n' \
            "retry attempts 6 backoff 2s..1m jitter on transient\n\n"
-    return head + "".join(SHAPES[shape].format(i=i, parallel="parallel " if i % 2 else "",
-                                               limit=" max 2" if i % 2 else "") for i in range(steps))
+    procs = "".join(PROC.format(i=i) for i in range(steps)) if shape == "procs" else ""
+    return head + procs + "".join(SHAPES[shape].format(i=i, parallel="parallel " if i % 2 else "",
+                                                       limit=" max 2" if i % 2 else "") for i in range(steps))
 
 
 def tokens(steps: int, shape: str) -> int:

@@ -40,6 +40,11 @@ class ArgumentChecker(ExprChecker):
     # operation calls ---------------------------------------------------------------------
     def call(self, call: ast.Call) -> OperationSpec | None:
         """Check a call against the catalogue; return its spec (None when unknown)."""
+        if call.name in self.procs:  # reached only through `exists` or `try` (type_of checks proc calls)
+            self.report("TypeMismatch", f"'{call.name}' is a proc: exists and try need a read operation",
+                        call.name_span)
+            self.proc_call(call)
+            return None
         spec = get_operation(call.name)
         if spec is None:
             if call.name in ast.BUILTINS:

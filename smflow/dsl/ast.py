@@ -10,11 +10,15 @@ every run-time error.
 A flow reads top to bottom::
 
     flow blue_green "Blue/green release"         # Flow(name, description)
-    use "common.flow"                             # Use (reserved: NotSupported for now)
+    use "lib/common.flow"                         # Use (procedures from another file)
     param service = "svc"                         # Param (type inferred from the default)
     param package_url : string                    # Param (required: no default)
     secret param admin_password : string          # Param(secret=True)
     retry attempts 6 backoff 2s..1m jitter on transient   # RetryClause (flow default)
+    proc publish(service: string, slot: string = "staging") {   # Proc(params, body, result)
+        ...
+        return d.url
+    }
     step "deploy" timeout 30m retry attempts 3 {  # Step(timeout, retry, body)
         old = get_deployment_by_slot(service_name: service, deployment_slot: "production")
         create_deployment(...)                    # CallStmt (async ops are awaited)
@@ -75,6 +79,8 @@ __all__ = [
     "OnFailure",
     "Output",
     "Param",
+    "Proc",
+    "ProcParam",
     "Quantifier",
     "Record",
     "RecordEntry",
@@ -640,10 +646,37 @@ class Output:
 
 @dataclass(frozen=True, slots=True)
 class Use:
-    """``use "other.flow"``: reserved for reusing another flow (checker: ``NotSupported``)."""
+    """``use "lib/common.flow"``: the procedures of another file (a path relative to this one),
+    resolved by ``smflow.dsl.library``."""
 
     span: Span
     path: String
+
+
+@dataclass(frozen=True, slots=True)
+class ProcParam:
+    """``name: type [= default]`` of a procedure; the type is required (checked at each call)."""
+
+    span: Span
+    name: str
+    name_span: Span
+    type: TypeRef
+    default: Expr | None
+
+
+@dataclass(frozen=True, slots=True)
+class Proc:
+    """``proc name(params) { statements [return expr] }``: run inside the calling step, with its
+    params as its only names. ``result`` is the ``return`` expression (None: returns null);
+    ``result_span`` covers the whole ``return`` statement."""
+
+    span: Span
+    name: str
+    name_span: Span
+    params: tuple[ProcParam, ...]
+    body: tuple[Stmt, ...]
+    result: Expr | None
+    result_span: Span | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -660,6 +693,7 @@ class Flow:
     steps: tuple[StepItem, ...]  # steps, and loops around steps (``flat_steps`` for every step)
     on_failure: OnFailure | None
     outputs: tuple[Output, ...] = ()  # written after the steps (and before ``on failure``)
+    procs: tuple[Proc, ...] = ()
 
 
 Node: TypeAlias = (
@@ -675,6 +709,8 @@ Node: TypeAlias = (
     | OnFailure
     | Output
     | Use
+    | ProcParam
+    | Proc
     | Flow
 )
 

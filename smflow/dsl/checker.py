@@ -13,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from smflow.asm.catalogue import get_operation
 from smflow.asm.types import ANY, DURATION, INT, STRING, AnyType, ListType, Type
 from smflow.asm.validation import UNKNOWN
 from smflow.dsl import ast
 from smflow.dsl.arguments import ArgumentChecker
 from smflow.dsl.diagnostics import WARNING_CODES, Diagnostic, Severity
 from smflow.dsl.expressions import compatible, describe_type, did_you_mean
+from smflow.dsl.library import Library, resolve
 from smflow.dsl.params import convert_var, param_type
 from smflow.errors import FlowError
 from smflow.source import Span
@@ -59,12 +61,18 @@ class CheckReport:
     param_types: dict[str, Type] = field(default_factory=dict)
     var_values: dict[str, object] = field(default_factory=dict)
     operations: dict[str, object] = field(default_factory=dict)
+    library: Library = field(default_factory=Library)
 
 
 class _FlowChecker(ArgumentChecker):
-    def __init__(self, flow: ast.Flow) -> None:
+    def __init__(self, flow: ast.Flow, library: Library | None = None) -> None:
         super().__init__(self._report)
         self.flow = flow
+        self.library = library if library is not None else Library(procs={p.name: p for p in flow.procs})
+        self.procs = self.library.procs
+        self.proc_results: dict[str, Type] = {}  # result type of each proc checked so far
+        self.proc_stack: list[str] = []  # the procs being checked, outermost first
+        self.flow_names: set[str] = set()  # the flow's params and bindings (a proc cannot see them)
         self.diagnostics: list[Diagnostic] = []
         self.scope: dict[str, _Binding] = {}
         self.bindings: list[_Binding] = []
@@ -99,6 +107,9 @@ class _FlowChecker(ArgumentChecker):
                          f"{self.loop_locals[node.name].line}) and is local to each iteration", node.span)
         elif node.name in RESERVED_NAMES:
             self._report("UndefinedName", f"'{node.name}' is only bound inside 'on failure'", node.span)
+        elif self.proc_stack and node.name in self.flow_names:
+            self._report("UndefinedName", f"'{node.name}' is not visible in proc '{self.proc_stack[-1]}': a proc "
+                         "sees only its own params and bindings (pass it as an argument)", node.span)
         else:
             hint = did_you_mean(node.name, list(self.scope))
             self._report("UndefinedName", f"undefined name '{node.name}'{hint}", node.span)
@@ -326,7 +337,10 @@ class _FlowChecker(ArgumentChecker):
 
     def stmt(self, s: ast.Stmt) -> None:
         if isinstance(s, ast.CallStmt):
-            self.call(s.call)
+            if s.call.name in self.procs:
+                self.proc_call(s.call)
+            else:
+                self.call(s.call)
         elif isinstance(s, ast.AssignStmt):
             t = self.type_of(s.value)
             self.bind(s.name, s.name_span, t, "local" if self.in_undo else "binding")
@@ -424,15 +438,121 @@ class _FlowChecker(ArgumentChecker):
             self.bind(name, f.span, STRING, "reserved")
         self.block(f.body)
 
+    # procedures ----------------------------------------------------------------------------
+    # A proc is checked once, the first time it is called (or at the end, if never called), in
+    # a scope of its own params: it cannot see the caller's names, and its own stay inside it.
+
+    def proc_call(self, call: ast.Call) -> Type:
+        """Check a call of a proc (arguments by position, then by name) and give its result type."""
+        proc = self.procs[call.name]
+        if (self.in_undo or self.in_failure) and ast.descendants(proc.body, ast.UndoStmt):
+            where = "an undo block" if self.in_undo else "'on failure'"
+            self._report("NotSupported", f"proc '{proc.name}' registers an undo block, so it cannot be called "
+                         f"from {where}", call.name_span)
+        result = self.proc_result(proc, call)
+        by_name = {p.name: p for p in proc.params}
+        given: set[str] = set()
+        named = False
+        for i, arg in enumerate(call.args):
+            if arg.name is None:
+                if named:
+                    self._report("UnknownArgument", "a positional argument cannot follow a named one: "
+                                 "write 'name: value'", arg.span)
+                    self.type_of(arg.value)
+                    continue
+                if i >= len(proc.params):
+                    self._report("UnknownArgument", f"proc {proc.name} takes {len(proc.params)} argument(s)", arg.span)
+                    self.type_of(arg.value)
+                    continue
+                param = proc.params[i]
+            else:
+                named = True
+                found = by_name.get(arg.name)
+                if found is None:
+                    self._report("UnknownArgument", f"unknown argument '{arg.name}' for proc {proc.name}"
+                                 f"{did_you_mean(arg.name, list(by_name))}", arg.name_span)
+                    self.type_of(arg.value)
+                    continue
+                param = found
+            if param.name in given:
+                self._report("DuplicateArgument", f"argument '{param.name}' is given twice", arg.name_span)
+                self.type_of(arg.value)
+                continue
+            given.add(param.name)
+            self.value(arg.value, param_type(param.type)[0], param.name)
+        for param in proc.params:
+            if param.name not in given and param.default is None:
+                t = param_type(param.type)[0]
+                self._report("MissingArgument", f"missing required argument '{param.name}' ({describe_type(t)}) "
+                             f"for proc {proc.name}", call.name_span)
+        return result
+
+    def proc_result(self, proc: ast.Proc, call: ast.Call | None = None) -> Type:
+        if proc.name in self.proc_results:
+            return self.proc_results[proc.name]
+        if proc.name in self.proc_stack:
+            chain = self.proc_stack[self.proc_stack.index(proc.name):] + [proc.name]
+            assert call is not None
+            self._report("ProcRecursion", f"proc '{proc.name}' calls itself ({' -> '.join(chain)}); "
+                         "recursion is not supported", call.name_span)
+            return ANY
+        saved = (self.scope, self.later, self.bindings, self.in_undo, self.undo_names, self.in_failure)
+        self.scope, self.bindings, self.undo_names = {}, [], []
+        self.later = _binding_sites(proc.body)
+        self.in_undo = self.in_failure = False
+        self.proc_stack.append(proc.name)
+        try:
+            result = self._check_proc(proc)
+        finally:
+            self.proc_stack.pop()
+            self.scope, self.later, self.bindings, self.in_undo, self.undo_names, self.in_failure = saved
+        self.proc_results[proc.name] = result
+        return result
+
+    def _check_proc(self, proc: ast.Proc) -> Type:
+        if get_operation(proc.name) is not None or proc.name in ast.BUILTINS:
+            what = "an ASM operation" if get_operation(proc.name) is not None else "a builtin"
+            self._report("ShadowedName", f"proc '{proc.name}' has the name of {what}; pick another name",
+                         proc.name_span)
+        types: list[Type] = []
+        for p in proc.params:  # defaults first, in a scope with no names: a default is a value
+            t, problem = param_type(p.type)
+            if problem:
+                self._report("UnknownType", problem, p.type.span)
+            types.append(t)
+            if p.default is not None:
+                for node in ast.walk(p.default):
+                    if isinstance(node, ast.Call):
+                        self._report("NotSupported", "a proc param default cannot call an operation or a proc",
+                                     node.name_span)
+                dt = self.type_of(p.default)
+                if not compatible(dt, t):
+                    self._report("TypeMismatch", f"default of '{p.name}' must be {describe_type(t)}, "
+                                 f"got {describe_type(dt)}", p.default.span)
+        for p, t in zip(proc.params, types, strict=True):
+            self.bind(p.name, p.name_span, t, "param")
+        self.block(proc.body)
+        result = self.type_of(proc.result) if proc.result is not None else ANY
+        for b in self.bindings:
+            if not b.used and not b.name.startswith("_"):
+                if b.kind == "binding":
+                    self._report("UnusedBinding", f"'{b.name}' is bound but never used (start it with '_' if that "
+                                 "is on purpose)", b.span)
+                else:
+                    self._report("UnusedParam", f"param '{b.name}' of proc '{proc.name}' is never used", b.span)
+        return result
+
     def run(self, var_strings: Mapping[str, str], require: bool) -> CheckReport:
-        for use in self.flow.uses:
-            self._report("NotSupported", "'use' is reserved for reusing other flows and not supported yet", use.span)
-        self.later = _binding_sites(self.flow)
+        self.diagnostics.extend(self.library.diagnostics)
+        self.later = _binding_sites(tuple(s for step in self.flow.steps if isinstance(step, ast.Step) for s in step.body))
+        self.flow_names = {p.name for p in self.flow.params} | set(self.later)
         types, values = self.params(var_strings, require)
         self.retry(self.flow.retry)
         self.steps()
         self.outputs()
         self.on_failure()
+        for proc in self.procs.values():  # those never called are checked too
+            self.proc_result(proc)
         for b in self.bindings:
             if not b.used and not b.name.startswith("_"):
                 if b.kind == "binding":
@@ -447,6 +567,7 @@ class _FlowChecker(ArgumentChecker):
             param_types=types,
             var_values=values,
             operations=dict(self.operations),
+            library=self.library,
         )
 
 
@@ -454,10 +575,10 @@ def _article(noun: str) -> str:
     return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
-def _binding_sites(flow: ast.Flow) -> dict[str, Span]:
-    """Where each name is first bound by a step statement (undo blocks excluded)."""
+def _binding_sites(body: tuple[ast.Stmt, ...]) -> dict[str, Span]:
+    """Where each name is first bound by a statement of ``body`` (undo blocks excluded)."""
     sites: dict[str, Span] = {}
-    stack: list[ast.Stmt] = [s for step in flow.steps if isinstance(step, ast.Step) for s in step.body]
+    stack: list[ast.Stmt] = list(body)
     while stack:
         s = stack.pop()
         if isinstance(s, ast.AssignStmt):
@@ -476,12 +597,15 @@ def _fmt(seconds: float) -> str:
     return f"{int(seconds * 1000)}ms"
 
 
-def check(flow: ast.Flow, vars: Mapping[str, str] | None = None, *, require_params: bool = False) -> CheckReport:
+def check(flow: ast.Flow, vars: Mapping[str, str] | None = None, *, require_params: bool = False,
+          library: Library | None = None) -> CheckReport:
     """Check ``flow``; ``require_params`` reports ``MissingParam`` for required params without
-    a ``--var`` (the executor always asks for it; ``smflow check`` only with ``--require-vars``)."""
+    a ``--var`` (the executor always asks for it; ``smflow check`` only with ``--require-vars``).
+    ``library`` is what its ``use`` lines name; by default they are followed here (the one read
+    the checker makes, and only for a flow that has ``use`` lines)."""
     from smflow.dsl.parser import paused_gc
 
-    checker = _FlowChecker(flow)
+    checker = _FlowChecker(flow, library if library is not None else resolve(flow))
     try:
         with paused_gc():
             return checker.run(vars or {}, require_params)

@@ -47,6 +47,12 @@ CODES: dict[str, str] = {
     "UnusedParam": "a param is never used (warning)",
     "LoopStepName": "a step inside a loop does not use the loop variable in its name",
     "MissingLimit": "a 'parallel for' has no 'max N'",
+    # procedures and `use` (smflow.dsl.library, smflow.dsl.checker)
+    "UseError": "a `use` path is not a plain relative path, or its file cannot be read",
+    "UseCycle": "files use each other in a cycle",
+    "NotALibrary": "a used file holds something other than `use` lines and procs",
+    "DuplicateProc": "two procs have one name (in one file or across used files)",
+    "ProcRecursion": "a proc calls itself, directly or through other procs",
 }
 WARNING_CODES = frozenset({"UnusedBinding", "WaitWithoutTimeout", "UnusedParam"})
 

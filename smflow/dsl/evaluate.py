@@ -187,7 +187,9 @@ class Evaluator:
 
     # calls --------------------------------------------------------------------------------
     def _ev_call(self, e: ast.Call) -> Any:
-        args = {a.name: self.evaluate(a.value) for a in e.args if a.name is not None}
+        # Operations take named arguments only (the checker says so); a proc's positional ones
+        # are passed under their position ("0", "1", ...), which no name can be.
+        args = {a.name if a.name is not None else str(i): self.evaluate(a.value) for i, a in enumerate(e.args)}
         if id(e) in self._absent_ok:
             try:
                 return self.call(e, args)

@@ -148,6 +148,7 @@ class ExprChecker:
     def __init__(self, report: Report) -> None:
         self.report = report
         self.operations: dict[str, OperationSpec] = {}
+        self.procs: dict[str, ast.Proc] = {}  # callable procedures (smflow.dsl.library)
 
     # hooks -------------------------------------------------------------------------------
     def type_of_name(self, node: ast.Name) -> Type:  # pragma: no cover - overridden
@@ -196,6 +197,8 @@ class ExprChecker:
         if type(e) is ast.Attribute:
             return self._attribute(e)
         if type(e) is ast.Call:
+            if e.name in self.procs:
+                return self.proc_call(e)
             spec = self.call(e)
             return spec.result if spec is not None and spec.result is not None else ANY
         if isinstance(e, ast.String):
@@ -490,3 +493,6 @@ class ExprChecker:
     # operation calls: see smflow.dsl.arguments ------------------------------------------
     def call(self, call: ast.Call) -> OperationSpec | None:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def proc_call(self, call: ast.Call) -> Type:  # pragma: no cover - overridden by the checker
+        return ANY

@@ -60,8 +60,8 @@ OPERATORS_HELP = ("the operators are + - * (arithmetic, '+' also joins strings),
                   "and, or, not, in, not in, and 'if c then a else b'")
 _NO_LOOPS = ("the only loop is 'for x in LIST { ... }' (inside a step, or around steps); to wait for a "
              "state use 'wait until COND every 15s timeout 20m'")
-_UNSUPPORTED_WORDS = {"while": _NO_LOOPS, "foreach": _NO_LOOPS,
-                      "def": "procedures are not supported yet", "function": "procedures are not supported yet"}
+_PROC_HINT = "a procedure is declared before the steps: proc name(a: string) { ... return a }"
+_UNSUPPORTED_WORDS = {"while": _NO_LOOPS, "foreach": _NO_LOOPS, "def": _PROC_HINT, "function": _PROC_HINT}
 # ``output`` is a keyword only after the steps: written inside a block it reads as a name.
 _UNSUPPORTED_WORDS["output"] = ("an output is declared after the last step, not inside a block: "
                                 "output NAME = EXPR (bind the value in the step, then output it)")

@@ -92,6 +92,8 @@ class Plan:
     operations: dict[str, OperationSpec]
     warnings: tuple[Diagnostic, ...] = ()
     on_failure: ast.OnFailure | None = field(default=None)
+    procs: dict[str, ast.Proc] = field(default_factory=dict)  # every proc the flow can call
+    used_files: tuple[tuple[str, str], ...] = ()  # (path, text) of each file reached through `use`
 
     def spec_for(self, call: ast.Call) -> OperationSpec:
         """The catalogue entry of an operation call of this flow."""
@@ -164,7 +166,10 @@ def check_flow(
         for i, s in enumerate(ast.flat_steps(flow.steps))
     )
     operations: dict[str, OperationSpec] = {}
-    for call in [c for st in steps for c in st.calls] + (_calls(flow.on_failure.body) if flow.on_failure else []):
+    procs = dict(report.library.procs)
+    proc_calls = [c for proc in procs.values() for c in _calls(proc.body)]
+    for call in [c for st in steps for c in st.calls] + (_calls(flow.on_failure.body) if flow.on_failure else []) \
+            + proc_calls:
         spec = get_operation(call.name)
         if spec is not None:
             operations[spec.name] = spec
@@ -178,4 +183,6 @@ def check_flow(
         operations=operations,
         warnings=tuple(report.warnings),
         on_failure=flow.on_failure,
+        procs=procs,
+        used_files=tuple(report.library.texts()),
     )

@@ -38,7 +38,7 @@ _DOTTED = re.compile(r"([ \t]*)([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]
 # Words the grammar reserves: an interpolation made of one goes through the parser.
 _KEYWORDS = frozenset({
     "flow", "use", "param", "secret", "retry", "attempts", "backoff", "jitter", "on", "step", "timeout",
-    "wait", "until", "every", "if", "else", "assert", "confirm", "log", "undo", "rollback", "exists",
+    "wait", "until", "every", "proc", "return", "if", "else", "assert", "confirm", "log", "undo", "rollback", "exists",
     "all", "any", "and", "or", "not", "in", "true", "false", "null", "then", "try", "for", "parallel",
 })
 
@@ -58,6 +58,19 @@ def duration_seconds(text: str) -> float:
 class _Block:
     span: Span
     body: tuple[ast.Stmt, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Return:
+    span: Span
+    value: ast.Expr
+
+
+@dataclass(frozen=True, slots=True)
+class _ProcBody:
+    span: Span
+    body: tuple[ast.Stmt, ...]
+    result: _Return | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +305,7 @@ class FlowTransformer:
             steps=tuple(x for x in rest if isinstance(x, (ast.Step, ast.StepLoop))),
             on_failure=next((x for x in rest if isinstance(x, ast.OnFailure)), None),
             outputs=tuple(x for x in rest if isinstance(x, ast.Output)),
+            procs=tuple(x for x in rest if isinstance(x, ast.Proc)),
         )
 
     def header(self, c: Children) -> _Header:  # "flow" NAME [STRING]
@@ -360,6 +374,29 @@ class FlowTransformer:
     def block(self, c: Children) -> _Block:  # "{" stmt* "}"
         ctx = self._local.ctx
         return _Block(_from_token(ctx, c[0], _tspan(ctx, c[-1])), tuple(c[1:-1]))
+
+    # ------------------------------------------------------------------ procedures
+
+    def proc_decl(self, c: Children) -> ast.Proc:  # "proc" NAME "(" [param ("," param)* [","]] ")" body
+        ctx = self._local.ctx
+        body: _ProcBody = c[-1]
+        params = tuple(x for x in c[3:-2] if type(x) is ast.ProcParam)
+        result = body.result
+        return ast.Proc(_from_token(ctx, c[0], body.span), str(c[1]), _tspan(ctx, c[1]), params, body.body,
+                        result.value if result is not None else None, result.span if result is not None else None)
+
+    def proc_param(self, c: Children) -> ast.ProcParam:  # NAME ":" type_ref ["=" expr]
+        name, _, type_ref, _, default = c
+        return ast.ProcParam(self.span(c), str(name), self.tspan(name), type_ref, default)
+
+    def proc_body(self, c: Children) -> _ProcBody:  # "{" stmt* [return_stmt] "}"
+        ctx = self._local.ctx
+        result = c[-2] if isinstance(c[-2], _Return) else None
+        stmts = tuple(x for x in c[1:-1] if x is not None and not isinstance(x, _Return))
+        return _ProcBody(_from_token(ctx, c[0], _tspan(ctx, c[-1])), stmts, result)
+
+    def return_stmt(self, c: Children) -> _Return:  # "return" expr
+        return _Return(self.span(c), c[1])
 
     # ------------------------------------------------------------------ statements
 

@@ -56,6 +56,7 @@ class Layout:
             (True, list(flow.params)),
             (True, [flow.retry] if flow.retry else []),
         ]
+        sections += [(True, [proc]) for proc in flow.procs]
         sections += [(True, [step]) for step in flow.steps]
         sections.append((True, list(flow.outputs)))
         sections.append((True, [flow.on_failure] if flow.on_failure else []))
@@ -157,6 +158,7 @@ class Layout:
     def output(self, node: ast.Output, run: list[ast.Output]) -> Doc:
         width = max(len(o.name) for o in run)
         return cat("output ", node.name.ljust(width), " = ", self.expr(node.value))
+
     def decl_step_loop(self, loop: ast.StepLoop) -> Doc:
         """``[parallel] for x in LIST [max N] { steps }``: its steps one blank line apart, as at
         the top level."""
@@ -173,6 +175,32 @@ class Layout:
         if not items and self._open_trailing(key) == "":
             return cat(*head, " {}")
         return cat(*head, " {", self._open_trailing(key), indent(self._join(items)), HARDLINE, "}")
+
+    # ------------------------------------------------------------------------ procedures
+
+    def decl_proc(self, proc: ast.Proc) -> Doc:
+        params = [(p, self.proc_param(p)) for p in proc.params]
+        key = ("body", id(proc))
+        items: list[_Item] = []
+        for stmt in proc.body:
+            items += self._lines(stmt, self.stmt(stmt))
+        line = self.trivia.returns.get(id(proc))
+        if line is not None:
+            items += self._lines(line, cat("return ", self.expr(line.value)))
+        items += [(c.blank_before, c.text) for c in self.trivia.dangling.get(key, [])]
+        opening = self._open_trailing(key)
+        if items:
+            items[0] = (False, items[0][1])
+            body: Doc = cat("{", opening, indent(self._join(items)), HARDLINE, "}")
+        else:
+            body = "{}" if opening == "" else cat("{", opening, HARDLINE, "}")
+        return cat("proc ", proc.name, self.bracketed("(", ")", params, ("params", id(proc))), " ", body)
+
+    def proc_param(self, param: ast.ProcParam) -> Doc:
+        parts: list[Doc] = [param.name, ": ", self.type_ref(param.type)]
+        if param.default is not None:
+            parts += [" = ", self.expr(param.default)]
+        return cat(*parts)
 
     def decl_on_failure(self, node: ast.OnFailure) -> Doc:
         return cat("on failure ", self.block(node.body, ("body", id(node))))

@@ -28,6 +28,7 @@ from lark import Token
 
 from smflow.dsl import ast
 from smflow.dsl.parser import lark_parser
+from smflow.source import Span
 
 __all__ = ["Comment", "Trivia", "collect"]
 
@@ -65,6 +66,15 @@ class _Container:
     elements: list[_Element]
 
 
+@dataclass(frozen=True)
+class ReturnLine:
+    """The ``return expr`` line of a proc: the AST keeps only the expression, but a comment or a
+    blank line belongs before (or after) the whole line."""
+
+    span: Span
+    value: ast.Expr
+
+
 @dataclass
 class Trivia:
     """The comments of one text by where they go, and what its tokens say about its AST."""
@@ -82,6 +92,7 @@ class Trivia:
     match: dict[int, int] = field(default_factory=dict)
     call_parens: set[int] = field(default_factory=set)
     else_if: set[int] = field(default_factory=set)
+    returns: dict[int, ReturnLine] = field(default_factory=dict)  # id(proc) -> its ``return`` line
 
     def offset(self, line: int, col: int) -> int:
         return self.line_starts[line - 1] + col - 1
@@ -173,8 +184,18 @@ def _block(trivia: Trivia, key: Hashable, open_index: int, body: tuple[ast.Stmt,
 def _containers(trivia: Trivia, node: object) -> Iterator[_Container]:
     if isinstance(node, ast.Flow):
         header: list[object] = [node, *node.uses, *node.params, *([node.retry] if node.retry else []),
-                                *node.steps, *node.outputs, *([node.on_failure] if node.on_failure else [])]
+                                *node.procs, *node.steps, *node.outputs, *([node.on_failure] if node.on_failure else [])]
         yield _Container(FILE, 0, len(trivia.text) + 1, 0, _elements(trivia, header))
+    elif isinstance(node, ast.Proc):
+        params = trivia.token_at[trivia.offset(node.name_span.line, node.name_span.col)] + 1
+        trivia.call_parens.add(params)
+        yield _block(trivia, ("params", id(node)), params, node.params)  # type: ignore[arg-type]
+        body: list[object] = list(node.body)
+        if node.result is not None and node.result_span is not None:
+            line = trivia.returns[id(node)] = ReturnLine(node.result_span, node.result)
+            body.append(line)
+        yield _block(trivia, ("body", id(node)), trivia._first("LBRACE", trivia.end(node.params[-1]) if node.params
+                                                               else trivia.start(node)), tuple(body))  # type: ignore[arg-type]
     elif isinstance(node, (ast.Step, ast.OnFailure, ast.UndoStmt)):
         yield _block(trivia, ("body", id(node)), trivia._first("LBRACE", trivia.start(node)), node.body)
     elif isinstance(node, ast.StepLoop):

@@ -59,8 +59,9 @@ class FlowGraph:
 
 
 class _Builder:
-    def __init__(self, flow: ast.Flow) -> None:
+    def __init__(self, flow: ast.Flow, procs: frozenset[str]) -> None:
         self.flow = flow
+        self.procs = procs  # names of the procs the flow can call: drawn as "proc NAME"
         self.graph = FlowGraph(title=flow.name)
         self.counter = 0
         self.undo_nodes: list[str] = []
@@ -87,9 +88,11 @@ class _Builder:
     def stmt(self, stmt: ast.Stmt, group: Group, ends: list[tuple[str, EdgeKind]]) -> list[tuple[str, EdgeKind]]:
         match stmt:
             case ast.CallStmt():
-                nid = self.node("c", stmt.call.name, "call", group)
+                prefix = "proc " if stmt.call.name in self.procs else ""
+                nid = self.node("c", prefix + stmt.call.name, "call", group)
             case ast.AssignStmt():
-                nid = self.node("a", f"{stmt.name} = {summarize(stmt.value)}", "call", group)
+                prefix = "proc " if isinstance(stmt.value, ast.Call) and stmt.value.name in self.procs else ""
+                nid = self.node("a", f"{stmt.name} = {prefix}{summarize(stmt.value)}", "call", group)
             case ast.WaitStmt():
                 every = f" every {ast.duration_text(stmt.every)}" if stmt.every else ""
                 timeout = f" timeout {ast.duration_text(stmt.timeout)}" if stmt.timeout else ""
@@ -186,5 +189,7 @@ def _stmt_label(stmt: ast.Stmt) -> str:
     return type(stmt).__name__.removesuffix("Stmt").lower()
 
 
-def build_graph(flow: ast.Flow) -> FlowGraph:
-    return _Builder(flow).build()
+def build_graph(flow: ast.Flow, procs: frozenset[str] | None = None) -> FlowGraph:
+    """``procs``: the names of the procs ``flow`` can call (its own by default; the CLI passes
+    those of its used files too)."""
+    return _Builder(flow, procs if procs is not None else frozenset(p.name for p in flow.procs)).build()

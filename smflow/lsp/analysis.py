@@ -15,13 +15,16 @@ file).
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import unquote, urlsplit
 
 from smflow.dsl import ast
 from smflow.dsl.checker import RESERVED_NAMES, check
 from smflow.dsl.diagnostics import Diagnostic, from_error
+from smflow.dsl.library import resolve
 from smflow.dsl.parser import parse_flow
 from smflow.errors import FlowError
 from smflow.lsp.incremental import IncrementalParser
@@ -105,6 +108,7 @@ class Analysis:
     text: str
     flow: ast.Flow | None
     diagnostics: list[Diagnostic]
+    procs: dict[str, ast.Proc] = field(default_factory=dict)  # every proc the flow can call (go to definition)
 
     @functools.cached_property
     def index(self) -> NameIndex | None:
@@ -164,8 +168,27 @@ def analyse(text: str, name: str, parser: IncrementalParser | None = None) -> An
         span = SourceFile(name, text).span_at(1, 1)
         return Analysis(name, text, None, [Diagnostic("error", "NotSupported", "the flow is nested too deeply to parse",
                                                       span)])
-    report = check(flow)
-    return Analysis(name, text, flow, sorted(report.errors + report.warnings, key=Diagnostic.sort_key))
+    library = resolve(flow, base_dir=_document_dir(name))
+    report = check(flow, library=library)
+    found = [d if d.span.source.name == name else _at_use(flow, d) for d in report.errors + report.warnings]
+    return Analysis(name, text, flow, sorted(found, key=Diagnostic.sort_key), dict(library.procs))
+
+
+def _document_dir(name: str) -> str | None:
+    """The folder of a document named by a ``file:`` URI (where its ``use`` paths start)."""
+    if not name.startswith("file:"):
+        return None
+    return os.path.dirname(unquote(urlsplit(name).path))
+
+
+def _at_use(flow: ast.Flow, d: Diagnostic) -> Diagnostic:
+    """A problem inside a used file, shown on the ``use`` line that brings that file in (the
+    first one, when it comes in through another used file), naming where it really is."""
+    if not flow.uses:
+        return d
+    target = os.path.normpath(d.span.file)
+    use = next((u for u in flow.uses if target.endswith(os.path.normpath(u.path.text))), flow.uses[0])
+    return Diagnostic(d.severity, d.code, f"{d.span.location()}: {d.message}", use.path.span)
 
 
 Scope = dict[str, Definition]

@@ -8,8 +8,10 @@ protocol's units and are converted once (``smflow.lsp.positions``).
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 from lsprotocol import types as lsp
 
@@ -81,7 +83,7 @@ BUILTIN_DOCS: dict[str, tuple[str, str]] = {
 STATEMENT_KEYWORDS = ("if", "else", "wait until", "assert", "confirm", "log", "undo", "rollback", "for")
 EXPRESSION_KEYWORDS = ("exists", "all", "any", "not", "and", "or", "in", "true", "false", "null", "if", "then", "else", "try")
 DECLARATION_KEYWORDS = ("step", "param", "secret param", "retry", "on failure", "timeout", "every", "output", "for",
-                        "parallel for", "max")
+                        "parallel for", "max", "use", "proc", "return")
 RESERVED_WORDS = frozenset({
     "flow", "use", "param", "secret", "retry", "attempts", "backoff", "jitter", "on", "step", "timeout",
     "if", "else", "wait", "until", "every", "assert", "confirm", "log", "undo", "rollback", "exists",
@@ -421,6 +423,12 @@ def _name_markdown(d: Definition, t: Type) -> str:
 def definition(analysis: Analysis, position: lsp.Position) -> lsp.Location | None:
     lines = LineMap(analysis.text)
     occ = _occurrence(analysis, lines, position)
+    if occ is not None and occ.call is not None and occ.call.name in analysis.procs:
+        name_span = analysis.procs[occ.call.name].name_span  # a proc: maybe in a used file
+        if name_span.source.name == analysis.name:
+            return lsp.Location(uri=analysis.name, range=to_range(lines, name_span))
+        uri = Path(os.path.abspath(name_span.file)).as_uri()
+        return lsp.Location(uri=uri, range=to_range(LineMap(name_span.source.text), name_span))
     if occ is None or occ.definition is None or occ.definition.span is None:
         return None
     span = occ.definition.span

@@ -10,7 +10,6 @@ before the flow runs (bad flow, bad flags, unusable journal) are raised as ``Smf
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import sys
@@ -241,7 +240,7 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
     if o.replay is not None and state is None:
         given_vars = {**_replay_defaults(path, Path(o.replay), drawn), **given_vars}
     loaded = flowplan.load(path, given_vars, drawn=drawn)
-    text_hash = hashlib.sha256(loaded.text.encode()).hexdigest()
+    text_hash = loaded.fingerprint()
     masker = masker_for(loaded.secret_values)
     secret_names = set(loaded.plan.secrets)
     public_vars = {k: v for k, v in loaded.given_vars.items() if k not in secret_names}
@@ -254,7 +253,8 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
         diff = resumeplan.compare(state, [step.name for step in loaded.steps])
         if (state.header.get("flow_sha256") != text_hash or diff.changed) and not o.force:
             raise JournalError(
-                f"{path} changed since run {journal.run_id} started (its sha256 differs{diff.describe()}); "
+                f"{path}{' (or a file it uses)' if loaded.plan.used_files else ''} changed since run "
+                f"{journal.run_id} started (its sha256 differs{diff.describe()}); "
                 "resuming would mix two versions of the procedure. Pass --force to resume anyway."
             )
         notices = diff.notices()
@@ -321,7 +321,7 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
             calls=calls, clock=run_clock, journal=journal, emit=emit,
             confirm=o.confirm or _confirmer(o.assume_yes),
             secret_values=_journaled_secrets(loaded, target),
-            poll=target.poll, time_scale=target.time_scale, resume=state, drawn=drawn,
+            poll=target.poll, time_scale=target.time_scale, resume=state, drawn=drawn, procs=loaded.plan.procs,
             # A cassette is one sequence of requests: recorded and replayed, a parallel for runs
             # one iteration at a time, in item order.
             threads=target.kind != "replay" and not o.record,

@@ -31,13 +31,20 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from smflow.dsl import ast
-from smflow.errors import ConfirmUnansweredError, FlowFailedError, JournalError, ReplayError, SmflowError
+from smflow.errors import (
+    ConfirmUnansweredError,
+    FlowFailedError,
+    FlowRuntimeError,
+    JournalError,
+    ReplayError,
+    SmflowError,
+)
 from smflow.run import codec, resumeplan
 from smflow.run.calls import CallRunner, StepContext
 from smflow.run.clock import Clock
@@ -116,6 +123,19 @@ class _Frame:
     assign_counts: dict[str, int] = field(default_factory=dict)
     undos: list[_Undo] | None = None  # an iteration's undo queue (None: the executor's)
     in_for: int = 0  # depth of 'for' statements: their bindings are local, not rebound on resume
+    step: ExecStep | None = None  # the step it runs (None: on failure, an undo block, a loop's list)
+    proc: _ProcFrame | None = None  # set while a proc's body runs in this frame's step
+    proc_undos: list[dict[str, Any]] = field(default_factory=list)  # undo blocks of procs, for step_done
+
+
+@dataclass
+class _ProcFrame:
+    """A proc being run inside a step: its scope (its params), and the step frame it runs in
+    (its undo blocks register there)."""
+
+    proc: ast.Proc
+    scope: Scope
+    step_frame: _Frame
 
 
 @dataclass
@@ -145,8 +165,10 @@ class Executor:
         default_policy: RetryPolicyLike = DEFAULT_POLICY,
         drawn: DrawnValues | None = None,
         threads: bool = True,
+        procs: Mapping[str, ast.Proc] | None = None,
     ) -> None:
         self.steps = steps
+        self.procs = dict(procs or {})
         self.threads = threads  # False: a parallel for runs its iterations one at a time, in order
         self.on_failure = on_failure
         self.scope = scope
@@ -259,15 +281,14 @@ class Executor:
                 if key not in recorded:
                     raise JournalError(f"the journal of step '{name}' lacks the value of '{bound}'; cannot resume")
                 scope[bound] = codec.decode(recorded[key], self._secrets_by_name)
-            for undo_id in done.get("undos", []):
-                self._register_undo(index, step, name, int(undo_id), scope, undos)
+            self._reregister_undos(index, step, name, done, scope, undos)
             self.emit(StepSkipped, index=index, total=total, step=name)
             return StepOutcome(name, "skipped"), None
         start = self.clock.monotonic()
         self.emit(StepStarted, index=index, total=total, step=name)
         self.journal.append("step_started", index=index, step=name, **extra)
         frame = _Frame(StepContext(index, name, step.policy, start + step.timeout if step.timeout is not None else None,
-                                   timeout=step.timeout), scope, undos=undos)
+                                   timeout=step.timeout), scope, undos=undos, step=step)
         try:
             self._block(step.body, index, step, frame)
         except ReplayError:
@@ -279,6 +300,8 @@ class Executor:
             self.emit(StepFailed, index=index, total=total, step=name, elapsed=elapsed, error=message)
             return StepOutcome(name, "failed", elapsed, message), err
         elapsed = self.clock.monotonic() - start
+        if frame.proc_undos:
+            extra["proc_undos"] = frame.proc_undos
         self.journal.append("step_done", index=index, step=name, elapsed=round(elapsed, 3),
                             bound=frame.bound, undos=frame.undo_ids, **extra)
         self.emit(StepFinished, index=index, total=total, step=name, elapsed=elapsed)
@@ -452,7 +475,9 @@ class Executor:
             self.journal.append("log", step=frame.ctx.name, message=self.calls.masker.text(message))
             self.emit(LogMessage, step=frame.ctx.name, message=message)
         elif isinstance(stmt, ast.UndoStmt):
-            if step is not None:
+            if frame.proc is not None:
+                self._register_proc_undo(index, stmt, frame.proc)
+            elif step is not None:
                 undo_id = next((i for i, u in enumerate(self._undo_stmts(step)) if u is stmt), -1)
                 frame.undo_ids.append(undo_id)
                 self._register_undo(index, step, frame.ctx.name, undo_id, scope, frame.undos)
@@ -528,6 +553,89 @@ class Executor:
                 with self._undo_lock:
                     self.undos.append(undo)
 
+    # -- procedures -----------------------------------------------------------------------------
+    # A proc runs inside the calling step: its calls are the step's calls (retry policy, deadline,
+    # journal), keyed "<op>#<n>@<step>/<proc>@<line>:<col>" after the call site (with "#<k>" from
+    # its second run in the step, e.g. in a wait), so keys stay unique and the same from run to
+    # run. Its scope is its params only.
+
+    def _run_proc(self, proc: ast.Proc, args: dict[str, Any], node: ast.Call | None, caller: _Frame) -> Any:
+        scope: Scope = {}
+        for i, param in enumerate(proc.params):
+            if param.name in args:
+                scope[param.name] = args[param.name]
+            elif str(i) in args:  # positional (see Evaluator._ev_call)
+                scope[param.name] = args[str(i)]
+            elif param.default is not None:
+                scope[param.name] = self._eval(param.default, {}, caller)
+            else:  # the checker refuses such a call
+                raise FlowRuntimeError(f"proc {proc.name} needs '{param.name}'", (node or proc).span)
+        parent = caller.ctx
+        # Named by the call site, not by a count of the step's proc calls: in a step re-run after
+        # a crash, `x = p(...)` done before is replayed from the journal without running p, and
+        # a count would then give the next call of p the key of this one (and skip its writes).
+        site = f"{node.name_span.line}:{node.name_span.col}" if node is not None else "?"
+        counter = f"proc {proc.name}@{site}"  # not an operation name: operations have no space
+        k = parent.counters[counter] = parent.counters.get(counter, 0) + 1
+        frame_key = f"{proc.name}@{site}" + (f"#{k}" if k > 1 else "")
+        ctx = StepContext(parent.index, parent.name, parent.policy, parent.deadline,
+                          key_prefix=f"{parent.key_prefix}/{frame_key}", resumable=parent.resumable,
+                          timeout=parent.timeout)
+        ctx.iteration = parent.iteration
+        # The proc's own names are local to the call: not journaled as the step's bindings (its
+        # writes are, under their call-site keys, so a re-run step sends none of them twice).
+        step_frame = caller.proc.step_frame if caller.proc is not None else caller
+        frame = _Frame(ctx, scope, journal_binds=False, undos=caller.undos, step=caller.step,
+                       proc=_ProcFrame(proc, scope, step_frame))
+        self._block(proc.body, parent.index, caller.step, frame)
+        return self._eval(proc.result, scope, frame) if proc.result is not None else None
+
+    def _register_proc_undo(self, index: int, stmt: ast.UndoStmt, running: _ProcFrame) -> None:
+        at = running.step_frame
+        step = at.step
+        if step is None:  # the checker refuses a proc with an undo block outside a step
+            return
+        undo_id = next((i for i, u in enumerate(ast.descendants(running.proc.body, ast.UndoStmt)) if u is stmt), -1)
+        snapshot = dict(running.scope)
+        at.proc_undos.append({"proc": running.proc.name, "undo": undo_id, "at": len(at.undo_ids),
+                              "scope": codec.encode(snapshot, self.secret_values)})
+        self._queue_undo(_Undo(index, at.ctx.name, stmt.body, undo_id, snapshot), at.undos)
+
+    def _queue_undo(self, undo: _Undo, undos: list[_Undo] | None) -> None:
+        if undos is not None:
+            undos.append(undo)  # an iteration's: queued when the iteration ends
+        else:
+            with self._undo_lock:
+                self.undos.append(undo)
+
+    def _reregister_undos(self, index: int, step: ExecStep, name: str, done: dict[str, Any], scope: Scope,
+                          undos: list[_Undo] | None) -> None:
+        """The undo blocks a step done before the crash registered, in the order it registered them."""
+        from_procs = done.get("proc_undos", [])
+        if not isinstance(from_procs, list):
+            raise JournalError(f"the journal of step '{name}' has malformed proc undo blocks; cannot resume")
+        pending = sorted(from_procs, key=lambda u: u.get("at", 0) if isinstance(u, dict) else 0)
+        for position, undo_id in enumerate([*done.get("undos", []), None]):
+            while pending and isinstance(pending[0], dict) and pending[0].get("at") == position:
+                self._reregister_proc_undo(index, name, pending.pop(0), undos)
+            if undo_id is not None:
+                self._register_undo(index, step, name, int(undo_id), scope, undos)
+        if pending:
+            raise JournalError(f"the journal of step '{name}' has malformed proc undo blocks; cannot resume")
+
+    def _reregister_proc_undo(self, index: int, name: str, entry: dict[str, Any], undos: list[_Undo] | None) -> None:
+        proc = self.procs.get(str(entry.get("proc")))
+        undo_id = entry.get("undo")
+        if proc is None or type(undo_id) is not int:
+            raise JournalError(f"the journal of step '{name}' names proc '{entry.get('proc')}' and its undo "
+                               "block, which the flow no longer has; cannot resume")
+        blocks = ast.descendants(proc.body, ast.UndoStmt)
+        if 0 <= undo_id < len(blocks):
+            scope = codec.decode(entry.get("scope", {}), self._secrets_by_name)
+            if not isinstance(scope, dict):
+                raise JournalError(f"the journal of step '{name}' has a malformed proc undo block; cannot resume")
+            self._queue_undo(_Undo(index, name, blocks[undo_id].body, undo_id, scope), undos)
+
     def _rollback(self, rolled: list[str]) -> None:
         """Run registered undo blocks, newest first; one failing does not stop the others."""
         while self.undos:
@@ -581,6 +689,9 @@ class Executor:
         ctx = frame.ctx
 
         def call(op: str, args: dict[str, Any], node: ast.Call | None) -> Any:
+            proc = self.procs.get(op)
+            if proc is not None:
+                return self._run_proc(proc, args, node, frame)
             return self.calls.call(ctx, op, args, where(node) if node is not None else "")
 
         with self._drawing(frame):

@@ -11,6 +11,7 @@ them from the first line of output (the checker requires their arguments to be l
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -40,18 +41,30 @@ class LoadedFlow:
     steps: list[ExecStep]
     on_failure: tuple[ast.Stmt, ...] | None
 
+    def fingerprint(self) -> str:
+        """The sha256 a journal keeps of the flow: its text, and the text of every file it uses
+        (so that a library edited since a run started is noticed on ``--resume``)."""
+        digest = hashlib.sha256(self.text.encode())
+        for path, text in self.plan.used_files:
+            digest.update(f"\0use {path}\0".encode())
+            digest.update(text.encode())
+        return digest.hexdigest()
+
     def evaluator(self, clock_now: Callable[[], datetime], holds_secret: Callable[[str], bool] | None = None,
                   new_uuid: Callable[[], str] | None = None) -> Evaluate:
         """``holds_secret`` (the run's masker) lets the string builtins refuse to cut a secret into
         pieces the masker could not recognise; a run passes its ``DrawnValues`` for ``now()`` and
         ``uuid()``."""
         base_dir = self.plan.base_dir
+        top = self.plan.flow.span.source
 
         def evaluate(expr: ast.Expr, scope: dict[str, Any], call: CallBack) -> Any:
             def hook(node: ast.Call, args: dict[str, Any]) -> Any:
                 return call(node.name, args, node)
 
-            return Evaluator(scope, hook, base_dir, clock_now, holds_secret=holds_secret, new_uuid=new_uuid).evaluate(expr)
+            # file() in a proc of a used file reads relative to that file.
+            here = base_dir if expr.span.source is top else Path(expr.span.source.name).parent
+            return Evaluator(scope, hook, here, clock_now, holds_secret=holds_secret, new_uuid=new_uuid).evaluate(expr)
 
         return evaluate
 
@@ -67,12 +80,13 @@ def env_vars(flow: ast.Flow, given: Mapping[str, str], environ: Mapping[str, str
     return out
 
 
-def env_secrets(flow: ast.Flow, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+def env_secrets(flow: ast.Flow, environ: Mapping[str, str] | None = None,
+                procs: Mapping[str, ast.Proc] | None = None) -> dict[str, str]:
     """``env:NAME`` -> the value of every ``env_secret("NAME"[, "default"])`` in the flow (those
     neither set nor defaulted fail when evaluated, with a message naming the variable)."""
     environ = os.environ if environ is None else environ
     out: dict[str, str] = {}
-    for call in _env_secret_calls(flow):
+    for call in _env_secret_calls(flow, procs):
         args = [a.value for a in call.args]
         if not args or not all(isinstance(a, ast.String) and a.is_plain for a in args):
             continue  # the checker reported it
@@ -83,8 +97,8 @@ def env_secrets(flow: ast.Flow, environ: Mapping[str, str] | None = None) -> dic
     return out
 
 
-def _env_secret_calls(flow: ast.Flow) -> tuple[ast.BuiltinCall, ...]:
-    nodes: list[object] = [*flow.params, *ast.flat_steps(flow.steps)]
+def _env_secret_calls(flow: ast.Flow, procs: Mapping[str, ast.Proc] | None = None) -> tuple[ast.BuiltinCall, ...]:
+    nodes: list[object] = [*flow.params, *ast.flat_steps(flow.steps), *(procs or {}).values()]
     if flow.on_failure is not None:
         nodes.append(flow.on_failure)
     return tuple(n for node in nodes for n in ast.walk(node)
@@ -111,7 +125,7 @@ def load(path: Path, given: Mapping[str, Any], environ: Mapping[str, str] | None
     strings = env_vars(flow, strings, environ)
     plan = check_flow(flow, strings, clock_now=drawn.now if drawn else None, new_uuid=drawn.uuid if drawn else None)
     secrets = {name: str(plan.params[name]) for name in plan.secrets if plan.params.get(name) not in (None, "")}
-    secrets.update(env_secrets(flow, environ))
+    secrets.update(env_secrets(flow, environ, plan.procs))
     steps = [ExecStep(s.name, s.step.body, s.retry, s.timeout, s.step.span, s.loop) for s in plan.steps]
     on_failure = plan.on_failure.body if plan.on_failure is not None else None
     return LoadedFlow(path, text, plan, strings, dict(plan.params), secrets, steps, on_failure)

@@ -42,6 +42,7 @@ class PlannedCall:
     effect: str
     asynchronous: bool
     line: int
+    via: str = ""  # "proc NAME in FILE" for a call made inside a proc (``line`` is then in FILE), else ""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -67,11 +68,11 @@ def preview(loaded: LoadedFlow) -> list[PlannedCall]:
     masker = masker_for(loaded.secret_values)
     out: list[PlannedCall] = []
     for index, step, name, scope in _expanded(loaded):
-        for call, when in _calls(step.body, "always"):
-            out.append(_planned(client, masker, loaded, index, name, call, when, scope))
+        for call, when, names, via in _calls(loaded, step.body, "always", scope):
+            out.append(_planned(client, masker, loaded, index, name, call, when, names, via))
     if loaded.on_failure:
-        for call, when in _calls(loaded.on_failure, "on failure"):
-            out.append(_planned(client, masker, loaded, 0, "on failure", call, when))
+        for call, when, scope, via in _calls(loaded, loaded.on_failure, "on failure", dict(loaded.params)):
+            out.append(_planned(client, masker, loaded, 0, "on failure", call, when, scope, via))
     return out
 
 
@@ -126,39 +127,70 @@ def _expanded(loaded: LoadedFlow) -> list[tuple[int, Any, str, dict[str, Any]]]:
     return out
 
 
-def _calls(body: tuple[ast.Stmt, ...], when: str) -> list[tuple[ast.Call, str]]:
-    """Operation calls in statement order, each with when it happens."""
-    found: list[tuple[ast.Call, str]] = []
+# (call, when, the names its arguments see, "proc NAME in FILE" when inside a proc)
+_Found = tuple[ast.Call, str, dict[str, Any], str]
 
-    def visit(node: object, mode: str) -> None:
+
+def _calls(loaded: LoadedFlow, body: tuple[ast.Stmt, ...], when: str, base: dict[str, Any]) -> list[_Found]:
+    """Operation calls in statement order, each with when it happens; a proc call is expanded
+    into the calls of its body, whose arguments see the proc's params (as far as known)."""
+    found: list[_Found] = []
+    procs = loaded.plan.procs
+
+    def visit(node: object, mode: str, scope: dict[str, Any], via: str) -> None:
         if isinstance(node, ast.Call):
             for arg in node.args:
-                visit(arg.value, mode)
-            found.append((node, mode))
+                visit(arg.value, mode, scope, via)
+            proc = procs.get(node.name)
+            if proc is None:
+                found.append((node, mode, scope, via))
+                return
+            inner = _proc_scope(loaded, proc, node, scope)
+            where = f"proc {proc.name} in {proc.span.source.name}"
+            for s in proc.body:
+                visit(s, mode, inner, where)
+            if proc.result is not None:
+                visit(proc.result, mode, inner, where)
             return
         if isinstance(node, ast.IfStmt):
-            visit(node.condition, _weaker(mode, "conditional"))
+            visit(node.condition, _weaker(mode, "conditional"), scope, via)
             for s in node.then + node.orelse:
-                visit(s, _weaker(mode, "conditional"))
+                visit(s, _weaker(mode, "conditional"), scope, via)
             return
         if isinstance(node, ast.WaitStmt):
-            visit(node.condition, _weaker(mode, "polled"))
+            visit(node.condition, _weaker(mode, "polled"), scope, via)
             return
         if isinstance(node, ast.UndoStmt):
             for s in node.body:
-                visit(s, "on rollback" if mode != "on failure" else mode)
+                visit(s, "on rollback" if mode != "on failure" else mode, scope, via)
             return
-        if isinstance(node, ast.ForStmt):
-            visit(node.items, mode)
+        if isinstance(node, ast.ForStmt):  # the loop variable is known when the run gets there
+            visit(node.items, mode, scope, via)
             for s in node.body:
-                visit(s, _weaker(mode, "per item"))
+                visit(s, _weaker(mode, "per item"), scope, via)
             return
         for child in ast.children(node):
-            visit(child, mode)
+            visit(child, mode, scope, via)
 
     for stmt in body:
-        visit(stmt, when)
+        visit(stmt, when, dict(base), "")
     return found
+
+
+def _proc_scope(loaded: LoadedFlow, proc: ast.Proc, call: ast.Call, scope: dict[str, Any]) -> dict[str, Any]:
+    """A proc's params as a call gives them: values known before the run, else placeholders."""
+    given: dict[str, ast.Expr] = {}
+    for i, arg in enumerate(call.args):
+        if arg.name is not None:
+            given[arg.name] = arg.value
+        elif i < len(proc.params):
+            given[proc.params[i].name] = arg.value
+    inner: dict[str, Any] = {}
+    for param in proc.params:
+        expr = given.get(param.name, param.default)
+        if expr is not None:
+            inner[param.name] = _value(loaded, expr, scope)
+    return inner
 
 
 def _weaker(mode: str, new: str) -> str:
@@ -166,7 +198,7 @@ def _weaker(mode: str, new: str) -> str:
 
 
 def _planned(client: Any, masker: Masker, loaded: LoadedFlow, index: int, step: str, call: ast.Call,
-             when: str, scope: dict[str, Any] | None = None) -> PlannedCall:
+             when: str, scope: dict[str, Any], via: str) -> PlannedCall:
     spec = loaded.plan.operations.get(call.name)
     args: dict[str, Any] = {}
     for arg in call.args:
@@ -177,7 +209,7 @@ def _planned(client: Any, masker: Masker, loaded: LoadedFlow, index: int, step: 
         if isinstance(value, str) and value.startswith("<") and body:
             body = body.replace(value.replace("<", "&lt;").replace(">", "&gt;"), value)
     return PlannedCall(index, step, call.name, method, masker.text(path), masker.text(body) if body else None, when,
-                       spec.effect if spec else "?", bool(spec and spec.asynchronous), call.span.line)
+                       spec.effect if spec else "?", bool(spec and spec.asynchronous), call.span.line, via)
 
 
 def _value(loaded: LoadedFlow, expr: ast.Expr, scope: dict[str, Any] | None = None, now_known: bool = True) -> Any:

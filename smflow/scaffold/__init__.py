@@ -1,7 +1,8 @@
 """The starter layout ``smflow init`` writes into a user's repository.
 
 Users adopt a runbook tool by copying a working example, so the starter is one: a blue/green
-flow that passes ``check --strict``, its service configuration, the cassette of a run of it
+flow that passes ``check --strict``, the procedures it uses (``flows/lib/common.flow``), its
+service configuration, the cassette of a run of it
 (recorded here, at init time, against an in-process emulator, so the test passes at once), and
 a pytest module that replays it through the smflow plugin.
 
@@ -32,6 +33,7 @@ CASSETTE = "cassettes/release.yaml"
 # Layout path -> template in smflow/scaffold/templates (the cassette is recorded, not copied).
 STARTER_FILES: dict[str, str] = {
     FLOW: "release.flow",
+    "flows/lib/common.flow": "common.flow",
     "flows/ServiceConfiguration.cscfg": "ServiceConfiguration.cscfg",
     "tests/test_runbooks.py": "test_runbooks.py.tmpl",
     CASSETTE: "",

@@ -11,7 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-LAYOUT = ["flows/release.flow", "flows/ServiceConfiguration.cscfg", "tests/test_runbooks.py", "cassettes/release.yaml"]
+LAYOUT = ["flows/release.flow", "flows/lib/common.flow", "flows/ServiceConfiguration.cscfg", "tests/test_runbooks.py",
+          "cassettes/release.yaml"]
 
 
 def _env() -> dict[str, str]:
@@ -39,8 +40,9 @@ def test_init_writes_a_layout_whose_tests_pass(tmp_path: Path) -> None:
         assert f"wrote myrepo/{rel}" in proc.stdout
     assert "smflow check --strict flows/release.flow" in proc.stdout
 
-    check = smflow("check", "--strict", "flows/release.flow", cwd=repo)
+    check = smflow("check", "--strict", "flows/release.flow", "flows/lib/common.flow", cwd=repo)
     assert check.returncode == 0, check.stderr
+    assert 'use "lib/common.flow"' in (repo / "flows/release.flow").read_text(encoding="utf-8")
 
     cassette = (repo / "cassettes/release.yaml").read_text(encoding="utf-8")
     assert '"flow": "flows/release.flow"' in cassette  # relative: no path of the machine that ran init

@@ -47,7 +47,8 @@ def render(path: Path) -> str:
 
 
 @pytest.mark.parametrize("path", OK, ids=[p.stem for p in OK])
-def test_ok_case_parses_to_expected_ast(path: Path, golden: Golden) -> None:
+def test_ok_case_parses_to_expected_ast(path: Path, golden: Golden, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(path.parent)  # a case's `use` paths are relative to it, and it is named without its folder
     flow = parse_flow(path.read_text(encoding="utf-8"), path.name)
     golden.check(path.with_suffix(".ast.json"), to_json(flow))
     report = check(flow, {})
@@ -55,7 +56,8 @@ def test_ok_case_parses_to_expected_ast(path: Path, golden: Golden) -> None:
 
 
 @pytest.mark.parametrize("path", ERR, ids=[p.stem for p in ERR])
-def test_err_case_renders_expected_diagnostics(path: Path, golden: Golden) -> None:
+def test_err_case_renders_expected_diagnostics(path: Path, golden: Golden, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(path.parent)
     actual = render(path)
     assert actual.strip(), f"{path.name} has no diagnostic"
     golden.check(path.with_suffix(".err"), actual)

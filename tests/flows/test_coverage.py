@@ -10,15 +10,19 @@ from pathlib import Path
 
 from smflow.asm.catalogue import all_operations
 from smflow.dsl import ast
+from smflow.dsl.library import resolve
 from smflow.dsl.parser import parse_flow
 
 from .conftest import FLOWS, flow_names
 
 
 def called_operations(path: Path) -> set[str]:
-    """The catalogue operations a flow calls anywhere (steps, conditions, undo, on failure)."""
+    """The catalogue operations a flow calls anywhere (steps, conditions, undo, on failure, and
+    the procs it declares or uses)."""
     flow = parse_flow(path.read_text(encoding="utf-8"), str(path))
-    return {node.name for node in ast.walk(flow) if isinstance(node, ast.Call)}
+    procs = resolve(flow).procs
+    return {node.name for root in (flow, *procs.values()) for node in ast.walk(root)
+            if isinstance(node, ast.Call) and node.name not in procs}
 
 
 def test_every_catalogue_operation_is_called_by_a_flow() -> None:

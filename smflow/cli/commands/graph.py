@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from smflow.errors import FlowError, UsageError
+from smflow.errors import CheckFailedError, FlowError, UsageError
 
 __all__ = ["register", "run"]
 
@@ -29,6 +29,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from smflow.cli.outputs import is_our_graph, writable_target
     from smflow.dsl import load_flow
+    from smflow.dsl.library import resolve
     from smflow.durable import atomic_write
     from smflow.graph import build_graph, render_dot, render_mermaid
 
@@ -38,8 +39,11 @@ def run(args: argparse.Namespace) -> int:
     output = writable_target(args.output, flag="-o", what="diagram", ours=is_our_graph, force=args.force) \
         if args.output else None
     flow = load_flow(path)
+    library = resolve(flow)  # a used file that is missing or broken is reported, as by smflow check
+    if library.diagnostics:
+        raise CheckFailedError([d.to_error() for d in library.diagnostics])
     try:
-        graph = build_graph(flow)
+        graph = build_graph(flow, frozenset(library.procs))
         text = render_mermaid(graph) if args.format == "mermaid" else render_dot(graph)
     except RecursionError:  # as the checker: a flow nested hundreds deep is refused, not drawn
         raise FlowError("the flow is nested too deeply to draw", flow.span, "NotSupported") from None

@@ -20,7 +20,8 @@ def register(subparsers: Any) -> None:
         "init",
         help="write a starter flows/, cassettes/ and pytest test into a repository",
         description="Write a starter layout into DIR (default: the current directory): "
-        "flows/release.flow (a blue/green release), flows/ServiceConfiguration.cscfg, "
+        "flows/release.flow (a blue/green release), flows/lib/common.flow (procedures it uses), "
+        "flows/ServiceConfiguration.cscfg, "
         "cassettes/release.yaml (recorded now against a local emulator) and tests/test_runbooks.py "
         "(replays it with the smflow pytest plugin). Refuses to overwrite a file unless --force.",
     )

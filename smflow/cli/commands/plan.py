@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
             tags = [call.effect] + (["async"] if call.asynchronous else []) + (
                 [call.when] if call.when != "always" else [])
             out.write(f"  {call.method:<6} {call.path}\n")
-            out.write(f"         {call.operation} (line {call.line}; {', '.join(tags)})\n")
+            where = f"line {call.line} of {call.via}" if call.via else f"line {call.line}"
+            out.write(f"         {call.operation} ({where}; {', '.join(tags)})\n")
             if call.body:
                 out.write(f"         {call.body}\n")
         if not by_step.get((index, step)):
