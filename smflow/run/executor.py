@@ -531,11 +531,19 @@ class Executor:
         if key in recorded:
             with self._drawing(frame):
                 self.drawn.skip(key)
+            # The writes its evaluation made are not made again, but they still count: without
+            # this, the step's next write of the same operation would take the first one's key
+            # (and its done record) and never be sent.
+            assert self.resume is not None
+            for counter, n in self.resume.bind_calls.get(ctx.name, {}).get(key, {}).items():
+                ctx.counters[counter] = ctx.counters.get(counter, 0) + n
             return codec.decode(recorded[key], self._secrets_by_name)
+        before = dict(ctx.counters)
         with self.drawn.binding(key):
             value = self._eval(expr, frame.scope, frame)
+        made = {c: n - before.get(c, 0) for c, n in ctx.counters.items() if n != before.get(c, 0)}
         self.journal.append("bind", step=ctx.name, index=index, key=key,
-                            value=codec.encode(value, self.secret_values))
+                            value=codec.encode(value, self.secret_values), **({"calls": made} if made else {}))
         return value
 
     def _undo_stmts(self, step: ExecStep) -> tuple[ast.UndoStmt, ...]:

@@ -123,6 +123,8 @@ class JournalState:
     steps_started: set[str] = field(default_factory=set)
     calls: dict[str, CallRecord] = field(default_factory=dict)
     binds: dict[str, dict[str, Any]] = field(default_factory=dict)  # step -> bind key -> encoded value
+    # step -> bind key -> how many writes of each operation its evaluation made (see Executor._value)
+    bind_calls: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     drawn: dict[str, dict[str, tuple[str, str | None]]] = field(default_factory=dict)  # smflow.run.drawn
     run_status: str | None = None  # "succeeded" / "failed" once run_done was written
     outputs: dict[str, Any] | None = None  # the declared outputs run_done recorded (a succeeded run's)
@@ -229,6 +231,8 @@ def _apply(state: JournalState, record: dict[str, Any]) -> None:
         call.result = record.get("result")
     elif kind == "bind":
         state.binds.setdefault(str(record["step"]), {})[str(record["key"])] = record.get("value")
+        if record.get("calls"):
+            state.bind_calls.setdefault(str(record["step"]), {})[str(record["key"])] = dict(record["calls"])
     elif kind == "drawn":  # step -> key -> (value, the bind it was drawn for)
         state.drawn.setdefault(str(record["step"]), {})[str(record["key"])] = (str(record["value"]), record.get("bind"))
     elif kind in ("rolling_back", "rolled_back"):  # rolled_back alone: journals written before rolling_back

@@ -29,7 +29,7 @@ _FIELDS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "call_intent": {"key": (_STR, True), "op": (_STR, True)},
     "call_sent": {"key": (_STR, True), "op": (_STR, False), "request_id": (_OPT_STR, False)},
     "call_done": {"key": (_STR, True), "op": (_STR, False)},
-    "bind": {"index": (_INT, True), "key": (_STR, True)},
+    "bind": {"index": (_INT, True), "key": (_STR, True), "calls": ((dict,), False)},
     "rolling_back": {"index": (_INT, True)},
     "rolled_back": {"index": (_INT, True)},
     "run_done": {"status": (_STR, True)},
@@ -60,4 +60,6 @@ def record_problem(record: dict[str, Any]) -> str | None:
             return "'bound' of a 'step_done' record must map names to bind keys"
         if not all(type(u) is int for u in undos):
             return "'undos' of a 'step_done' record must list integers"
+    if kind == "bind" and not all(isinstance(k, str) and type(v) is int for k, v in record.get("calls", {}).items()):
+        return "'calls' of a 'bind' record must map operations to counts"
     return None

@@ -144,3 +144,21 @@ def test_an_undo_block_reads_the_state_afresh_in_a_resumed_run(emulator: Any, jo
                      on_event=events.append)
     assert again.status == "failed" and again.rolled_back == ["a"]
     assert [e.message for e in events if e.kind == "log"] == ["undo sees one", "undo sees two"]
+
+
+def test_a_write_after_a_replayed_binding_of_the_same_operation_is_still_sent(emulator: Any, journal_dir: Path,
+                                                                              tmp_path: Path) -> None:
+    """A step re-run on resume takes ``r = create_…(…)`` from the journal without calling it; the
+    step's next create of the same operation must not take the first one's key (and its done
+    record) for its own, or it is silently never sent."""
+    emu = emulator(latency=1.0)
+    flow = tmp_path / "counts.flow"
+    flow.write_text('flow counts "x"\nparam go = "no"\nstep "both" {\n'
+                    '    r = create_hosted_service(service_name: "svc-one", label: "l", location: "West US")\n'
+                    '    assert go == "yes", "stopped on purpose"\n'
+                    '    create_hosted_service(service_name: "svc-two", label: "l", location: "West US")\n}\n')
+    first = run_flow(flow, endpoint=emu.url, clock=emu.clock, journal_dir=journal_dir)
+    assert first.failed_step == "both" and _services(emu) == {"svc-one"}
+    again = _resume(emu, first, journal_dir)
+    assert again.ok, again.error
+    assert _services(emu) == {"svc-one", "svc-two"}
