@@ -542,8 +542,9 @@ class Executor:
         with self.drawn.binding(key):
             value = self._eval(expr, frame.scope, frame)
         made = {c: n - before.get(c, 0) for c, n in ctx.counters.items() if n != before.get(c, 0)}
+        extra: dict[str, Any] = {"calls": made} if made else {}
         self.journal.append("bind", step=ctx.name, index=index, key=key,
-                            value=codec.encode(value, self.secret_values), **({"calls": made} if made else {}))
+                            value=codec.encode(value, self.secret_values), **extra)
         return value
 
     def _undo_stmts(self, step: ExecStep) -> tuple[ast.UndoStmt, ...]:
