@@ -45,8 +45,10 @@ class LoadedFlow:
         """The sha256 a journal keeps of the flow: its text, and the text of every file it uses
         (so that a library edited since a run started is noticed on ``--resume``)."""
         digest = hashlib.sha256(self.text.encode())
+        here = os.path.realpath(self.path.parent)
         for path, text in self.plan.used_files:
-            digest.update(f"\0use {path}\0".encode())
+            # Relative to the flow's folder: a resume names the flow by its absolute path.
+            digest.update(f"\0use {os.path.relpath(os.path.realpath(path), here)}\0".encode())
             digest.update(text.encode())
         return digest.hexdigest()
 

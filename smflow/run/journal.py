@@ -251,8 +251,14 @@ def _half_undone(state: JournalState, step: str) -> None:
     become ambiguous, so each is read back and sent again only if its effect is gone. A later
     re-run of the step writes its own records, which are read after these."""
     state.steps_done.pop(step, None)
+    # A binding whose evaluation wrote (``r = create_deployment(...)``, ``n = a_proc(...)``) is
+    # evaluated again, so that its writes are read back and sent again if the undo removed them;
+    # a binding of reads keeps its value.
+    for key in state.bind_calls.get(step, {}):
+        state.binds.get(step, {}).pop(key, None)
     for call in state.calls.values():
-        if call.step == step:
+        # A proc's calls are keyed "<op>#<n>@<step>/<proc>@<site>": they are the step's too.
+        if call.step == step or call.step.startswith(step + "/"):
             call.done = False
             call.request_id = None
 
