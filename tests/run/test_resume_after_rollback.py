@@ -3,6 +3,10 @@ again, also when its result was bound (``r = create_…``) or it was made inside
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +63,20 @@ def test_a_resumed_run_makes_again_what_its_rollback_undid(emulator: Any, journa
                      journal_dir=journal_dir)
     assert again.ok, again.error
     assert _services(emu) == MADE
+
+
+def test_a_flow_with_use_lines_started_by_a_relative_path_resumes(tmp_path: Path) -> None:
+    """The journal fingerprints the used files; a resume (which names the flow by its absolute
+    path) must find the same fingerprint, not refuse the flow as changed."""
+    (tmp_path / "lib.flow").write_text(LIBRARY)
+    (tmp_path / "again.flow").write_text(FLOW)
+    env = {**os.environ, "SMFLOW_CACHE_DIR": ""}
+    env.pop("GITHUB_OUTPUT", None)
+    first = subprocess.run([sys.executable, "-m", "smflow", "run", "again.flow", "--yes", "--json"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120, env=env)
+    assert first.returncode == 1, first.stderr
+    run_id = json.loads(first.stdout.splitlines()[0])["run_id"]
+    again = subprocess.run([sys.executable, "-m", "smflow", "run", "--resume", run_id, "--var", "go=yes", "--yes"],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "changed since" not in again.stderr
