@@ -67,8 +67,34 @@ def summarize(node: object) -> str:
         case ast.Quantifier():
             return f"{node.kind}({summarize(node.items)}, {node.var} => {summarize(node.condition)})"
         case ast.BinaryOp():
-            return f"{summarize(node.left)} {node.op} {summarize(node.right)}"
+            level = _level(node)
+            return f"{_operand(node.left, level)} {node.op} {_operand(node.right, level + 1)}"
         case ast.UnaryOp():
             sep = " " if node.op == "not" else ""
-            return f"{node.op}{sep}{summarize(node.operand)}"
+            return f"{node.op}{sep}{_operand(node.operand, _level(node))}"
     return type(node).__name__
+
+
+# How tightly each operator binds (the grammar's order, loosest first): an operand that binds
+# more loosely than its place needs is shown in parentheses, so the label means what the flow says.
+_BINARY_LEVELS = {"or": 1, "and": 2, "+": 5, "-": 5, "*": 6}
+_COMPARISON = 4
+_POSTFIX = 8
+
+
+def _level(node: object) -> int:
+    match node:
+        case ast.Conditional():
+            return 0
+        case ast.BinaryOp():
+            return _BINARY_LEVELS.get(node.op, _COMPARISON)
+        case ast.UnaryOp():
+            return 3 if node.op == "not" else 7
+        case ast.TryExpr():
+            return 7
+    return _POSTFIX
+
+
+def _operand(node: object, needed: int) -> str:
+    text = summarize(node)
+    return f"({text})" if _level(node) < needed else text
