@@ -10,7 +10,8 @@ is checked against the account's keys with the SharedKey scheme (a wrong key is
 Bytes live on disk (one file per blob or staged block, written in pieces while they arrive), so a
 100 MB blob never sits in memory; the index (containers, blob properties) is small and is kept in
 memory and, under ``--state``, in ``index.json`` beside the blobs. A package URL is checked
-against this store by ``create_deployment`` and its kin (``package_readable``).
+against this store by ``create_deployment`` and its kin (``package_readable``); a disk deleted
+with its media (``comp=media``) takes its .vhd out of it (``media_blob``, ``BlobStore.delete``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 __all__ = ["BLOB_PREFIX", "BlobReply", "BlobStore", "BoundedReader", "Readable", "blob_endpoint", "blob_query", "is_blob_request",
-           "package_readable", "serve_blob"]
+           "media_blob", "package_readable", "serve_blob"]
 
 BLOB_PREFIX = "blob"  # the first path segment of the blob endpoint: never a subscription id (a GUID)
 _API_VERSION = "2021-08-06"
@@ -156,6 +157,17 @@ class BlobStore:
     def _drop(self, file: str) -> None:
         (self.root / file).unlink(missing_ok=True)
 
+    def delete(self, account: str, container: str, name: str) -> bool:
+        """Remove a blob (a disk's .vhd deleted with ``comp=media``); False when it was not there."""
+        with self.lock:
+            box = self.containers.get((account, container))
+            meta = None if box is None else box.blobs.pop(name, None)
+            if meta is None:
+                return False
+            self._drop(meta.file)
+            self._save()
+            return True
+
 
 def package_readable(store: Callable[[], BlobStore], base: str, url: str) -> bool | None:
     """Whether a package URL on this emulator's blob endpoint names a blob that exists
@@ -171,6 +183,17 @@ def package_readable(store: Callable[[], BlobStore], base: str, url: str) -> boo
     blobs = store()  # only now: a URL elsewhere never creates the store (nor its directory)
     with blobs.lock:
         return blobs.blob(account, container, name) is not None
+
+
+def media_blob(url: str) -> tuple[str, str, str] | None:
+    """(account, container, blob) of a disk's media link on an emulator's blob endpoint
+    (``<base>/blob/<account>/<container>/<blob>``); None for a link elsewhere (``*.blob.core.windows.net``).
+    The host is not compared: a link written as localhost names the same store as one written as
+    127.0.0.1, and the caller checks that the account is one this emulator created."""
+    segments = [unquote(s) for s in urlsplit(url).path.split("/")]
+    if len(segments) < 5 or segments[0] or segments[1] != BLOB_PREFIX or not all(segments[2:]):
+        return None
+    return segments[2], segments[3], "/".join(segments[4:])
 
 
 # -- the REST surface ------------------------------------------------------------------------------

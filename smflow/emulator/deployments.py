@@ -252,12 +252,14 @@ class DeploymentRules(SubscriptionBase):
                 dep.busy_op = request_id
         self.start(request_id, "swap_deployment", service=service, deployment=source, other=production)
 
-    def delete_deployment(self, request_id: str, service: str, name: str) -> None:
+    def delete_deployment(self, request_id: str, service: str, name: str, delete_vhd: bool = False) -> None:
+        """The VMs' disks stay registered (free) once it is gone, or go with their blobs (``comp=media``)."""
         dep = self.deployment_by_name(service, name)
         claim(dep, request_id)
         previous = dep.status
         dep.status = "Deleting"
-        self.start(request_id, "delete_deployment", service=service, deployment=name, previous=previous)
+        self.start(request_id, "delete_deployment", service=service, deployment=name, previous=previous,
+                   delete_vhd=str(delete_vhd))
 
 
 def _swap_slots(svc: HostedService) -> None:
@@ -274,6 +276,15 @@ def _swap_slots(svc: HostedService) -> None:
     from smflow.emulator.reserved_ips import keep_in_production  # network area; imports this module
 
     keep_in_production(svc)
+
+
+def release_disks(sub: SubscriptionBase, svc: HostedService, dep: Deployment, *, keep: bool) -> None:
+    """A deleted deployment's VM disks: registered free disks, or gone with their blobs."""
+    from smflow.emulator.disks import detach_role_disks  # the disks area imports this module
+
+    for role in dep.roles:
+        if role.role_type:
+            detach_role_disks(sub, svc.name, role, keep_os=keep, keep_data=keep)
 
 
 def find_deployment(sub: SubscriptionBase, op: Operation) -> tuple[HostedService, Deployment] | None:
@@ -317,6 +328,7 @@ def complete(sub: SubscriptionBase, op: Operation) -> None:
             dep.status = op.params.get("previous", "Running")
         else:
             del svc.slots[dep.slot]
+            release_disks(sub, svc, dep, keep=op.params.get("delete_vhd") != "True")
         return
     if op.kind == "swap_deployment":
         if failed:

@@ -18,12 +18,13 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from smflow.emulator.blobservice import media_blob
 from smflow.emulator.deployments import RoleSpec, claim, find_deployment, release
 from smflow.emulator.resources import AsmFault, DataDisk, Deployment, Disk, Operation, Role
 from smflow.emulator.subscription import SubscriptionBase
 
 __all__ = [
-    "KINDS", "MAX_DATA_DISKS", "Attachment", "DiskRules", "complete", "detach_role_disks", "name_role_disks",
+    "KINDS", "MAX_DATA_DISKS", "Attachment", "DiskRules", "complete", "delete_media", "detach_role_disks", "name_role_disks",
     "progress", "restore_taken", "role_fault",
 ]
 
@@ -153,8 +154,21 @@ def detach_role_disks(sub: SubscriptionBase, service: str, role: Role, *, keep_o
         sub.disks[role.os_disk_name] = Disk(role.os_disk_name, role.os_disk_label or "", _os_link(role),
                                             role.os_disk_os or "Linux", role.os_disk_size_gb, location, group,
                                             role.os_disk_source_image)
-    for d in role.data_disks if keep_data else ():
-        sub.disks[d.disk_name] = Disk(d.disk_name, d.label, d.media_link, None, d.size_gb, location, group)
+    elif not keep_os:
+        delete_media(sub, role.os_disk_media_link)
+    for d in role.data_disks:
+        if keep_data:
+            sub.disks[d.disk_name] = Disk(d.disk_name, d.label, d.media_link, None, d.size_gb, location, group)
+        else:
+            delete_media(sub, d.media_link)
+
+
+def delete_media(sub: SubscriptionBase, link: str | None) -> None:
+    """A disk deleted with its blob (``comp=media``): the .vhd goes too when it lives on this
+    emulator's blob service, in an account the emulator created (a link elsewhere is not ours)."""
+    where = media_blob(link) if link else None
+    if where is not None and sub.owner.storage_keys(where[0]) is not None:
+        sub.owner.blobs.delete(*where)
 
 
 def _role(dep: Deployment, name: str) -> Role:
@@ -208,11 +222,13 @@ class DiskRules(SubscriptionBase):
                     d.label = label
         self.finished(request_id, "update_disk")
 
-    def delete_disk(self, request_id: str, name: str) -> None:
-        _, where = self.find_disk(name)
+    def delete_disk(self, request_id: str, name: str, delete_vhd: bool = False) -> None:
+        disk, where = self.find_disk(name)
         if where is not None:
             raise _in_use(name, where)
         del self.disks[name]
+        if delete_vhd:
+            delete_media(self, disk.media_link)
         self.finished(request_id, "delete_disk")
 
     # -- data disks of a VM (asynchronous) -----------------------------------------------------
@@ -286,6 +302,8 @@ def complete(sub: SubscriptionBase, op: Operation) -> None:
             svc = found[0]
             sub.disks[disk.disk_name] = Disk(disk.disk_name, disk.label, disk.media_link, None, disk.size_gb,
                                              svc.location, svc.affinity_group)
+        elif not failed:
+            delete_media(sub, disk.media_link)
         return
     if not failed or role is None:
         return

@@ -11,7 +11,9 @@ sending it twice; the deployment's VIP changes when the operation ends.
 The service's rules, as far as the recordings and the documentation show them: an address is
 reserved in a location and serves only a deployment of a hosted service in that location; only
 a production deployment gets one (a VIP swap keeps it in production); one address per
-deployment and one deployment per address; an address in use cannot be released.
+deployment and one deployment per address; an address in use cannot be released. A VM
+deployment created with a ``ReservedIPName`` takes the address as its VIP from the start, under
+the same rules (checked before anything is made).
 """
 
 from __future__ import annotations
@@ -112,20 +114,32 @@ class ReservedIpRules(SubscriptionBase):
         del self.reserved_ips[name]  # gone at once: a read-back after a lost answer sees the delete
         self.start(request_id, DELETE, ip=name)
 
-    def associate_reserved_ip(self, request_id: str, name: str, service: str, deployment: str) -> None:
+    def usable_reserved_ip(self, name: str, service: str, slot: str) -> ReservedIp:
+        """The address, if a deployment in this slot of the service may take it as its VIP."""
         ip = self.reserved_ip(name)
         svc = self.service(service)
-        dep = self.deployment_by_name(service, deployment)
         where = svc.location or self.affinity_group(svc.affinity_group or "").location
         if where != ip.location:
             raise AsmFault(400, "BadRequest", f"The reserved IP address {name} is in {ip.location}; the hosted "
                            f"service {service} is in {where}.")
-        if dep.slot != "Production":
+        if slot != "Production":
             raise AsmFault(400, "BadRequest", "A reserved IP address can only be the VIP of a production deployment.")
         used = self.association(name)
         if used is not None:
             raise AsmFault(409, "ConflictError", f"The reserved IP address {name} is already in use by the deployment "
                            f"{used.deployment} of the hosted service {used.service}.")
+        return ip
+
+    def take_reserved_ip(self, name: str, service: str, deployment: str) -> None:
+        """A VM deployment created with ``ReservedIPName``: the address is its VIP from the start
+        (``usable_reserved_ip`` was asked first); deleting the deployment frees it."""
+        dep = self.deployment_by_name(service, deployment)
+        dep.reserved_ip, dep.vip = name, self.reserved_ip(name).address
+
+    def associate_reserved_ip(self, request_id: str, name: str, service: str, deployment: str) -> None:
+        self.reserved_ip(name)
+        dep = self.deployment_by_name(service, deployment)
+        self.usable_reserved_ip(name, service, dep.slot)
         if dep.reserved_ip is not None:
             raise AsmFault(409, "ConflictError",
                            f"The deployment {deployment} already uses the reserved IP address {dep.reserved_ip}.")

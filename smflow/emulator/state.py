@@ -28,7 +28,7 @@ from smflow.emulator import deployments as dep_rules
 from smflow.emulator.accounts import AccountRules
 from smflow.emulator.blobservice import BlobStore
 from smflow.emulator.certificates import CertificateRules
-from smflow.emulator.deployments import DeploymentRules
+from smflow.emulator.deployments import DeploymentRules, release_disks
 from smflow.emulator.disks import DiskRules
 from smflow.emulator.instances import RoleInstanceRules
 from smflow.emulator.operations import check_latency
@@ -148,6 +148,8 @@ class Subscription(
             )
         if any(dep.busy_op for dep in svc.slots.values()):
             raise AsmFault(409, "ConflictError", EXCLUSIVE_ACCESS)
+        for dep in svc.slots.values():
+            release_disks(self, svc, dep, keep=False)
         del self.services[name]
         self.finished(request_id, "delete_hosted_service", service=name)
 

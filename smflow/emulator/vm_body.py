@@ -31,6 +31,7 @@ class VmDeploymentSpec:
     roles: list[RoleSpec]
     virtual_network: str | None
     dns_servers: dict[str, str]
+    reserved_ip: str | None = None  # ReservedIPName: the address to take as the deployment's VIP
 
 
 def number(body: Body, name: str, default: int | None = None, *, low: int = 0, high: int = 1 << 20) -> int | None:
@@ -147,5 +148,6 @@ def read_vm_deployment(raw: bytes) -> VmDeploymentSpec:
         roles=roles,
         virtual_network=body.text("VirtualNetworkName") or None,
         dns_servers=dns,
+        reserved_ip=body.text("ReservedIPName") or None,
     )
 

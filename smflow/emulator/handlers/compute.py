@@ -123,7 +123,8 @@ def swap_deployment(ctx: Context) -> Reply:
 
 
 def delete_deployment(ctx: Context) -> Reply:
-    ctx.sub.delete_deployment(ctx.request_id, ctx.params["service_name"], ctx.params["deployment_name"])
+    ctx.sub.delete_deployment(ctx.request_id, ctx.params["service_name"], ctx.params["deployment_name"],
+                              ctx.query.get("comp") == "media")
     return Reply(202)
 
 

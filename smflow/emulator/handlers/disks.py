@@ -70,7 +70,7 @@ def update_disk(ctx: Context) -> Reply:
 
 
 def delete_disk(ctx: Context) -> Reply:
-    ctx.sub.delete_disk(ctx.request_id, ctx.params["disk_name"])
+    ctx.sub.delete_disk(ctx.request_id, ctx.params["disk_name"], ctx.query.get("comp") == "media")
     return Reply()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from smflow.emulator import writers
 from smflow.emulator.context import Context, Handler, Reply, RouteSpec, by_name
+from smflow.emulator.deployments import canonical_slot
 from smflow.emulator.disks import name_role_disks, restore_taken, role_fault
 from smflow.emulator.handlers import roles as role_handlers
 from smflow.emulator.handlers.vm_images import capture_vm_image
@@ -22,6 +23,9 @@ def create_virtual_machine_deployment(ctx: Context) -> Reply:
     spec = read_vm_deployment(ctx.body)
     if spec.virtual_network is not None:
         raise AsmFault(400, "BadRequest", f"The virtual network {spec.virtual_network} does not exist.")
+    service = ctx.params["service_name"]
+    if spec.reserved_ip is not None:
+        ctx.sub.usable_reserved_ip(spec.reserved_ip, service, canonical_slot(spec.slot))
     named, taken = [], []
     try:
         for role in spec.roles:
@@ -45,7 +49,9 @@ def create_virtual_machine_deployment(ctx: Context) -> Reply:
     except AsmFault:
         restore_taken(ctx.sub, taken)
         raise
-    ctx.sub.deployment_by_name(ctx.params["service_name"], spec.name).dns_servers = dict(spec.dns_servers)
+    ctx.sub.deployment_by_name(service, spec.name).dns_servers = dict(spec.dns_servers)
+    if spec.reserved_ip is not None:
+        ctx.sub.take_reserved_ip(spec.reserved_ip, service, spec.name)
     return Reply(202)
 
 
