@@ -128,3 +128,39 @@ def test_a_resumed_regeneration_the_earlier_process_sent_is_not_sent_again(tmp_p
 
 def test_a_regeneration_logged_before_the_resumed_calls_intent_is_not_the_calls(tmp_path: Path) -> None:
     assert _resumed_regeneration(tmp_path, sent_before_intent=True) == (2, [])
+
+
+def test_the_emulators_log_read_over_http_finds_a_regeneration_on_a_later_page() -> None:
+    """The client's parse of the real wire shape (continuation token, <ID>, seven-digit or
+    six-digit times) with the emulator's paging: 120 other writes after the intent come first."""
+    from smflow.asm.client import ServiceManagementClient
+    from smflow.emulator.server import EmulatorServer
+    from smflow.emulator.subscription_info import PAGE
+    from smflow.run.clock import RealClock
+    from smflow.run.oplog import started_since
+
+    server = EmulatorServer(latency=LATENCY)
+    url = server.start()
+    try:
+        sub = server.state.subscription(SUB)
+        clock = RealClock()
+        intent = clock.now()
+        with server.state.lock:
+            sub.create_storage_account("1" * 32, "acct", "l", None, "West US", None, "Standard_LRS", {})
+            for i in range(PAGE + 20):
+                sub.create_reserved_ip(f"{i + 16:032x}", f"ip{i}", None, "West US")
+            sub.regenerate_storage_keys("f" * 32, "acct", "Secondary")
+        client = ServiceManagementClient(SUB, endpoint=url, timeout=10.0)
+        pages: list[dict[str, Any]] = []
+
+        def read(op: str, args: dict[str, Any]) -> Any:
+            pages.append(args)
+            return client.call(op, args)
+
+        found = started_since("regenerate_storage_account_keys", {"service_name": "acct"}, intent, read,
+                              clock=clock, lag=0)
+    finally:
+        server.stop()
+    assert found is not None and found.status == "Succeeded"
+    assert found.request_id.replace("-", "") == "f" * 32
+    assert len(pages) == 2 and pages[1]["continuation_token"]
