@@ -123,7 +123,7 @@ class AccountRules(SubscriptionBase):
             acct.secondary_key = _key()
         else:
             raise AsmFault(400, "BadRequest", f"The key type '{which}' is not valid; use Primary or Secondary.")
-        self.finished(request_id, "regenerate_storage_account_keys")
+        self.finished(request_id, "regenerate_storage_account_keys", storage=name)
         return acct
 
     # -- affinity groups -----------------------------------------------------------------------

@@ -23,13 +23,23 @@ from smflow.emulator.role_sizes import ROLE_SIZES
 from smflow.emulator.subscription import SubscriptionBase
 from smflow.emulator.wire import el, root, serialize
 
-__all__ = ["PAGE", "object_id", "operations_log_xml", "subscription_xml"]
+__all__ = ["LOG_NAMES", "PAGE", "object_id", "operations_log_xml", "subscription_xml"]
 
 PAGE = 100
 QUOTAS = {"MaxCoreCount": 20, "MaxStorageAccounts": 100, "MaxHostedServices": 20}  # [REC get_subscription]
 NETWORK_QUOTAS = {"MaxVirtualNetworkSites": 50, "MaxLocalNetworkSites": 20, "MaxDnsServers": 20}
 _CORES = {size.name: size.cores for size in ROLE_SIZES}
 _RESULTS = ("Succeeded", "Failed", "InProgress")
+# The names the service logs where they differ from the SDK method's (Microsoft.WindowsAzure.Management
+# SubscriptionOperationNames: RegenerateStorageServiceKeys, ReimageDeploymentRoleInstance[BySlot], ...);
+# the read-back of these writes (smflow.run.oplog) looks for exactly these.
+LOG_NAMES = {
+    "regenerate_storage_account_keys": "RegenerateStorageServiceKeys",
+    "reboot_role_instance": "RebootDeploymentRoleInstance",
+    "reimage_role_instance": "ReimageDeploymentRoleInstance",
+    "rebuild_role_instance": "RebuildDeploymentRoleInstance",
+}
+_ONE_INSTANCE = frozenset({"reboot_role_instance", "reimage_role_instance", "rebuild_role_instance"})
 
 
 def _cores(sub: SubscriptionBase) -> int:
@@ -60,14 +70,18 @@ def subscription_xml(sub: SubscriptionBase) -> bytes:
 
 
 def object_id(sub: SubscriptionBase, op: Operation) -> str:
-    """The path of the resource an operation acted on, as the log names it."""
+    """The path of the resource an operation acted on, as the log names it (a single role instance's
+    reboot, reimage or rebuild: the instance, below its deployment)."""
     base = f"/{sub.id}"
     service = op.service or op.params.get("service")  # asynchronous operations, or synchronous ones' params
     if service:
         path = f"{base}/services/hostedservices/{service}"
+        if op.deployment and op.kind in _ONE_INSTANCE:
+            return f"{path}/deployments/{op.deployment}/roleinstances/{op.params.get('instances', '')}"
         return f"{path}/deployments/{op.deployment}" if op.deployment else path
-    if op.storage:
-        return f"{base}/services/storageservices/{op.storage}"
+    storage = op.storage or op.params.get("storage")
+    if storage:
+        return f"{base}/services/storageservices/{storage}"
     if "ip" in op.params:
         return f"{base}/services/networking/reservedips/{op.params['ip']}"
     if "image" in op.params:
@@ -126,7 +140,7 @@ def operations_log_xml(sub: SubscriptionBase, query: dict[str, str]) -> bytes:
         item = el(box, "SubscriptionOperation")
         el(item, "OperationId", _dashed(op.id))
         el(item, "OperationObjectId", target)
-        el(item, "OperationName", _camel(op.kind))
+        el(item, "OperationName", LOG_NAMES.get(op.kind) or _camel(op.kind))
         el(item, "OperationParameters")
         caller = el(item, "OperationCaller")
         el(caller, "UsedServiceManagementApi", True)

@@ -7,6 +7,9 @@ rules that keep a flaky network or a ``kill -9`` from doing anything twice:
 2. After an ambiguous failure (dropped connection, timeout, 5xx) the state is read back before
    any retry (``readback.py``): if the effect is already in place the call is done. A 409/404
    after an ambiguous attempt is read back too (our first attempt may be what it conflicts with).
+   A write whose effect no read shows (a key regeneration, a reboot) is looked up in the
+   subscription's operation log instead (``oplog.py``): one started after its intent was
+   journaled is ours, and is waited for rather than sent again.
 3. A 202's request id is journaled at once, then the operation is polled to the end. An
    operation that ends Failed with a 5xx (the server's own fault, e.g. InternalError) counts as
    a transient failure of the call: read back, then retried within the step's policy. Any other
@@ -21,6 +24,7 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from smflow.asm.catalogue import OperationSpec, get_operation
@@ -34,7 +38,7 @@ from smflow.errors import (
     TransportError,
     WaitTimeoutError,
 )
-from smflow.run import readback
+from smflow.run import oplog, readback
 from smflow.run.clock import Clock
 from smflow.run.events import RequestSent, Retrying, Waiting
 from smflow.run.journal import CallRecord, Journal
@@ -122,6 +126,9 @@ class CallRunner:
         # iterations of a parallel for call at once); ``site`` reads the calling thread's.
         self._sites = threading.local()
         self._last_site = ""
+        # When a write the operation log reads back was last answered, per object: no earlier
+        # entry of the log can be a later call's (oplog.started_since's ``floor``).
+        self._answered: dict[tuple[str, str], datetime] = {}
 
     @property
     def site(self) -> str:
@@ -166,6 +173,7 @@ class CallRunner:
         key = f"{op}#{n}{ctx.iteration}@{ctx.key_prefix}"
         prior = self.resume_calls.pop(key, None) if ctx.resumable else None
         suspect = False  # an earlier process may have sent this call already
+        intent: datetime | None = None  # when the intent was journaled (the operation log's read-back)
         if prior is not None:
             if prior.done:
                 return AsynchronousOperationResult(request_id=prior.request_id)
@@ -179,17 +187,21 @@ class CallRunner:
                 else:
                     self.journal.append("call_done", key=key, op=op, reattached=True, request_id=prior.request_id)
                     return AsynchronousOperationResult(request_id=prior.request_id)
-            if self._in_place(ctx, op, args):
+            intent = prior.intent_at  # the earlier process's: its call started after it (None: unknown)
+            if self._in_place(ctx, op, args, intent):
                 self._settle(ctx, spec, args)
                 self.journal.append("call_done", key=key, op=op, read_back=True)
                 return AsynchronousOperationResult(request_id=None)
             suspect = True
-        self.journal.append("call_intent", key=key, op=op, args=self.masker.arguments(spec, args), durable=True)
+        journaled = self.clock.now()
+        intent = intent or journaled
+        self.journal.append("call_intent", key=key, op=op, args=self.masker.arguments(spec, args), durable=True,
+                            at=journaled.isoformat())
         ambiguous = suspect
 
         def attempt(n_attempt: int) -> Any:
             nonlocal ambiguous
-            if ambiguous and n_attempt > 1 and self._in_place(ctx, op, args):
+            if ambiguous and n_attempt > 1 and self._in_place(ctx, op, args, intent):
                 return _ALREADY
             try:
                 result = self._send(ctx, op, args, n_attempt)
@@ -199,7 +211,7 @@ class CallRunner:
                 elif (
                     ambiguous
                     and isinstance(err, (ConflictError, NotFoundError))
-                    and self._in_place(ctx, op, args)
+                    and self._in_place(ctx, op, args, intent)
                 ):
                     return _ALREADY
                 raise
@@ -216,6 +228,8 @@ class CallRunner:
             return result
 
         result = self._retry(ctx, op, attempt)
+        if oplog.covers(op):
+            self._answered[(op, oplog.objects(op, args)[0])] = self.clock.now()
         if result is _ALREADY:
             self._settle(ctx, spec, args)
             self.journal.append("call_done", key=key, op=op, read_back=True)
@@ -226,8 +240,35 @@ class CallRunner:
             return result
         return AsynchronousOperationResult(request_id=request_id)
 
-    def _in_place(self, ctx: StepContext, op: str, args: dict[str, Any]) -> bool:
-        return readback.effect_in_place(op, args, lambda read_op, read_args: self.read(ctx, read_op, read_args)) is True
+    def _in_place(self, ctx: StepContext, op: str, args: dict[str, Any], intent: datetime | None) -> bool:
+        def read(read_op: str, read_args: dict[str, Any]) -> Any:
+            return self.read(ctx, read_op, read_args)
+
+        if oplog.covers(op):
+            return intent is not None and self._logged(ctx, op, args, intent, read)
+        return readback.effect_in_place(op, args, read) is True
+
+    def _logged(self, ctx: StepContext, op: str, args: dict[str, Any], intent: datetime,
+                read: readback.Reader) -> bool:
+        """Whether the operation log shows this call's write, started since its intent, and
+        (waited for when still running) not undone: a write that ended Failed is sent again, as
+        one the service never took."""
+        try:
+            floor = self._answered.get((op, oplog.objects(op, args)[0]))
+        except KeyError:
+            return False
+        found = oplog.started_since(op, args, intent, read, clock=self.clock, lag=oplog.LAG * self.time_scale,
+                                    floor=floor)
+        if found is None or found.status == "Failed":
+            return False
+        if found.status == "InProgress" and found.request_id:
+            try:
+                self._await(ctx, op, found.request_id)
+            except OperationFailedError as err:
+                if not fault_kinds(err):
+                    raise
+                return False  # the server gave up on it (5xx): it is undone, send it again
+        return True
 
     def _settle(self, ctx: StepContext, spec: OperationSpec, args: dict[str, Any]) -> None:
         """After a read-back found an async write in place, wait until it stops transitioning

@@ -16,7 +16,7 @@ longer queues behind the disk. A sync that fails fails the call, which is then n
 
     run          header: format, flow path, sha256 of the flow text, public params, target
     step_started index, step
-    call_intent  key, op, args (masked)        written BEFORE the request is sent
+    call_intent  key, op, args (masked), at    written BEFORE the request is sent (at: UTC, ISO 8601)
     call_sent    key, request_id               written right after a 202 names the operation
     call_done    key                           the call (and its operation) finished
     bind         step, index, key, value       an assignment's value, replayed if the step re-runs
@@ -107,6 +107,7 @@ class CallRecord:
     request_id: str | None = None
     done: bool = False
     result: Any = None  # what a done data-plane call returned (upload_blob: the blob's URL)
+    intent_at: datetime | None = None  # when its first intent was journaled (None: a journal from before)
 
     @property
     def step(self) -> str:
@@ -221,7 +222,7 @@ def _apply(state: JournalState, record: dict[str, Any]) -> None:
         state.loops.setdefault(str(record["key"]), record["items"])
     elif kind == "call_intent":
         key = str(record["key"])
-        state.calls.setdefault(key, CallRecord(key, str(record["op"])))
+        state.calls.setdefault(key, CallRecord(key, str(record["op"]), intent_at=_utc(record.get("at"))))
     elif kind == "call_sent":
         call = state.calls.setdefault(str(record["key"]), CallRecord(str(record["key"]), str(record.get("op", ""))))
         call.request_id = record.get("request_id")
@@ -243,6 +244,17 @@ def _apply(state: JournalState, record: dict[str, Any]) -> None:
         state.outputs = dict(outputs) if isinstance(outputs, dict) else None
     elif kind == "run_resumed":
         state.run_status = None
+
+
+def _utc(text: Any) -> datetime | None:
+    """An intent's ``at`` (absent in journals written before it was recorded)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def _half_undone(state: JournalState, step: str) -> None:

@@ -26,7 +26,7 @@ _FIELDS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "step_started": {"index": (_INT, True), "template": (_STR, False)},
     "step_done": {"index": (_INT, True), "bound": ((dict,), False), "undos": ((list,), False),
                   "template": (_STR, False)},
-    "call_intent": {"key": (_STR, True), "op": (_STR, True)},
+    "call_intent": {"key": (_STR, True), "op": (_STR, True), "at": (_STR, False)},
     "call_sent": {"key": (_STR, True), "op": (_STR, False), "request_id": (_OPT_STR, False)},
     "call_done": {"key": (_STR, True), "op": (_STR, False)},
     "bind": {"index": (_INT, True), "key": (_STR, True), "calls": ((dict,), False)},

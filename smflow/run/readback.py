@@ -5,7 +5,9 @@ have swapped. Blindly retrying would create twice or swap back. So after such a 
 on resume, for a call whose intent was journaled but whose answer was not), the executor asks
 this table: which read tells whether the call's effect is already in place? One entry per
 operation, keyed by name; an operation without an entry is simply retried (its effect is a
-plain "set", safe to repeat).
+plain "set", safe to repeat), unless the subscription's operation log tells instead (a key
+regeneration, a role instance's reboot, reimage or rebuild leave nothing a read can tell from
+no write at all: ``oplog.py``).
 """
 
 from __future__ import annotations
@@ -71,17 +73,13 @@ def _walked(args: Args, result: Any) -> bool:
     return bool(current > n or (current == n and getattr(status, "current_upgrade_domain_state", "") == "During"))
 
 
-def _instances_touched(args: Args, result: Any) -> bool:
-    """A reboot/reimage/rebuild/delete is in place while its instances are not ReadyRole (or gone),
-    or while the deployment is locked by an operation. Once they are back to ReadyRole nothing on
-    the wire tells a finished reboot from none, so a retry long after a lost answer may repeat it."""
+def _instances_deleted(args: Args, result: Any) -> bool:
+    """A delete of role instances is in place while the deployment is locked by an operation, or
+    once none of its instances is ReadyRole (they are going, or gone)."""
     if getattr(result, "locked", False):
         return True
-    names = set(args.get("role_instance_names") or [args.get("role_instance_name")])
     statuses = {i.instance_name: i.instance_status for i in getattr(result, "role_instance_list", [])}
-    if args.get("role_instance_names") is not None:  # delete: in place when they are going or gone
-        return all(statuses.get(n, "gone") != "ReadyRole" for n in names)
-    return any(statuses.get(n) not in (None, "ReadyRole") for n in names)
+    return all(statuses.get(n, "gone") != "ReadyRole" for n in args.get("role_instance_names") or [])
 
 
 _STOPPED = frozenset({"StoppedVM", "StoppedDeallocated"})
@@ -219,10 +217,8 @@ READBACKS: dict[str, ReadBack] = {
     "rollback_update_or_upgrade": ReadBack(
         "get_deployment_by_name", _dep, lambda a, r: not getattr(r, "rollback_allowed", False)
     ),
-    "reboot_role_instance": ReadBack("get_deployment_by_name", _dep, _instances_touched),
-    "reimage_role_instance": ReadBack("get_deployment_by_name", _dep, _instances_touched),
-    "rebuild_role_instance": ReadBack("get_deployment_by_name", _dep, _instances_touched),
-    "delete_role_instances": ReadBack("get_deployment_by_name", _dep, _instances_touched),
+    # a reboot, reimage or rebuild is read back from the operation log (oplog.py)
+    "delete_role_instances": ReadBack("get_deployment_by_name", _dep, _instances_deleted),
     "shutdown_role": ReadBack("get_deployment_by_name", _dep, _vm_power(stopping=True)),
     "shutdown_roles": ReadBack("get_deployment_by_name", _dep, _vm_power(stopping=True)),
     "start_role": ReadBack("get_deployment_by_name", _dep, _vm_power(stopping=False)),

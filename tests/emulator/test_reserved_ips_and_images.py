@@ -196,3 +196,49 @@ def test_reserved_ips_vm_images_and_replicas_survive_a_restart(tmp_path: Path) -
         assert (vip.address, vip.reserved_ip_name) == (address, "web")
         assert [i.name for i in c.list_vm_images(category="User")] == ["gold"]
         assert [r.location for r in c.get_os_image_details("osimg").replication_progress] == ["West US"]
+
+
+def test_regenerations_and_instance_reboots_are_logged_by_the_services_names_on_their_objects(
+    sub: Subscription, clock: FakeClock,
+) -> None:
+    """The names of Microsoft.WindowsAzure.Management's SubscriptionOperationNames, the storage
+    account and the role instance as objects (what smflow.run.oplog looks for), and a StartTime
+    that leaves out what started before it."""
+    from datetime import UTC, datetime, timedelta
+
+    from lxml import etree
+
+    ns = {"a": "http://schemas.microsoft.com/windowsazure"}
+    _running(sub, clock, "d1")
+    sub.create_storage_account("a" * 32, "acct", "l", None, "West US", None, "Standard_LRS", {})
+    clock.advance(600)
+    sub.settle()
+    sub.regenerate_storage_keys("b" * 32, "acct", "Secondary")
+    clock.advance(5)
+    mark = clock.t - 2  # between the first regeneration and the reboot, on the state's clock
+    sub.role_instance_operation("c" * 32, "reboot_role_instance", "svc", "d1", ["WebRole1_IN_1"])
+    sub.regenerate_storage_keys("d" * 32, "acct", "Primary")
+    for kind, request_id in (("reimage_role_instance", "e" * 32), ("rebuild_role_instance", "f" * 32)):
+        clock.advance(600)
+        sub.settle()
+        sub.role_instance_operation(request_id, kind, "svc", "d1", ["WebRole1_IN_0"])
+
+    def log(query: dict[str, str]) -> list[tuple[str, str, str]]:
+        doc = etree.fromstring(operations_log_xml(sub, query))
+        return [(e.findtext("a:OperationName", namespaces=ns) or "", e.findtext("a:OperationObjectId", namespaces=ns)
+                 or "", e.findtext("a:OperationStatus/a:Status", namespaces=ns) or "")
+                for e in doc.iterfind(".//a:SubscriptionOperation", ns)]
+
+    dep = "/sub/services/hostedservices/svc/deployments/d1"
+    between = datetime.now(UTC) - timedelta(seconds=clock.t - mark)  # the log maps the state's clock to UTC
+    assert log({"StartTime": between.strftime("%Y-%m-%dT%H:%M:%SZ")}) == [
+        ("RebootDeploymentRoleInstance", f"{dep}/roleinstances/WebRole1_IN_1", "Succeeded"),
+        ("RegenerateStorageServiceKeys", "/sub/services/storageservices/acct", "Succeeded"),
+        ("ReimageDeploymentRoleInstance", f"{dep}/roleinstances/WebRole1_IN_0", "Succeeded"),
+        ("RebuildDeploymentRoleInstance", f"{dep}/roleinstances/WebRole1_IN_0", "InProgress"),
+    ]
+    regenerations = log({"ObjectIdFilter": "/sub/services/storageservices/acct"})
+    assert [n for n, _, _ in regenerations] == ["CreateStorageAccount", "RegenerateStorageServiceKeys",
+                                                "RegenerateStorageServiceKeys"]
+    on_instance = log({"ObjectIdFilter": f"{dep}/roleinstances/WebRole1_IN_0", "OperationResultFilter": "InProgress"})
+    assert on_instance == [("RebuildDeploymentRoleInstance", f"{dep}/roleinstances/WebRole1_IN_0", "InProgress")]

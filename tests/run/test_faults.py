@@ -81,23 +81,12 @@ def _succeeded(server: Any) -> dict[str, int]:
     ("vm_retire", {"admin_password": "Emulator-Only-Passw0rd!"},
      {"add_role": 1, "add_dns_server": 1, "delete_data_disk": 1, "capture_role": 1, "delete_disk": 1,
       "delete_dns_server": 1}),
-    pytest.param(
-        "storage_key_rotation", {}, {"regenerate_storage_account_keys": 2},
-        marks=pytest.mark.xfail(strict=False, reason=(
-            "known limit: a regeneration whose answer was lost cannot be read back (the old key is not among "
-            "its arguments), so it is sent again: the key then changes twice (harmless in this runbook, where "
-            "applications switch keys only after the step)")),
-        id="storage_key_rotation-regenerations",
-    ),
-    pytest.param(
-        "restart_instance", {"escalate": "true"},
-        {"reboot_role_instance": 1, "reimage_role_instance": 1, "rebuild_role_instance": 1},
-        marks=pytest.mark.xfail(strict=False, reason=(
-            "known limit: once a rebooted instance is ReadyRole again nothing on the wire tells a finished "
-            "reboot from none, and the emulator finishes one in 0.6 of a first retry wait (operations are "
-            "compressed 52x more than backoffs), so a lost answer is sometimes followed by a second reboot")),
-        id="restart_instance-reboots",
-    ),
+    # A regeneration or a reboot leaves no state telling it from none: read back from the operation log.
+    pytest.param("storage_key_rotation", {}, {"regenerate_storage_account_keys": 2},
+                 id="storage_key_rotation-regenerations"),
+    pytest.param("restart_instance", {"escalate": "true"},
+                 {"reboot_role_instance": 1, "reimage_role_instance": 1, "rebuild_role_instance": 1},
+                 id="restart_instance-reboots"),
 ])
 def test_extended_writes_take_effect_once_at_a_thirty_percent_fault_rate(
     tmp_path: Path, flow: str, variables: dict[str, str], expected: dict[str, int]

@@ -98,7 +98,7 @@ def test_a_walk_is_in_place_once_the_upgrade_is_past_or_on_its_domain() -> None:
     assert settled("walk_upgrade_domain", args, _walk_read(None, locked=True))[0] is False
 
 
-def test_role_instance_writes_are_in_place_while_the_instance_is_away() -> None:
+def test_a_role_instance_delete_is_in_place_while_the_instances_are_going_or_gone() -> None:
     from smflow.asm.models import RoleInstance
 
     def reads(status: str, locked: bool = False) -> FakeReads:
@@ -106,13 +106,10 @@ def test_role_instance_writes_are_in_place_while_the_instance_is_away() -> None:
                      RoleInstance(instance_name="i1", instance_status=status)]
         return FakeReads({("get_deployment_by_name", "s/d"): Deployment(role_instance_list=instances, locked=locked)})
 
-    one = {"service_name": "s", "deployment_name": "d", "role_instance_name": "i1"}
-    assert effect_in_place("reboot_role_instance", one, reads("RestartingRole")) is True
-    assert effect_in_place("reimage_role_instance", one, reads("ReadyRole", locked=True)) is True
-    assert effect_in_place("rebuild_role_instance", one, reads("ReadyRole")) is False
     many = {"service_name": "s", "deployment_name": "d", "role_instance_names": ["i1"]}
     assert effect_in_place("delete_role_instances", many, reads("StoppingRole")) is True
     assert effect_in_place("delete_role_instances", many, reads("ReadyRole")) is False
+    assert effect_in_place("delete_role_instances", many, reads("ReadyRole", locked=True)) is True
     gone = FakeReads({("get_deployment_by_name", "s/d"): Deployment(role_instance_list=[])})
     assert effect_in_place("delete_role_instances", many, gone) is True
 
