@@ -110,7 +110,7 @@ def test_a_flow_uploads_to_the_emulator_then_skips_the_same_content(emu: Emulato
     first, events = _run(path, tmp_path, endpoint=emu.url)
     assert first.ok, first.error
     url = f"{emu.url}/blob/{ACCOUNT}/releases/app.cspkg"
-    assert first.outputs["url"] == url
+    assert first.bindings["url"] == url
     [done] = _uploaded(events)
     assert (done.skipped, done.size, done.md5) == (False, len(data), base64.b64encode(hashlib.md5(data).digest()).decode())
     key = _emulator_key(emu)
@@ -150,7 +150,7 @@ def test_explicit_endpoint_and_key_new_and_existing_container(target: BlobTarget
     path = _flow(tmp_path, EXPLICIT, data)
     result, events = _run(path, tmp_path, vars={"endpoint": target.endpoint, "key": target.key})
     assert result.ok, result.error
-    assert result.outputs["url"].endswith("/releases/app.cspkg")
+    assert result.bindings["url"].endswith("/releases/app.cspkg")
     assert _download(target.endpoint, target.key, "releases", "app.cspkg") == data
     (tmp_path / "build" / "app.cspkg").write_bytes(data + b"v2")  # a new build into the existing container
     again, events = _run(path, tmp_path, vars={"endpoint": target.endpoint, "key": target.key})
@@ -243,7 +243,7 @@ def test_recording_keeps_no_key_and_no_bytes_and_the_replay_sends_nothing(
     result, events = _run(path, tmp_path, replay=cassette, vars={"key": "any-other-key-value-123"})
     assert result.ok, result.error
     assert guard.attempts == []
-    assert result.outputs["url"] == f"{azurite.endpoint}/releases/app.cspkg"
+    assert result.bindings["url"] == f"{azurite.endpoint}/releases/app.cspkg"
     assert [e.skipped for e in _uploaded(events)] == [False]
 
 
@@ -260,7 +260,7 @@ def test_a_recorded_emulator_upload_keeps_no_issued_key(emu: EmulatorServer, tmp
     assert uris and not [u for u in uris if "/blob/" in u]  # the management calls only
     assert b"Authorization" not in raw and b"SharedKey" not in raw
     replayed, _ = _run(path, tmp_path, replay=cassette)
-    assert replayed.ok and replayed.outputs["url"] == result.outputs["url"]
+    assert replayed.ok and replayed.bindings["url"] == result.bindings["url"]
 
 
 def test_a_replay_fails_with_drift_naming_a_changed_file(emu: EmulatorServer, tmp_path: Path) -> None:
