@@ -78,8 +78,8 @@ def test_a_resumed_step_gets_back_the_values_it_drew(flow: Path, tmp_path: Path)
     # The step ran again: the param default, the skipped binding's draw, the call's arguments
     # and the log line all have the first run's values (the deployment was not made twice).
     assert _logs(second) == [logged, logged]  # one journal: the first run's line, then the resumed run's
-    assert second.outputs["tag"] == first.outputs["tag"]
-    assert second.outputs["d"]["name"] == first.outputs["d"]["name"]
+    assert second.bindings["tag"] == first.bindings["tag"]
+    assert second.bindings["d"]["name"] == first.bindings["d"]["name"]
     # The wait's own now() values are drawn afresh on resume (a wait asks what time it is now).
     resumed = [r for r in _records(second)[written:] if r["t"] == "drawn"]
     assert resumed and all(r["key"].startswith("wait now#") for r in resumed)
@@ -100,12 +100,12 @@ def test_a_replay_repeats_the_recorded_values_and_sends_the_same_requests(flow: 
     assert recorded.ok, recorded.error
     meta = json.loads(cassette.read_text(encoding="utf-8"))["smflow"]["meta"]
     assert set(meta["drawn"]) == {"(params)", "deploy"}
-    assert meta["drawn"]["deploy"]["uuid#1"] == recorded.outputs["tag"]
+    assert meta["drawn"]["deploy"]["uuid#1"] == recorded.bindings["tag"]
 
     replayed = run_flow(flow, journal_dir=tmp_path / "runs", replay=cassette)
     assert replayed.ok, replayed.error
     assert _logs(replayed) == _logs(recorded)
-    assert replayed.outputs["tag"] == recorded.outputs["tag"]
+    assert replayed.bindings["tag"] == recorded.bindings["tag"]
 
 
 def test_a_replay_that_asks_for_more_values_than_were_recorded_drifts(flow: Path, tmp_path: Path) -> None:

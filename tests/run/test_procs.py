@@ -82,7 +82,7 @@ def test_a_proc_of_a_used_file_runs_inside_the_calling_step(emulator: Any, journ
     ]
     intents = [r["args"] for r in records if r["t"] == "call_intent"]
     assert intents[1]["location"] == "East US" and intents[0]["location"] == "West US"  # the default
-    assert result.outputs["first"] == "West US"  # the proc's result, bound by the caller
+    assert result.bindings["first"] == "West US"  # the proc's result, bound by the caller
     done = next(r for r in records if r["t"] == "step_done" and r["step"] == "services")
     assert [(u["proc"], u["undo"], u["scope"]["service"]) for u in done["proc_undos"]] == [
         ("ensure_service", 0, "smflow-proc-a"), ("ensure_service", 0, "smflow-proc-b")]
