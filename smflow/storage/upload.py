@@ -5,9 +5,11 @@ a small file, Put Block / Put Block List in ``block_size`` pieces for a large on
 Content-MD5 checked by the service. Around it, the release rules:
 
 - the container is created when absent (an existing one is fine);
-- the file's MD5 is computed beside the upload, in a thread (streamed, bounded memory; hashlib
-  releases the GIL, so it overlaps the network instead of delaying it); a blob already holding
-  that MD5 and size is left alone (``skipped``): a re-run uploads nothing;
+- a large file is read once, in a thread that runs a few blocks ahead of the sender and hashes
+  each block (its own MD5 and the whole file's) from the same buffer (bounded memory; hashlib
+  releases the GIL, so hashing overlaps the network instead of delaying it); a blob already
+  holding the file's MD5 and size is left alone (``skipped``): a re-run uploads nothing (and
+  hashes the file once, whole, to know it);
 - blocks are staged and committed here (``stage_block``, ``commit_block_list``) rather than by
   ``upload_blob``, so the whole file's MD5, known by the last block, goes with the commit: no
   hash before the first byte, no Set Blob Properties after the last;
@@ -48,6 +50,7 @@ __all__ = ["BLOCK_SIZE", "UploadResult", "file_md5", "upload_file"]
 
 BLOCK_SIZE = 4 * 1024 * 1024  # one Put Block; also the largest file sent in one Put Blob
 _READ = 1024 * 1024
+_AHEAD = 2  # blocks read and hashed ahead of the one being sent
 OPERATION = "upload_blob"
 
 Progress = Callable[[int, int], None]  # (bytes sent so far, total)
@@ -85,40 +88,57 @@ def _code(err: HttpResponseError) -> str | None:
     return None if code is None else str(getattr(code, "value", code))
 
 
-class _Hasher(threading.Thread):
-    """The file's MD5 and each block's, computed beside the upload: hashlib releases the GIL on
-    large buffers, so with two cores the hashing overlaps the network instead of delaying it.
-    Block digests are handed over in order (``block_md5``) as the Content-MD5 of each Put Block,
-    which the service checks; the whole file's goes with the commit."""
+class _BlockReader(threading.Thread):
+    """Reads the file once, ahead of the sender, and hashes what it read: each block's MD5 (the
+    Content-MD5 of its Put Block, which the service checks) and the whole file's (for the commit
+    and the skip rule). One read per block feeds both hashers and the sender, so the file is read
+    once; hashlib releases the GIL on large buffers, so the hashing of the next block overlaps
+    the sending of this one. The queue holds at most ``_AHEAD`` blocks: memory stays bounded
+    when the network is slower than the disk."""
 
     def __init__(self, path: Path, block_size: int) -> None:
-        super().__init__(name="smflow-md5", daemon=True)
+        super().__init__(name="smflow-read", daemon=True)
         self.path = path
         self.block_size = block_size
-        self.blocks: queue.Queue[bytes | None] = queue.Queue()
+        self.blocks: queue.Queue[tuple[bytes, bytes] | None] = queue.Queue(maxsize=_AHEAD)
         self.result: tuple[str, int] | None = None
         self.error: OSError | None = None
+        self.stopped = threading.Event()
 
     def run(self) -> None:
         whole = hashlib.md5()
         size = 0
         try:
             with open(self.path, "rb") as f:
-                while chunk := f.read(self.block_size):
+                while not self.stopped.is_set() and (chunk := f.read(self.block_size)):
+                    digest = hashlib.md5(chunk).digest()
                     whole.update(chunk)
                     size += len(chunk)
-                    self.blocks.put(hashlib.md5(chunk).digest())
+                    self._put((chunk, digest))
             self.result = base64.b64encode(whole.digest()).decode(), size
         except OSError as err:
             self.error = err
         finally:
-            self.blocks.put(None)
+            self._put(None)
 
-    def block_md5(self) -> bytes | None:
-        """The next block's MD5 (None: the file read here had no more blocks, or failed)."""
+    def _put(self, item: tuple[bytes, bytes] | None) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.blocks.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def next_block(self) -> tuple[bytes, bytes] | None:
+        """The next block and its MD5 (None: no more blocks, or the read failed: see ``md5``)."""
         return self.blocks.get()
 
+    def stop(self) -> None:
+        """Let the thread end without a consumer (an upload that failed half way)."""
+        self.stopped.set()
+
     def md5(self) -> tuple[str, int]:
+        """(base64 MD5, size) of all that was read, once every block has been taken."""
         self.join()
         if self.error is not None:
             raise self.error
@@ -142,11 +162,13 @@ def upload_file(
     where = f"{container}/{name} in storage account {account}"
     if not path.is_file():
         raise UsageError(f"{OPERATION}: the file {path} does not exist or is not a file")
-    hasher = _Hasher(path, block_size)
-    hasher.start()
+    reader: _BlockReader | None = None
     try:
         before = path.stat()
         size = before.st_size
+        if size > block_size:  # read and hashed from now on, while the container and blob are looked up
+            reader = _BlockReader(path, block_size)
+            reader.start()
         service = BlobServiceClient(
             endpoint.rstrip("/") + "/", credential={"account_name": _account_name(endpoint, account), "account_key": key},
             max_single_put_size=block_size, max_block_size=block_size, connection_timeout=timeout,
@@ -163,38 +185,43 @@ def upload_file(
         except ResourceNotFoundError:
             props = None
         if props is not None and props.size == size and props.content_settings.content_md5:
-            md5, _ = hasher.md5()
+            if reader is not None:  # no block need be sent if the content is the same: hash only
+                reader.stop()
+            md5, _ = file_md5(path)
             if base64.b64encode(bytes(props.content_settings.content_md5)).decode() == md5:
                 if progress is not None:
                     progress(size, size)
                 return UploadResult(blob.url, size, md5, skipped=True)
-        with open(path, "rb") as f:
-            if size <= block_size:  # one Put Blob, its MD5 checked by the service
+            if reader is not None:
+                reader = _BlockReader(path, block_size)
+                reader.start()
+        if reader is None:  # one Put Blob, its MD5 checked by the service
+            with open(path, "rb") as f:
                 data = f.read()
-                md5, _ = hasher.md5()
-                blob.upload_blob(data, length=len(data), overwrite=True, validate_content=True,
-                                 content_settings=ContentSettings(content_md5=bytearray(base64.b64decode(md5))))
-            else:  # Put Block per block (each one's MD5 checked by the service), then Put Block List
-                blocks: list[BlobBlock] = []
-                sent = 0
-                while data := f.read(block_size):
-                    block_id = base64.b64encode(f"smflow-{len(blocks):08d}".encode()).decode()
-                    digest = hasher.block_md5()
-                    if digest is None:  # the file grew since the hasher read it
-                        raise UsageError(f"{OPERATION}: the file {path} changed while it was being uploaded; "
-                                         "nothing was committed")
-                    blob.stage_block(block_id, data, length=len(data), transactional_content_md5=bytearray(digest))
-                    blocks.append(BlobBlock(block_id))
-                    sent += len(data)
-                    if progress is not None:
-                        progress(sent, size)
-                md5, hashed = hasher.md5()
-                after = path.stat()
-                if sent != hashed or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-                    raise UsageError(f"{OPERATION}: the file {path} changed while it was being uploaded; nothing "
-                                     "was committed")
-                blob.commit_block_list(blocks, content_settings=ContentSettings(
-                    content_md5=bytearray(base64.b64decode(md5))))
+            md5 = base64.b64encode(hashlib.md5(data).digest()).decode()
+            if len(data) > block_size or (len(data), path.stat().st_mtime_ns) != (size, before.st_mtime_ns):
+                raise UsageError(f"{OPERATION}: the file {path} changed while it was being uploaded; nothing "
+                                 "was committed")
+            blob.upload_blob(data, length=len(data), overwrite=True, validate_content=True,
+                             content_settings=ContentSettings(content_md5=bytearray(base64.b64decode(md5))))
+        else:  # Put Block per block (each one's MD5 checked by the service), then Put Block List
+            blocks: list[BlobBlock] = []
+            sent = 0
+            while (item := reader.next_block()) is not None:
+                data, digest = item
+                block_id = base64.b64encode(f"smflow-{len(blocks):08d}".encode()).decode()
+                blob.stage_block(block_id, data, length=len(data), transactional_content_md5=bytearray(digest))
+                blocks.append(BlobBlock(block_id))
+                sent += len(data)
+                if progress is not None:
+                    progress(sent, size)
+            md5, hashed = reader.md5()
+            after = path.stat()
+            if sent != hashed or sent != size or (after.st_size, after.st_mtime_ns) != (size, before.st_mtime_ns):
+                raise UsageError(f"{OPERATION}: the file {path} changed while it was being uploaded; nothing "
+                                 "was committed")
+            blob.commit_block_list(blocks, content_settings=ContentSettings(
+                content_md5=bytearray(base64.b64decode(md5))))
         stored = blob.get_blob_properties().content_settings.content_md5
         if not stored or base64.b64encode(bytes(stored)).decode() != md5:
             raise ApiError(f"{where}: the blob's stored MD5 does not match the file {path}", operation=OPERATION,
@@ -214,3 +241,6 @@ def upload_file(
                              operation=OPERATION) from None  # fmt: skip
     except OSError as err:
         raise UsageError(f"{OPERATION}: cannot read {path}: {os.strerror(err.errno or 0)}") from None
+    finally:
+        if reader is not None:
+            reader.stop()

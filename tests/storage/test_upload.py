@@ -51,6 +51,19 @@ def test_the_same_content_is_not_sent_again_and_new_content_is(target: BlobTarge
     assert not changed.skipped and _download(target, "same", "app.cspkg") == b"version two!"
 
 
+def test_a_large_file_is_skipped_when_the_same_and_sent_when_changed_at_the_same_size(
+        target: BlobTarget, tmp_path: Path) -> None:
+    one, two = os.urandom(9 * 1024 * 1024), os.urandom(9 * 1024 * 1024)
+    path = _file(tmp_path, "big.cspkg", one)
+    assert not upload_file(target.endpoint, target.account, target.key, "samebig", "big.cspkg", path).skipped
+    again = upload_file(target.endpoint, target.account, target.key, "samebig", "big.cspkg", path)
+    assert again.skipped and again.md5 == base64.b64encode(hashlib.md5(one).digest()).decode()
+    path.write_bytes(two)  # the same size: only the MD5 tells them apart, then every block is sent
+    changed = upload_file(target.endpoint, target.account, target.key, "samebig", "big.cspkg", path)
+    assert not changed.skipped and changed.md5 == base64.b64encode(hashlib.md5(two).digest()).decode()
+    assert _download(target, "samebig", "big.cspkg") == two
+
+
 def test_a_20_mb_file_in_blocks(target: BlobTarget, tmp_path: Path) -> None:
     data = os.urandom(20 * 1024 * 1024)
     seen: list[int] = []
@@ -76,15 +89,15 @@ def test_each_block_goes_with_its_md5_which_the_service_checks(
         target: BlobTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from smflow.storage import upload
 
-    real = upload._Hasher.block_md5
+    real = upload._BlockReader.next_block
     calls: list[int] = []
 
-    def corrupt_second(self: upload._Hasher) -> bytes | None:
-        digest = real(self)
+    def corrupt_second(self: upload._BlockReader) -> tuple[bytes, bytes] | None:
+        item = real(self)
         calls.append(1)
-        return hashlib.md5(b"not this block").digest() if len(calls) == 2 else digest
+        return (item[0], hashlib.md5(b"not this block").digest()) if item and len(calls) == 2 else item
 
-    monkeypatch.setattr(upload._Hasher, "block_md5", corrupt_second)
+    monkeypatch.setattr(upload._BlockReader, "next_block", corrupt_second)
     path = _file(tmp_path, "big.cspkg", os.urandom(9 * 1024 * 1024))
     with pytest.raises(ApiError) as caught:
         upload_file(target.endpoint, target.account, target.key, "blocks", "big.cspkg", path)
