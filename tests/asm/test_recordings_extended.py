@@ -74,6 +74,29 @@ def _local_text(el: Any, name: str) -> str:
     return next(c.text or "" for c in el if _local(c) == name)
 
 
+def send_as_recorded(name: str, index: int, interaction: dict[str, Any], operation: str, args: dict[str, Any],
+                     body: bytes | None) -> tuple[Any, Any]:
+    """Make ``operation`` through the client against the recorded answer, and check that the
+    request it sent is the recorded one (method, path, query, canonical body). Returns the
+    result (or the ApiError raised) and the request sent."""
+    req = interaction["request"]
+    transport = FakeTransport(lambda _request: recorded_response(interaction))
+    client = ServiceManagementClient("00000000-0000-0000-0000-000000000000", transport=transport)
+    try:
+        result: Any = client.call(operation, args)
+    except ApiError as exc:
+        result = exc
+    [sent] = transport.sent
+    want, got = urlsplit(req["uri"]), urlsplit(sent.url)
+    assert (sent.method, got.path) == (req["method"], want.path), f"{name}[{index}]"
+    assert parse_qsl(got.query) == parse_qsl(want.query), f"{name}[{index}] query"
+    if body:
+        assert sent.body is not None and c14n(sent.body) == c14n(body), f"{name}[{index}] body"
+    else:
+        assert sent.body is None, f"{name}[{index}] sends no body"
+    return result, sent
+
+
 def replay(name: str) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
     for index, interaction in enumerate(load_interactions(EXTENDED / name)):
@@ -82,20 +105,7 @@ def replay(name: str) -> list[tuple[str, Any]]:
         recorded_body = as_bytes(req["body"])
         if recorded_body:
             args.update(body_arguments(operation, recorded_body))
-        transport = FakeTransport(lambda _request, i=interaction: recorded_response(i))
-        client = ServiceManagementClient("00000000-0000-0000-0000-000000000000", transport=transport)
-        try:
-            result: Any = client.call(operation, args)
-        except ApiError as exc:
-            result = exc
-        [sent] = transport.sent
-        want, got = urlsplit(req["uri"]), urlsplit(sent.url)
-        assert (sent.method, got.path) == (req["method"], want.path), f"{name}[{index}]"
-        assert parse_qsl(got.query) == parse_qsl(want.query), f"{name}[{index}] query"
-        if recorded_body:
-            assert sent.body is not None and c14n(sent.body) == c14n(recorded_body), f"{name}[{index}] body"
-        else:
-            assert sent.body is None, f"{name}[{index}] sends no body"
+        result, sent = send_as_recorded(name, index, interaction, operation, args, recorded_body)
         out.append((operation, result))
     return out
 

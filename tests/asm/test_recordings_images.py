@@ -22,10 +22,10 @@ from smflow.asm import models as m
 from smflow.asm.catalogue import CATALOGUE
 from smflow.asm.client import ServiceManagementClient
 from smflow.asm.types import BOOL
-from smflow.errors import ApiError, NotFoundError
-from tests.asm.conftest import FakeTransport, as_bytes, load_interactions, recorded_response
-from tests.asm.test_recordings import c14n, route
-from tests.asm.test_recordings_extended import EXTENDED, body_arguments
+from smflow.errors import NotFoundError
+from tests.asm.conftest import FakeTransport, as_bytes, load_interactions
+from tests.asm.test_recordings import route
+from tests.asm.test_recordings_extended import EXTENDED, body_arguments, send_as_recorded
 
 pytestmark = [pytest.mark.shared, pytest.mark.skipif(
     not EXTENDED.is_dir(), reason=f"extended recordings not found at {EXTENDED} (../shared is absent)")]
@@ -162,20 +162,7 @@ def replay(name: str) -> list[tuple[str, Any]]:
                     operation = "update_os_image_from_image_reference"
                 if operation == "capture_vm_image":
                     args.pop("post_shutdown_action", None)
-        transport = FakeTransport(lambda _request, i=interaction: recorded_response(i))
-        client = ServiceManagementClient("00000000-0000-0000-0000-000000000000", transport=transport)
-        try:
-            result: Any = client.call(operation, args)
-        except ApiError as exc:
-            result = exc
-        [sent] = transport.sent
-        want, got = urlsplit(req["uri"]), urlsplit(sent.url)
-        assert (sent.method, got.path) == (req["method"], want.path), f"{name}[{index}]"
-        assert parse_qsl(got.query) == parse_qsl(want.query), f"{name}[{index}] query"
-        if body:
-            assert sent.body is not None and c14n(sent.body) == c14n(body), f"{name}[{index}] body"
-        else:
-            assert sent.body is None, f"{name}[{index}] sends no body"
+        result, sent = send_as_recorded(name, index, interaction, operation, args, body)
         version = (req.get("headers") or {}).get("x-ms-version")
         if version:
             assert sent.headers["x-ms-version"] == (version[0] if isinstance(version, list) else version), index

@@ -23,10 +23,10 @@ from lxml import etree
 from smflow.asm import models as m
 from smflow.asm.client import ServiceManagementClient
 from smflow.emulator.server import EmulatorServer
-from smflow.errors import ApiError, ArgumentError
+from smflow.errors import ArgumentError
 from tests.asm.conftest import FakeTransport, as_bytes, load_interactions, recorded_response
-from tests.asm.test_recordings import c14n, route
-from tests.asm.test_recordings_extended import EXTENDED, body_arguments
+from tests.asm.test_recordings import route
+from tests.asm.test_recordings_extended import EXTENDED, body_arguments, send_as_recorded
 
 pytestmark = [pytest.mark.shared, pytest.mark.skipif(
     not EXTENDED.is_dir(), reason=f"extended recordings not found at {EXTENDED} (../shared is absent)")]
@@ -66,20 +66,7 @@ def replay_management(name: str) -> list[tuple[str, Any]]:
             args.update(VM_DEPLOYMENT)
         elif body:
             args.update(body_arguments(operation, body))
-        transport = FakeTransport(lambda _request, i=interaction: recorded_response(i))
-        client = ServiceManagementClient("00000000-0000-0000-0000-000000000000", transport=transport)
-        try:
-            result: Any = client.call(operation, args)
-        except ApiError as exc:
-            result = exc
-        [sent] = transport.sent
-        want, got = urlsplit(req["uri"]), urlsplit(sent.url)
-        assert (sent.method, got.path) == (req["method"], want.path), f"{name}[{index}]"
-        assert parse_qsl(got.query) == parse_qsl(want.query), f"{name}[{index}] query"
-        if body:
-            assert sent.body is not None and c14n(sent.body) == c14n(body), f"{name}[{index}] body"
-        else:
-            assert sent.body is None, f"{name}[{index}] sends no body"
+        result, sent = send_as_recorded(name, index, interaction, operation, args, body)
         assert sent.headers["x-ms-version"] == req["headers"]["x-ms-version"][0], index
         out.append((operation, result))
     return out

@@ -8,15 +8,14 @@ file (creating the service, its certificate, the VM deployment) are replayed els
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from smflow.asm import models as m
-from smflow.asm.client import ServiceManagementClient
-from smflow.errors import ApiError, NotFoundError
-from tests.asm.conftest import SHARED, FakeTransport, as_bytes, load_interactions, recorded_response
-from tests.asm.test_recordings import c14n, route
+from smflow.errors import NotFoundError
+from tests.asm.conftest import SHARED, as_bytes, load_interactions
+from tests.asm.test_recordings import route
+from tests.asm.test_recordings_extended import send_as_recorded
 
 EXTENDED = SHARED / "asm" / "recordings-extended"
 pytestmark = [pytest.mark.shared, pytest.mark.skipif(
@@ -93,20 +92,7 @@ def replay(name: str, only: set[str] = OURS) -> list[tuple[str, Any]]:
         if operation == "shutdown_role" and b"CaptureRoleOperation" in body:
             operation = "capture_role"  # one route, told apart by the body's root
         args.update(BODY_ARGUMENTS.get((name, operation), {}))
-        transport = FakeTransport(lambda _request, i=interaction: recorded_response(i))
-        client = ServiceManagementClient("00000000-0000-0000-0000-000000000000", transport=transport)
-        try:
-            result: Any = client.call(operation, args)
-        except ApiError as exc:
-            result = exc
-        [sent] = transport.sent
-        want, got = urlsplit(req["uri"]), urlsplit(sent.url)
-        assert (sent.method, got.path) == (req["method"], want.path), f"{name}[{index}]"
-        assert parse_qsl(got.query) == parse_qsl(want.query), f"{name}[{index}] query"
-        if body:
-            assert sent.body is not None and c14n(sent.body) == c14n(body), f"{name}[{index}] body"
-        else:
-            assert sent.body is None, f"{name}[{index}] sends no body"
+        result, sent = send_as_recorded(name, index, interaction, operation, args, body)
         out.append((operation, result))
     return out
 
