@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from smflow.run.api import run_flow
-from tests.run.test_faults import ROOT, _succeeded
+from tests.run.test_faults import runs_applying_writes_not_once
 
 
 @pytest.mark.slow
@@ -28,20 +27,4 @@ from tests.run.test_faults import ROOT, _succeeded
 def test_reserved_ip_and_image_writes_take_effect_once_at_a_thirty_percent_fault_rate(
     tmp_path: Path, flow: str, variables: dict[str, str], expected: dict[str, int]
 ) -> None:
-    from smflow.emulator.server import EmulatorServer
-
-    latency = 0.05
-    server = EmulatorServer(latency=latency, fault_rate=0.3, seed=20261130)
-    url = server.start()
-    failures: list[str] = []
-    try:
-        for i in range(8):
-            server.state.reset()  # each run starts from nothing, so its operations can be counted
-            result = run_flow(ROOT / "flows" / f"{flow}.flow", vars=variables, endpoint=url,
-                              emulator_latency=latency, journal_dir=tmp_path, assume_yes=True)
-            counts = {k: v for k, v in _succeeded(server).items() if k in expected}
-            if not result.ok or counts != expected:
-                failures.append(f"run {i}: {result.status} {result.error} ops={counts}")
-    finally:
-        server.stop()
-    assert failures == [], "\n".join(failures)
+    assert runs_applying_writes_not_once(tmp_path, flow, variables, expected) == []
