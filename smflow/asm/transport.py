@@ -53,9 +53,10 @@ __all__ = [
     "RequestsTransport",
     "Transport",
     "client_certificate_problem",
-    "following_redirects",
     "could_not_connect",
+    "following_redirects",
     "no_time_left",
+    "response_too_big",
 ]
 
 X_MS_VERSION = "2014-10-01"

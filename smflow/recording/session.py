@@ -12,8 +12,9 @@ is as useful as replaying a success.
 (``playback``, through ``player.SmflowCassette``), and turns any miss into a
 ``ReplayDriftError`` that names the flow's call site (``locate()``), the request, the nearest
 recorded one and what differs. The executor's own replays need none of that machinery: they
-serve the same cassette, by the same rules, at the transport seam (``replay.replaying_transport``). Time: the executor runs a replay on a ``VirtualClock`` that only
-moves when it sleeps, so a replay never waits; since the poll timeline is served as recorded
+serve the same cassette, by the same rules, at the transport seam
+(``replay.replaying_transport``). Time: the executor runs a replay on a ``VirtualClock`` that
+only moves when it sleeps, so a replay never waits; since the poll timeline is served as recorded
 (the last answer repeating once it runs out), a wait that timed out live times out again, and
 one that succeeded succeeds, whatever the real latency was. Faults replay too: error answers are
 recorded like any other, and a request that got no answer (dropped connection, timeout) is
