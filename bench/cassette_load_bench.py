@@ -6,6 +6,8 @@ operation polls, a read) in a temp dir, then measures, in one process:
 - ``load``: ``load_cassette`` (libyaml) alone;
 - ``load_and_replay``: entering ``replaying`` and sending all 10,000 requests through smflow's
   ``RequestsTransport`` (requests, vcrpy's stubs, smflow's index and canonical XML matching);
+- ``load_and_replay_transport``: the same through ``replaying_transport``'s ``CassetteTransport``
+  (what ``smflow run --replay`` sends through: the same rules, no HTTP stack, no vcrpy);
 - ``peak_memory``: tracemalloc's peak over a second, traced load-and-replay.
 
 Target (issue 6): load and replay under 5 s, with memory bounded (a few times the YAML size).
@@ -27,6 +29,7 @@ from vcr.request import Request
 from smflow.asm.transport import HttpRequest, RequestsTransport
 from smflow.recording.cassette import CassetteHeader, dump_cassette, load_cassette
 from smflow.recording.player import SmflowCassette
+from smflow.recording.replay import replaying_transport
 from smflow.recording.session import replay_setup, replaying
 
 ENDPOINT = "http://127.0.0.1:9"
@@ -74,6 +77,18 @@ def replay_all(path: Path, interactions: list[dict[str, Any]]) -> int:
     return served
 
 
+def replay_all_transport(path: Path, interactions: list[dict[str, Any]]) -> int:
+    """Send every recorded request through the cassette transport, as ``smflow run --replay`` does."""
+    served = 0
+    with replaying_transport(path, locate=lambda: None) as (info, transport):
+        for interaction in interactions:
+            request = interaction["request"]
+            uri = request["uri"].replace(ENDPOINT, info.endpoint)
+            body = request["body"].encode() if request["body"] is not None else None
+            served += transport.send(HttpRequest(request["method"], uri, {}, body)).status < 300
+    return served
+
+
 def match_only(path: Path, interactions: list[dict[str, Any]]) -> int:
     """The harness alone: load, index and answer every request, with no HTTP stack around it."""
     _info, _header, args = replay_setup(path)
@@ -107,6 +122,9 @@ def main() -> None:
         total_s, total_cpu = time.perf_counter() - started, time.process_time() - cpu_started
         assert served == args.n, served
         started = time.perf_counter()
+        assert replay_all_transport(path, interactions) == args.n
+        transport_s = time.perf_counter() - started
+        started = time.perf_counter()
         matched = match_only(path, interactions)
         match_s = time.perf_counter() - started
         assert matched == args.n, matched
@@ -119,6 +137,8 @@ def main() -> None:
     print(json.dumps({"bench": "cassette_load_and_replay", "value": round(total_s, 3), "unit": "s", "target": 5.0,
                       "cpu_s": round(total_cpu, 3), "note": "wall time; cpu_s is this process's CPU (the machine may be shared)",
                       **common}))
+    print(json.dumps({"bench": "cassette_load_and_replay_transport", "value": round(transport_s, 3), "unit": "s",
+                      "note": "the same replay through CassetteTransport (smflow run --replay)", **common}))
     print(json.dumps({"bench": "cassette_load_and_match_harness_only", "value": round(match_s, 3), "unit": "s",
                       "note": "the same replay without requests/urllib3: smflow's share of the line above", **common}))
     print(json.dumps({"bench": "cassette_replay_peak_memory", "value": round(peak / 2**20, 1), "unit": "MiB",

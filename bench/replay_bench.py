@@ -11,10 +11,13 @@ and against plain vcrpy.
    ``vcr.use_cassette`` with ``time.sleep`` patched out: the ratio (median over median, and the
    median of the pairs) is smflow's replay against the SDK's, in-process. Target (issue 14):
    at most 1.0x in-process; ``bench/process_bench.py`` measures it as whole processes.
-3. Sends the cassette's recorded requests, in order, through smflow's ``RequestsTransport``
-   twice: inside ``replaying`` (smflow's matching, index, poll timeline) and inside plain
-   ``vcr.use_cassette(record_mode="none")`` (vcrpy's default method+uri matching). The ratio
-   is the harness's overhead over plain vcrpy on the same interactions. Target: at most 1.5x.
+3. Sends the cassette's recorded requests, in order, three ways: through smflow's
+   ``RequestsTransport`` inside ``replaying`` (vcrpy serving by smflow's matching, index and
+   poll timeline) and inside plain ``vcr.use_cassette(record_mode="none")`` (vcrpy's default
+   method+uri matching), and through the ``CassetteTransport`` of ``replaying_transport`` (the
+   same rules at the transport seam, as ``smflow run --replay`` serves them: no HTTP stack).
+   The ratios are each harness's cost over plain vcrpy on the same interactions, cassette load
+   included. Target: at most 1.5x for the vcrpy one; the transport is expected far below 1x.
 
 Each replay figure is the median of ``--repeat`` runs. Prints one JSON object per line.
 Usage: ``python bench/replay_bench.py [--repeat 7] [--latency SECONDS]``
@@ -35,9 +38,10 @@ import vcr
 from sdk_blue_green import client as sdk_client
 from sdk_blue_green import release as sdk_release
 
-from smflow.asm.transport import HttpRequest, RequestsTransport
+from smflow.asm.transport import HttpRequest, RequestsTransport, Transport
 from smflow.emulator.server import EmulatorServer
 from smflow.recording.cassette import load_cassette
+from smflow.recording.replay import replaying_transport
 from smflow.recording.session import replaying
 from smflow.run.api import run_flow
 
@@ -55,8 +59,8 @@ def _median(repeat: int, work: Callable[[], object]) -> float:
     return statistics.median(times)
 
 
-def _send_all(requests: list[dict[str, Any]]) -> None:
-    transport = RequestsTransport(timeout=5)
+def _send_all(requests: list[dict[str, Any]], transport: Transport | None = None) -> None:
+    transport = transport or RequestsTransport(timeout=5)
     for request in requests:
         body = request["body"].encode() if isinstance(request["body"], str) else request["body"]
         transport.send(HttpRequest(request["method"], request["uri"], {}, body))  # 404s are recorded too
@@ -119,8 +123,13 @@ def main() -> None:
             with vcr.use_cassette(str(cassette), record_mode="none"):
                 _send_all(requests)
 
+        def cassette_transport() -> None:
+            with replaying_transport(cassette, locate=lambda: None) as (_info, transport):
+                _send_all(requests, transport)
+
         harness_s = _median(args.repeat, smflow_harness)
         plain_s = _median(args.repeat, plain_vcrpy)
+        transport_s = _median(args.repeat, cassette_transport)
         header = load_cassette(cassette).header
     common = {"flow": "blue_green", "interactions": len(requests)}
     print(json.dumps({"bench": "blue_green_record", "value": round(record_s, 3), "unit": "s",
@@ -132,6 +141,8 @@ def main() -> None:
                       "paired_median": round(pairs, 2), "note": "in-process CPU medians, interleaved", **common}))
     print(json.dumps({"bench": "replay_harness_vs_plain_vcrpy", "value": round(harness_s / plain_s, 2), "unit": "x",
                       "target": 1.5, "smflow_s": round(harness_s, 4), "plain_vcrpy_s": round(plain_s, 4), **common}))
+    print(json.dumps({"bench": "replay_transport_vs_plain_vcrpy", "value": round(transport_s / plain_s, 2), "unit": "x",
+                      "transport_s": round(transport_s, 4), "plain_vcrpy_s": round(plain_s, 4), **common}))
 
 
 if __name__ == "__main__":

@@ -53,6 +53,10 @@ __all__ = [
     "RequestsTransport",
     "Transport",
     "client_certificate_problem",
+    "could_not_connect",
+    "following_redirects",
+    "no_time_left",
+    "response_too_big",
 ]
 
 X_MS_VERSION = "2014-10-01"
@@ -141,20 +145,13 @@ class RequestsTransport:
              timeout: float | None = None) -> HttpResponse:
         budget = self.timeout if timeout is None else max(min(timeout, self.timeout), 0.0)
         if budget <= 0:
-            raise TransportError(f"no time left to send a request to {_host(request.url)}", timeout=True)
+            raise no_time_left(request.url)
         watch = _Watch(time.monotonic() + budget, budget)
         token = _CURRENT_WATCH.set(watch)
         _WATCHDOG.arm(watch)
         try:
-            url = request.url
-            for _ in range(self.max_redirects + 1):
-                response = self._send_once(request, url, before_send, watch)
-                before_send = None  # a redirect re-sends what already left
-                location = response.header("location")
-                if response.status not in _REDIRECTS or not location:
-                    return response
-                url = _follow(url, location, request)
-            raise TransportError(f"more than {self.max_redirects} redirects (last to {_host(url)})")
+            return following_redirects(request, lambda url, before: self._send_once(request, url, before, watch),
+                                       before_send, self.max_redirects)
         finally:
             watch.finish()
             _CURRENT_WATCH.reset(token)
@@ -192,7 +189,7 @@ class RequestsTransport:
             if isinstance(exc, requests.exceptions.SSLError):
                 raise TransportError(f"TLS error with {_host(url)}: {_reason(exc)}") from exc
             if isinstance(exc, requests.exceptions.ConnectionError):
-                raise TransportError(f"could not connect to {_host(url)}: {_reason(exc)}") from exc
+                raise could_not_connect(url, _reason(exc)) from exc
             raise TransportError(f"request to {_host(url)} failed: {_reason(exc)}") from exc
         except OSError as exc:  # unreadable certificate or key file
             if watch.fired:
@@ -202,18 +199,13 @@ class RequestsTransport:
     def _read(self, raw: requests.Response, watch: _Watch) -> bytes:
         declared = raw.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_response_bytes:
-            raise ApiError(
-                f"response body of {declared} bytes is over the {self.max_response_bytes}-byte limit",
-                status=raw.status_code,
-            )
+            raise response_too_big(raw.status_code, self.max_response_bytes, declared)
         chunks: list[bytes] = []
         size = 0
         for chunk in raw.iter_content(chunk_size=65536):
             size += len(chunk)
             if size > self.max_response_bytes:
-                raise ApiError(
-                    f"response body is over the {self.max_response_bytes}-byte limit", status=raw.status_code
-                )
+                raise response_too_big(raw.status_code, self.max_response_bytes)
             if watch.left() <= 0:
                 raise _TimeUpError()
             chunks.append(chunk)
@@ -226,6 +218,37 @@ class _TimeUpError(Exception):
 
 def _timed_out(url: str, watch: _Watch) -> TransportError:
     return TransportError(f"no complete answer from {_host(url)} within {watch.budget:g}s", timeout=True)
+
+
+def following_redirects(request: HttpRequest, send_once: Callable[[str, Callable[[], None] | None], HttpResponse],
+                        before_send: Callable[[], None] | None, max_redirects: int) -> HttpResponse:
+    """``send_once(url, before_send)`` for the request's URL, then for each 307/308's Location,
+    as every transport follows them (a cassette replays the redirects a live run followed)."""
+    url = request.url
+    for _ in range(max_redirects + 1):
+        response = send_once(url, before_send)
+        before_send = None  # a redirect re-sends what already left
+        location = response.header("location")
+        if response.status not in _REDIRECTS or not location:
+            return response
+        url = _follow(url, location, request)
+    raise TransportError(f"more than {max_redirects} redirects (last to {_host(url)})")
+
+
+def response_too_big(status: int, limit: int, declared: str | None = None) -> ApiError:
+    """An answer over the size limit (``declared``: its Content-Length, when that says so)."""
+    size = f" of {declared} bytes" if declared is not None else ""
+    return ApiError(f"response body{size} is over the {limit}-byte limit", status=status)
+
+
+def could_not_connect(url: str, reason: str) -> TransportError:
+    """What every transport raises when no answer came (a cassette: when none was recorded)."""
+    return TransportError(f"could not connect to {_host(url)}: {reason}")
+
+
+def no_time_left(url: str) -> TransportError:
+    """What every transport raises for a request whose deadline has already passed."""
+    return TransportError(f"no time left to send a request to {_host(url)}", timeout=True)
 
 
 def _follow(url: str, location: str, request: HttpRequest) -> str:

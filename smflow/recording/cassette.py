@@ -22,6 +22,8 @@ flow style (JSON is a subset of YAML: vcrpy and any YAML tool still read it; one
 field per line, so diffs stay readable) and *reads* it with the ``json`` module first, about
 a hundred times faster; a cassette that is not JSON-shaped (hand-edited into block style,
 or holding a binary body as ``!!binary``) is read with libyaml's ``CSafeLoader`` where present.
+PyYAML itself is imported only then (or to write such a body): loading a JSON-shaped cassette,
+as every replay does, costs no YAML import.
 Saving writes a temp file in the same
 directory, fsyncs it, lets a check read the bytes back, and only then renames it over the
 target, so a crash or a refused check never leaves a truncated or leaky cassette behind
@@ -40,10 +42,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
-
-import yaml
 
 from smflow import __version__
 from smflow.boundedread import FileRefusedError, read_regular_file
@@ -66,12 +67,27 @@ FORMAT = 1
 VCR_VERSION = 1  # vcrpy's own cassette format version
 MAX_CASSETTE_BYTES = 256 * 1024 * 1024  # ~400,000 interactions: far more than any release records
 
-try:  # libyaml: an order of magnitude faster on big cassettes
-    from yaml import CSafeDumper as _Dumper
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - pyyaml built without libyaml
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+def _yaml() -> ModuleType:
+    """PyYAML, imported when a cassette is not JSON-shaped (the ``except`` clauses naming its
+    error call this only once an exception is on its way: Python evaluates them lazily)."""
+    import yaml
+
+    return yaml
+
+
+def _safe_loader() -> Any:
+    """libyaml's safe loader (an order of magnitude faster on big cassettes), else PyYAML's."""
+    yaml = _yaml()
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def __getattr__(name: str) -> Any:
+    """``_Loader``: the YAML loader cassettes are read with, resolved (PyYAML imported) on first use."""
+    if name == "_Loader":
+        return _safe_loader()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -103,13 +119,6 @@ class LoadedCassette:
     interactions: list[dict[str, Any]]
 
 
-class _NoAliasDumper(_Dumper):  # type: ignore[misc,valid-type]
-    """Writes a value referenced twice in full both times: a cassette never holds an alias."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
 def parse_yaml(text: str | bytes) -> Any:
     """Parse cassette text: the json fast path when it is JSON-shaped, else (safe) YAML without
     anchors or aliases (``yaml.YAMLError`` if it has one)."""
@@ -119,12 +128,13 @@ def parse_yaml(text: str | bytes) -> Any:
         except ValueError:  # JSON-looking YAML (comments, single quotes...): YAML decides
             pass
         except RecursionError:
-            raise yaml.YAMLError("nested too deeply") from None
+            raise _yaml().YAMLError("nested too deeply") from None
+    yaml, loader = _yaml(), _safe_loader()
     try:
-        for event in yaml.parse(text, Loader=_Loader):  # events only: cheap, and nothing expanded
+        for event in yaml.parse(text, Loader=loader):  # events only: cheap, and nothing expanded
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise yaml.YAMLError("it uses YAML anchors or aliases (&name / *name), which a cassette never holds")
-        return yaml.load(text, Loader=_Loader)  # a safe loader (CSafeLoader/SafeLoader)
+        return yaml.load(text, Loader=loader)  # a safe loader (CSafeLoader/SafeLoader)
     except RecursionError:
         raise yaml.YAMLError("nested too deeply") from None
 
@@ -239,10 +249,10 @@ def load_cassette(path: Path) -> LoadedCassette:
         raise CassetteFormatError(f"{path}: cannot read the cassette ({exc.strerror or exc})") from None
     try:
         data = parse_yaml(raw)
-    except yaml.YAMLError as exc:
+    except _yaml().YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        why = f": {exc}" if type(exc) is yaml.YAMLError else ""
+        why = f": {exc}" if type(exc) is _yaml().YAMLError else ""
         raise CassetteFormatError(f"{path}: not valid YAML{where}{why}") from None
     header = _header(path, data)
     interactions = data["interactions"]
@@ -301,5 +311,13 @@ def dump_cassette(header: CassetteHeader, interactions: list[dict[str, Any]]) ->
     try:
         return json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     except (TypeError, ValueError):  # bytes (a binary body) or a non-finite float
-        text: str = yaml.dump(data, Dumper=_NoAliasDumper, sort_keys=False, allow_unicode=True, width=2**31 - 1)
+        yaml = _yaml()
+
+        class NoAliasDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+            """Writes a value referenced twice in full both times: a cassette never holds an alias."""
+
+            def ignore_aliases(self, data: Any) -> bool:
+                return True
+
+        text: str = yaml.dump(data, Dumper=NoAliasDumper, sort_keys=False, allow_unicode=True, width=2**31 - 1)
         return text

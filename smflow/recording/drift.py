@@ -1,8 +1,10 @@
-"""A replay miss, explained in terms of the flow: the one place vcrpy's miss exception is caught.
+"""A replay miss, explained in terms of the flow: the one place a miss exception is caught.
 
-vcrpy raises ``CannotOverwriteExistingCassetteException`` deep inside ``http.client`` when a
-request is not in the cassette; it travels unchanged through the client and the executor and
-is translated here, as the ``replaying`` block exits, into a ``ReplayDriftError`` that says:
+The cassette transport raises ``playback.ReplayMiss`` when a request is not in the cassette
+(vcrpy, replaying code that sends through ``requests``, raises its
+``CannotOverwriteExistingCassetteException`` deep inside ``http.client``); it travels unchanged
+through the client and the executor and is translated here, as the replay's block exits, into
+a ``ReplayDriftError`` that says:
 
     flows/blue_green.flow:31:5: error[ReplayDrift]: step 'deploy to staging' create_deployment: \
 replay drift: this request is not in cassettes/blue_green.yaml
@@ -28,11 +30,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from vcr.errors import CannotOverwriteExistingCassetteException
-
 from smflow.errors import ReplayDriftError
 from smflow.recording.matching import MASK, FieldDiff, request_diff, request_key
-from smflow.recording.player import READS, SmflowCassette
+from smflow.recording.playback import READS, Playback, ReplayMiss
 from smflow.recording.scrub import MIN_SECRET_LENGTH, secret_forms
 from smflow.source import SourceFile
 
@@ -62,7 +62,7 @@ def _cost(diffs: list[FieldDiff]) -> int:
     return sum(_METHOD_WEIGHT if d.field == "method" else 1 for d in diffs)
 
 
-def nearest_recorded(cassette: SmflowCassette, request: Any) -> Nearest | None:
+def nearest_recorded(cassette: Playback, request: Any) -> Nearest | None:
     best: tuple[tuple[int, int, int], Nearest] | None = None
     for number, (stored, _response) in enumerate(cassette.data):
         diffs = request_diff(stored, request)
@@ -94,7 +94,7 @@ def _headline(location: str | None, message: str) -> str:
     return source.span_at(line, col, line, col + width).render("error", "ReplayDrift", text)
 
 
-def _why_not(cassette: SmflowCassette, nearest: Nearest) -> str:
+def _why_not(cassette: Playback, nearest: Nearest) -> str:
     """Why an identical recorded request was not served: it is a matter of when."""
     expected = cassette.next_write()
     following = f"interaction {expected + 1}: {_target(cassette.data[expected][0])}" if expected is not None else None
@@ -106,8 +106,8 @@ def _why_not(cassette: SmflowCassette, nearest: Nearest) -> str:
     return f"the recording sends it later; the next recorded write is {following or 'none'}"
 
 
-def drift_error(cassette: SmflowCassette, request: Any, location: str | None) -> ReplayDriftError:
-    path = Path(cassette._path)
+def drift_error(cassette: Playback, request: Any, location: str | None) -> ReplayDriftError:
+    path = Path(cassette.path)
     lines = [_headline(location, f"replay drift: this request is not in {path}"), f"  sent:    {_target(request)}"]
     nearest = nearest_recorded(cassette, request)
     if nearest is None:
@@ -140,21 +140,28 @@ def _masked(text: str, secrets: Collection[str]) -> str:
 
 
 @contextmanager
-def translate_misses(cassette_getter: Callable[[], SmflowCassette | None]) -> Iterator[None]:
+def translate_misses(cassette_getter: Callable[[], Playback | None], *, vcrpy: bool = False) -> Iterator[None]:
     """Turn a replay miss inside the block into ``ReplayDriftError``, however it surfaced.
 
-    Normally vcrpy's exception comes straight out of the run. If something in between caught it
+    ``vcrpy``: the block replays through vcrpy, whose miss exception is caught too (it is
+    imported only then: the executor's replays never import vcrpy).
+    Normally the miss exception comes straight out of the run. If something in between caught it
     (and raised something else, or carried on), the miss recorded by the cassette still wins:
     a replay that drifted never ends quietly or with a less precise error.
     """
     __tracebackhide__ = True  # pytest (the plugin's users) shows the error, not this frame
+    misses: tuple[type[Exception], ...] = (ReplayMiss,)
+    if vcrpy:
+        from vcr.errors import CannotOverwriteExistingCassetteException
+
+        misses += (CannotOverwriteExistingCassetteException,)
     try:
         yield
-    except CannotOverwriteExistingCassetteException as exc:
+    except misses as exc:
         cassette = cassette_getter()
-        if cassette is None:  # pragma: no cover - vcrpy always raises with its cassette open
-            raise ReplayDriftError(f"replay drift: {exc.failed_request!r} is not in the cassette") from None
-        failed = exc.failed_request
+        if cassette is None:  # pragma: no cover - a miss is always raised with its cassette open
+            raise ReplayDriftError("replay drift: a request is not in the cassette") from None
+        failed = getattr(exc, "failed_request", None)
         location = next((m.location for m in cassette.misses if m.request is failed), None)
         raise drift_error(cassette, failed, location) from None
     except Exception:
@@ -163,7 +170,7 @@ def translate_misses(cassette_getter: Callable[[], SmflowCassette | None]) -> It
     _raise_first_miss(cassette_getter())
 
 
-def _raise_first_miss(cassette: SmflowCassette | None) -> None:
+def _raise_first_miss(cassette: Playback | None) -> None:
     if cassette is not None and cassette.misses:
         first = cassette.misses[0]
         raise drift_error(cassette, first.request, first.location)

@@ -7,11 +7,14 @@ naming the kind of secret, never its value) and the temp file removed. **A run t
 still saved**, with ``complete: false`` in its header: replaying a failure (the rollback drill)
 is as useful as replaying a success.
 
-``replaying`` serves the cassette (record mode ``none``: no socket is opened, nothing is
-recorded) under the rules of ``player.SmflowCassette``, and turns any miss into a
+``replaying`` serves the cassette to whatever sends through ``requests`` inside the block
+(record mode ``none``: no socket is opened, nothing is recorded) under smflow's playback rules
+(``playback``, through ``player.SmflowCassette``), and turns any miss into a
 ``ReplayDriftError`` that names the flow's call site (``locate()``), the request, the nearest
-recorded one and what differs. Time: the executor runs a replay on a ``VirtualClock`` that only
-moves when it sleeps, so a replay never waits; since the poll timeline is served as recorded
+recorded one and what differs. The executor's own replays need none of that machinery: they
+serve the same cassette, by the same rules, at the transport seam
+(``replay.replaying_transport``). Time: the executor runs a replay on a ``VirtualClock`` that
+only moves when it sleeps, so a replay never waits; since the poll timeline is served as recorded
 (the last answer repeating once it runs out), a wait that timed out live times out again, and
 one that succeeded succeeds, whatever the real latency was. Faults replay too: error answers are
 recorded like any other, and a request that got no answer (dropped connection, timeout) is
@@ -23,7 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,26 +40,17 @@ from vcr.serializers import compat
 
 from smflow.durable import atomic_write
 from smflow.errors import SecretLeakError
-from smflow.recording.cassette import CassetteHeader, dump_cassette, load_cassette, parse_yaml
+from smflow.recording.cassette import CassetteHeader, dump_cassette, parse_yaml
 from smflow.recording.drift import translate_misses
 from smflow.recording.leaks import find_leaks
 from smflow.recording.matching import VCR_MATCHERS
 from smflow.recording.player import SmflowCassette
+from smflow.recording.replay import ReplayInfo, load_replay
 from smflow.recording.scrub import SUBSCRIPTION_PLACEHOLDER, Scrubber
 
 __all__ = ["ReplayInfo", "recording", "replay_setup", "replaying"]
 
 MATCH_ON = tuple(VCR_MATCHERS.values())
-
-
-@dataclass(frozen=True)
-class ReplayInfo:
-    """What a replay needs to know from the recording: run the flow with these."""
-
-    subscription_id: str
-    endpoint: str
-    recorded_duration: float
-    meta: Mapping[str, object] = field(default_factory=dict)
 
 
 class _FreshPersister:
@@ -166,16 +160,9 @@ def replay_setup(path: Path) -> tuple[ReplayInfo, CassetteHeader, dict[str, Any]
     ``SmflowCassette.load(**args)`` gives the cassette without patching anything (benchmarks,
     tools); ``replaying`` uses ``SmflowCassette.use(**args)``.
     """
-    loaded = load_cassette(Path(path))
-    requests = [Request(**interaction["request"]) for interaction in loaded.interactions]
-    responses = [compat.convert_to_bytes(interaction["response"]) for interaction in loaded.interactions]
-    header = loaded.header
-    info = ReplayInfo(
-        subscription_id=header.subscription_id,
-        endpoint=header.endpoint,
-        recorded_duration=header.duration,
-        meta=dict(header.meta),
-    )
+    info, header, data = load_replay(path)
+    requests = [Request(recorded.method, recorded.uri, recorded.body, dict(recorded.headers)) for recorded, _ in data]
+    responses = [response for _, response in data]
     args = {
         "path": str(path),
         "persister": _LoadedPersister(requests, responses),
@@ -197,11 +184,9 @@ def replaying(
     info, header, args = replay_setup(path)
     use = SmflowCassette.use(**args, record_on_exception=False)
     cassette: SmflowCassette | None = None
-    with translate_misses(lambda: cassette):
+    with translate_misses(lambda: cassette.rules if cassette is not None else None, vcrpy=True):
         with use as cassette:
             cassette.locate = locate
             flow = info.meta.get("flow")
-            cassette.flow = str(flow) if flow else None
-            cassette.secrets = secrets
-            cassette.complete = header.complete
+            cassette.configure(flow=str(flow) if flow else None, secrets=secrets, complete=header.complete)
             yield info

@@ -425,13 +425,14 @@ def _target(stack: ExitStack, o: _Options, masker: Masker, meta: dict[str, Any],
             given_vars: Mapping[str, Any], state_secrets: Mapping[str, str]) -> tuple[Target, Clock]:
     """Where requests go and which clock the run uses; a replay runs on a virtual clock."""
     if o.replay:
-        from smflow.recording.session import replaying
+        from smflow.recording.replay import replaying_transport
 
-        info = stack.enter_context(replaying(Path(o.replay), locate=locate, secrets=LiveSecrets(masker)))
+        info, transport = stack.enter_context(replaying_transport(Path(o.replay), locate=locate,
+                                                                  secrets=LiveSecrets(masker)))
         _keep_replayed_uploads(meta, info.meta, str(o.replay))
         # A cassette of uploads alone recorded no management request, so no endpoint: none is used.
         target = Target("replay", info.endpoint or "http://127.0.0.1", info.subscription_id, f"replay of {o.replay} (nothing is sent)",
-                        poll=PollSchedule())
+                        poll=PollSchedule(), transport=transport)
         return target, o.clock or VirtualClock()
     target = stack.enter_context(choose_target(
         endpoint=o.endpoint, subscription_id=o.subscription_id, cert_file=o.cert_file,
@@ -478,7 +479,7 @@ def _client(target: Target) -> Any:
     from smflow.asm.client import ServiceManagementClient
 
     return ServiceManagementClient(target.subscription_id, cert_file=target.cert_file, key_file=target.key_file,
-                                   endpoint=target.endpoint)
+                                   endpoint=target.endpoint, transport=target.transport)
 
 
 def _emitter(run_id: str, clock: Clock, masker: Masker, sink: Callable[[Event], None] | None) -> Callable[..., None]:

@@ -69,6 +69,7 @@ class Target:
     time_scale: float = 1.0
     poll: PollSchedule = field(default_factory=PollSchedule)
     server: Any = None  # the embedded EmulatorServer, stopped when the target closes
+    transport: Any = None  # a replay's CassetteTransport (None: the client's own HTTP transport)
 
 
 def refuse_credentials(endpoint: str) -> None:

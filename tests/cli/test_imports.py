@@ -45,7 +45,9 @@ CASES: dict[str, tuple[list[str], set[str]]] = {
     "plan": (["plan", FLOW, "--var", PACKAGE], NETWORK | {"smflow.graph"}),
     "graph": (["graph", FLOW], NETWORK | RUNNING),
     "run --replay": (["run", FLOW, "--var", PACKAGE, "--replay", CASSETTE, "--yes"],
-                     {"smflow.emulator", "sqlite3", "http.server", "socketserver"}),
+                     {"smflow.emulator", "sqlite3", "http.server", "socketserver",
+                      # served at the transport seam: no HTTP stack, no vcrpy, no YAML (a JSON-shaped cassette)
+                      "vcr", "requests", "urllib3", "http.client", "yaml"}),
     "run": (["run", FLOW, "--var", PACKAGE, "--yes"], {"vcr", "yaml", "smflow.recording"}),
 }
 
