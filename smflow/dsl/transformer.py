@@ -1,12 +1,12 @@
-"""Build ``smflow.dsl.ast`` nodes straight from lark's LALR reductions: tokens become values,
-token positions become ``Span``s.
+"""Build ``smflow.dsl.ast`` nodes straight from the LALR reductions (``smflow.dsl.lalr``'s, or
+lark's when a syntax error is reported): tokens become values, token positions become ``Span``s.
 
 Why embedded (lark's ``transformer=`` option) rather than a tree pass: a 10,000-step flow is
 hundreds of thousands of tokens, and building a lark tree only to walk it again doubles the
 cost. The grammar is used with ``keep_all_tokens=True``, so every callback sees the keywords
 and brackets it was written with (``None`` where an optional part was left out) and computes
-its span from its first and last child. This is the only module (with ``parser``) that sees
-lark types; it decodes string escapes and ``${...}`` interpolations but checks nothing.
+its span from its first and last child. Tokens are ``str`` subclasses (``lalr.Token`` or lark's,
+alike); this module it decodes string escapes and ``${...}`` interpolations but checks nothing.
 
 One ``FlowTransformer`` is shared by the cached parser; ``push``/``pop`` set which file (and,
 for an interpolation, which offset in it) the current parse is reading.
@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import threading
+from _thread import _local as thread_local  # threading.local, without importing threading (~5 ms)
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from lark import Token
-
 from smflow.dsl import ast
+from smflow.dsl.lalr import Token
 from smflow.errors import FlowSyntaxError
 from smflow.source import SourceFile, Span
 
@@ -121,6 +120,10 @@ def _int_literal(tok: Token, span: Span) -> int:
     return int(tok)
 
 
+def _is_name(c: Any) -> bool:
+    return isinstance(c, str) and c.type == "NAME"  # type: ignore[attr-defined]
+
+
 def _tspan(ctx: _Context, tok: Token) -> Span:
     line: int = tok.line  # type: ignore[assignment]
     end_line: int = tok.end_line  # type: ignore[assignment]
@@ -144,8 +147,8 @@ def _from_token(ctx: _Context, first: Token, end: Span) -> Span:
 
 
 def _start(ctx: _Context, c: Any) -> Span:
-    if type(c) is Token:
-        return _tspan(ctx, c)
+    if isinstance(c, str):  # a token: smflow.dsl.lalr's, or lark's when lark reports an error
+        return _tspan(ctx, cast(Token, c))
     parens = ctx.parens
     if parens and id(c) in parens:
         return parens[id(c)]
@@ -182,7 +185,7 @@ class FlowTransformer:
 
     def __init__(self, parse_interpolation: InterpolationParser) -> None:
         self.parse_interpolation = parse_interpolation
-        self._local = threading.local()
+        self._local = thread_local()
 
     # ------------------------------------------------------------------ context
     # The current context is one thread-local attribute (the innermost parse), looked up once
@@ -324,7 +327,7 @@ class FlowTransformer:
     def retry_clause(self, c: Children) -> ast.RetryClause:
         # "retry" ["attempts" INT] ["backoff" D ".." D] [JITTER] ["on" NAME ("," NAME)*]
         attempts, low, high, jitter = c[2], c[4], c[6], c[7]
-        kinds = tuple(ast.Name(self.tspan(k), str(k)) for k in c[9:] if type(k) is Token and k.type == "NAME")
+        kinds = tuple(ast.Name(self.tspan(k), str(k)) for k in c[9:] if _is_name(k))
         return ast.RetryClause(
             self.span(c),
             ast.Int(self.tspan(attempts), _int_literal(attempts, self.tspan(attempts))) if attempts is not None else None,
@@ -534,7 +537,7 @@ class FlowTransformer:
         return ast.Quantifier(self.span(c), "all" if str(kind) == "all" else "any", items, str(var), self.tspan(var), cond)
 
     def list_expr(self, c: Children) -> ast.ListExpr:  # "[" [expr ("," expr)* [","]] "]"
-        return ast.ListExpr(self.span(c), tuple(x for x in c[1:-1] if x is not None and type(x) is not Token))
+        return ast.ListExpr(self.span(c), tuple(x for x in c[1:-1] if x is not None and not isinstance(x, str)))
 
     def record(self, c: Children) -> ast.Record:
         return ast.Record(self.span(c), tuple(x for x in c[1:-1] if isinstance(x, ast.RecordEntry)))
