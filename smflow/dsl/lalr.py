@@ -32,7 +32,7 @@ from typing import Any
 
 from smflow.dsl import flowtables as _tables
 
-__all__ = ["MismatchError", "Token", "lex", "parse"]
+__all__ = ["MismatchError", "Token", "lex", "lex_all", "parse"]
 
 
 class MismatchError(Exception):
@@ -190,6 +190,40 @@ def lex(text: str, start: str = "flow") -> Iterator[Token]:
         yield tok
         # Advance the parser's state as lark would, building nothing.
         _feed(states, state_stack, [], tok, _no_callbacks(), -1)
+
+
+def lex_all(text: str) -> list[Token]:
+    """Every token of ``text``, comments and white space included, as lark's
+    ``Lark.lex(text, dont_ignore=True)`` reads them (one lexer for the whole language, no parser
+    state); ``MismatchError`` where no terminal matches."""
+    root = _root().match
+    unless = _tables.ROOT_UNLESS
+    newline_types = frozenset(_tables.NEWLINE_TYPES)
+    out: list[Token] = []
+    end = len(text)
+    pos = 0
+    line = 1
+    line_start = 0
+    while pos < end:
+        m = root(text, pos)
+        if m is None:
+            raise MismatchError
+        value: str = m.group()
+        kind: str = m.lastgroup  # type: ignore[assignment]
+        start = pos
+        start_line = line
+        column = pos - line_start + 1
+        pos += len(value)
+        if kind in newline_types:
+            breaks = value.count("\n")
+            if breaks:
+                line += breaks
+                line_start = start + value.rindex("\n") + 1
+        retype = unless.get(kind)
+        if retype is not None:
+            kind = retype.get(value, kind)
+        out.append(Token(kind, value, start, start_line, column, line, pos - line_start + 1, pos))
+    return out
 
 
 @functools.cache

@@ -140,6 +140,12 @@ def generate() -> str:
     const("NEWLINE_TYPES", tuple(sorted(root.newline_types)))
     out.append("# The lexer of the whole language (lark's root lexer): terminals in match order.\n")
     const("ROOT_ORDER", tuple(t.name for t in root_scanner.terminals))
+    root_unless = {}
+    for name, cb in sorted(root.callback.items()):
+        assert isinstance(cb, UnlessCallback), cb
+        root_unless[name] = dict(sorted((t.pattern.value, t.name) for t in cb.scanner.terminals))
+    out.append("# Its keyword retyping: {regexp terminal: {word: keyword terminal}}.\n")
+    const("ROOT_UNLESS", root_unless)
     out.append("# Each distinct state lexer: (terminals in match order, {regexp terminal: {word: keyword terminal}}).\n")
     const("LEXERS", tuple(lexers))
     out.append("# Parser state -> index into LEXERS.\n")

@@ -167,9 +167,38 @@ def test_seeds_are_the_good_cases() -> None:
     assert len(SEEDS) > 10
 
 
-def test_reading_a_correct_flow_does_not_import_lark() -> None:
-    script = ("import sys; from smflow.dsl.parser import parse_flow; "
-              "parse_flow(open(sys.argv[1], encoding='utf-8').read()); print('lark' in sys.modules)")
+def test_reading_or_formatting_a_correct_flow_does_not_import_lark() -> None:
+    script = ("import sys; from smflow.dsl.parser import parse_flow; from smflow.fmt import format_text; "
+              "text = open(sys.argv[1], encoding='utf-8').read(); parse_flow(text); format_text(text); "
+              "print('lark' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", script, str(ROOT / "flows" / "blue_green.flow")], capture_output=True,
                           text=True, timeout=120, check=True, env={**os.environ, "SMFLOW_CACHE_DIR": ""})
     assert done.stdout.strip() == "False"
+
+
+def _lark_all(text: str) -> list[Tok] | str:
+    try:
+        return [_fields(t) for t in _bare().lex(text, dont_ignore=True)]
+    except UnexpectedInput:
+        return "error"
+
+
+def _our_all(text: str) -> list[Tok] | str:
+    try:
+        return [_fields(t) for t in lalr.lex_all(text)]
+    except lalr.MismatchError:
+        return "error"
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_flow_lexes_with_comments_as_lark_does_for_fmt(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert _our_all(text) == _lark_all(text)
+
+
+@SETTINGS
+@given(st.one_of(mutated(), st.text(max_size=100), st.lists(st.sampled_from(TOKENS), max_size=30).map(" ".join)))
+@example("on failure # x\n\tstep_x 1.5h 007 <=")
+@example("a ~ b")
+def test_generated_text_lexes_with_comments_as_lark_does_for_fmt(text: str) -> None:
+    assert _our_all(text) == _lark_all(text)
