@@ -13,14 +13,15 @@ accepted terminals): diagnostics come from lark alone, byte for byte as before.
 
 The lexer reproduces lark's: each parser state has its own terminals, tried in lark's order
 (the first that matches wins, as in lark's union of alternatives), and a name that spells a
-keyword the state accepts takes the keyword's type (lark's "unless" callback). Matching in one
-expression of all the terminals gives the state's answer whenever the terminal it finds is one
-the state has and the state's terminals come in the same relative order (the first alternative
-to match among all is also the first among any subset holding it); otherwise the state's
-terminals are tried one by one. Rules build AST nodes through the transformer's methods, with
-the same child filtering lark applies (placeholders for left-out optional parts, inlined
-``_rules``, single-child ``?rules``). ``tests/dsl/test_parser.py`` compares token streams and
-trees against lark's on every flow, every test case and generated text.
+keyword the state accepts takes the keyword's type (lark's "unless" callback). One expression of
+all the terminals (lark's root lexer) is matched first: its answer is the state's whenever the
+state has that terminal and the state's terminals come in the same relative order (the first
+alternative to match among all is also the first among any subset holding it; ``_StateLexer``
+has the details); otherwise the state's terminals are tried in turn, so that no per-state
+expression is ever compiled. Rules build AST nodes through the transformer's methods, with the
+same child filtering lark applies (placeholders for left-out optional parts, inlined ``_rules``,
+single-child ``?rules``). ``tests/dsl/test_lalr.py`` compares token streams and trees against
+lark's on every flow, every test case and generated text.
 """
 
 from __future__ import annotations
@@ -83,15 +84,36 @@ class _Tree:
 
 
 class _StateLexer:
-    """One parser state's lexer: its terminals in match order and its keyword retyping."""
+    """One parser state's lexer: its terminals in match order and its keyword retyping.
 
-    __slots__ = ("allowed", "order", "shortcut", "unless")
+    ``after[G]``, for each terminal G of the state that the lexer of the whole language (the
+    root) also has: the state's terminals before G that the root lacks (keywords the root reads
+    as names). When the root's first match is G, the state's first match is the first of those
+    that matches, else G: the state's other terminals before G come before G in the root too
+    (checked here: same relative order, else ``after`` is empty and every token is matched one
+    terminal at a time), and the root tried them first. Without a match of the root, or with
+    one the state does not have, the state's terminals are tried in turn, skipping those the
+    root tried before its answer.
+    """
+
+    __slots__ = ("after", "allowed", "order", "unless")
 
     def __init__(self, order: tuple[str, ...], unless: dict[str, dict[str, str]]) -> None:
         self.order = order
         self.allowed = frozenset(order)
         self.unless = unless
-        self.shortcut = list(order) == [name for name in _tables.ROOT_ORDER if name in self.allowed]
+        root = _root_rank()
+        shared = [name for name in order if name in root]
+        self.after: dict[str, tuple[str, ...]] = {}
+        if shared == sorted(shared, key=root.__getitem__):
+            for i, name in enumerate(order):
+                if name in root:
+                    self.after[name] = tuple(x for x in order[:i] if x not in root)
+
+
+@functools.cache
+def _root_rank() -> dict[str, int]:
+    return {name: i for i, name in enumerate(_tables.ROOT_ORDER)}
 
 
 @functools.cache
@@ -104,16 +126,23 @@ def _single(name: str) -> re.Pattern[str]:
     return re.compile(_tables.PATTERNS[name])
 
 
-@functools.cache
-def _state_lexers() -> tuple[_StateLexer, ...]:
-    lexers = [_StateLexer(order, unless) for order, unless in _tables.LEXERS]
-    return tuple(lexers[i] for i in _tables.STATE_LEXER)
+# The lexers of the states reached so far (a flow reaches about half of them).
+_lexers: list[_StateLexer | None] = [None] * len(_tables.LEXERS)
 
 
-def _match_one_by_one(lexer: _StateLexer, text: str, pos: int) -> tuple[str, str] | None:
-    """The first of the state's terminals that matches at ``pos`` (lark's union, spelled out)."""
+def _lexer(index: int) -> _StateLexer:
+    lexer = _lexers[index] = _StateLexer(*_tables.LEXERS[index])
+    return lexer
+
+
+def _match_in_turn(names: tuple[str, ...], text: str, pos: int, tried: int) -> tuple[str, str] | None:
+    """The first of ``names`` that matches at ``pos`` (lark's union of alternatives, spelled
+    out); root terminals of rank below ``tried`` are known not to match there."""
     words = _tables.STRINGS
-    for name in lexer.order:
+    rank = _root_rank()
+    for name in names:
+        if rank.get(name, tried) < tried:
+            continue
         word = words.get(name)
         if word is not None:
             if text.startswith(word, pos):
@@ -128,8 +157,10 @@ def _match_one_by_one(lexer: _StateLexer, text: str, pos: int) -> tuple[str, str
 def _tokens(text: str, state_stack: list[int]) -> Any:
     """Tokens of ``text``, each read by the lexer of the parser state it arrives in (the state
     stack is the parser's, read as each token is asked for); the last one is ``$END``."""
-    lexers = _state_lexers()
+    lexers = _lexers
+    state_lexer = _tables.STATE_LEXER
     root = _root().match
+    rank = _root_rank()
     ignore = frozenset(_tables.IGNORE)
     newline_types = frozenset(_tables.NEWLINE_TYPES)
     end = len(text)
@@ -138,16 +169,24 @@ def _tokens(text: str, state_stack: list[int]) -> Any:
     line_start = 0
     last: Token | None = None
     while pos < end:
-        lexer = lexers[state_stack[-1]]
+        index = state_lexer[state_stack[-1]]
+        lexer = lexers[index] or _lexer(index)
         m = root(text, pos)
-        if m is not None and lexer.shortcut and m.lastgroup in lexer.allowed:
-            value: str = m.group()
-            kind: str = m.lastgroup
+        found: tuple[str, str] | None
+        if m is None:
+            found = _match_in_turn(lexer.order, text, pos, len(rank))
         else:
-            found = _match_one_by_one(lexer, text, pos)
-            if found is None:
-                raise MismatchError
-            value, kind = found
+            kind: str = m.lastgroup  # type: ignore[assignment]
+            before = lexer.after.get(kind)
+            if before is None:
+                found = _match_in_turn(lexer.order, text, pos, rank[kind])
+            elif before:
+                found = _match_in_turn(before, text, pos, 0) or (m.group(), kind)
+            else:
+                found = m.group(), kind
+        if found is None:
+            raise MismatchError
+        value, kind = found
         start = pos
         column = pos - line_start + 1
         start_line = line
