@@ -18,7 +18,6 @@ import dataclasses
 import re
 from _thread import _local as thread_local  # threading.local, without importing threading (~5 ms)
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, cast
 
 from smflow.dsl import ast
@@ -53,44 +52,62 @@ def duration_seconds(text: str) -> float:
     return float(text[: -len(unit)]) * DURATION_UNITS[unit]
 
 
-@dataclass(frozen=True, slots=True)
+# The values below only pass from one rule's callback to its parent's: plain classes, since
+# defining a dataclass costs a ``smflow`` process about 1 ms at import (its methods are
+# generated and compiled), and these need no ``__eq__``, ``__repr__`` or ``__hash__``.
+
+
 class _Block:
-    span: Span
-    body: tuple[ast.Stmt, ...]
+    __slots__ = ("body", "span")
+
+    def __init__(self, span: Span, body: tuple[ast.Stmt, ...]) -> None:
+        self.span = span
+        self.body = body
 
 
-@dataclass(frozen=True, slots=True)
 class _Return:
-    span: Span
-    value: ast.Expr
+    __slots__ = ("span", "value")
+
+    def __init__(self, span: Span, value: ast.Expr) -> None:
+        self.span = span
+        self.value = value
 
 
-@dataclass(frozen=True, slots=True)
 class _ProcBody:
-    span: Span
-    body: tuple[ast.Stmt, ...]
-    result: _Return | None
+    __slots__ = ("body", "result", "span")
+
+    def __init__(self, span: Span, body: tuple[ast.Stmt, ...], result: _Return | None) -> None:
+        self.span = span
+        self.body = body
+        self.result = result
 
 
-@dataclass(frozen=True, slots=True)
 class _Header:
-    span: Span
-    name: str
-    description: str
+    __slots__ = ("description", "name", "span")
+
+    def __init__(self, span: Span, name: str, description: str) -> None:
+        self.span = span
+        self.name = name
+        self.description = description
 
 
-@dataclass
 class _Context:
-    source: SourceFile
-    line_offset: int
-    col_offset: int
-    # A parenthesised expression keeps its own span; the node around it starts or ends at the
-    # bracket (id of the inner node → span with the brackets).
-    parens: dict[int, Span] = field(default_factory=dict)
-    # The parse this one interrupted (a ``${...}`` is parsed in the middle of its file).
-    previous: _Context | None = None
-    # False for text read from the start of its file: lark's positions are the file's.
-    shifted: bool = False
+    """Where the current parse reads: its file, and for a ``${...}``, where in the file it starts."""
+
+    __slots__ = ("col_offset", "line_offset", "parens", "previous", "shifted", "source")
+
+    def __init__(self, source: SourceFile, line_offset: int, col_offset: int, previous: _Context | None = None,
+                 shifted: bool = False) -> None:
+        self.source = source
+        self.line_offset = line_offset
+        self.col_offset = col_offset
+        # A parenthesised expression keeps its own span; the node around it starts or ends at the
+        # bracket (id of the inner node → span with the brackets).
+        self.parens: dict[int, Span] = {}
+        # The parse this one interrupted (a ``${...}`` is parsed in the middle of its file).
+        self.previous = previous
+        # False for text read from the start of its file: lark's positions are the file's.
+        self.shifted = shifted
 
 
 _new = object.__new__
