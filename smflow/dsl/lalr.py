@@ -265,13 +265,18 @@ def lex_all(text: str) -> list[Token]:
     return out
 
 
+# Per rule: (origin, length, callback), the callback None for a rule of one child that lark
+# passes on unchanged (an inlined ``?rule``).
+_Rules = tuple[tuple[str, int, Callable[[list[Any]], Any] | None], ...]
+
+
 @functools.cache
-def _no_callbacks() -> tuple[tuple[str, int, Callable[[list[Any]], Any]], ...]:
+def _no_callbacks() -> _Rules:
     return tuple((origin, size, lambda children: None) for origin, size, *_ in _tables.RULES)
 
 
 def _feed(states: tuple[dict[str, int], ...], state_stack: list[int], value_stack: list[Any], tok: Token,
-          rules: tuple[tuple[str, int, Callable[[list[Any]], Any]], ...], end_state: int) -> Any:
+          rules: _Rules, end_state: int) -> Any:
     """lark's ``ParserState.feed_token``: reduce while the table says so, then shift ``tok``;
     for ``$END``, reduce until the start rule's end state and return its value."""
     kind = tok.type
@@ -286,14 +291,17 @@ def _feed(states: tuple[dict[str, int], ...], state_stack: list[int], value_stac
             value_stack.append(tok)
             return None
         origin, size, callback = rules[-1 - action]
-        if size:
-            children = value_stack[-size:]
-            del state_stack[-size:]
-            del value_stack[-size:]
+        if callback is None:  # a rule of one child that passes it on: only the state changes
+            state_stack[-1] = states[state_stack[-2]][origin]
         else:
-            children = []
-        value_stack.append(callback(children))
-        state_stack.append(states[state_stack[-1]][origin])
+            if size:
+                children = value_stack[-size:]
+                del state_stack[-size:]
+                del value_stack[-size:]
+            else:
+                children = []
+            value_stack.append(callback(children))
+            state_stack.append(states[state_stack[-1]][origin])
         if end_state >= 0 and state_stack[-1] == end_state:
             return value_stack[-1]
 
@@ -320,6 +328,9 @@ def parse(text: str, start: str, transformer: object) -> Any:
                 value_stack.append(tok)
                 break
             origin, size, callback = rules[-1 - action]
+            if callback is None:  # most reductions: expr -> or_expr -> ... -> atom, one child passed on
+                state_stack[-1] = states[state_stack[-2]][origin]
+                continue
             if size:
                 children = value_stack[-size:]
                 del state_stack[-size:]
@@ -332,14 +343,17 @@ def parse(text: str, start: str, transformer: object) -> Any:
 
 
 @functools.cache
-def _callbacks(transformer: object) -> tuple[tuple[str, int, Callable[[list[Any]], Any]], ...]:
-    return tuple((origin, size, _callback(transformer, origin, method, expand1, include, append_none))
+def _callbacks(transformer: object) -> _Rules:
+    return tuple((origin, size, _callback(transformer, origin, size, method, expand1, include, append_none))
                  for origin, size, method, expand1, include, append_none in _tables.RULES)
 
 
-def _callback(transformer: object, origin: str, method: str | None, expand1: bool,
-              include: tuple[tuple[int, bool, int], ...] | None, append_none: int) -> Callable[[list[Any]], Any]:
-    """The chain lark composes for one rule: child filter, then single-child inlining, then the method."""
+def _callback(transformer: object, origin: str, size: int, method: str | None, expand1: bool,
+              include: tuple[tuple[int, bool, int], ...] | None, append_none: int) -> Callable[[list[Any]], Any] | None:
+    """The chain lark composes for one rule: child filter, then single-child inlining, then the
+    method; None where that chain always returns the rule's one child."""
+    if expand1 and size == 1 and include in (None, ((0, False, 0),)) and not append_none:
+        return None
     node: Callable[[list[Any]], Any]
     if method is None:
         node = functools.partial(_Tree, origin)
