@@ -157,7 +157,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="runs per size; the median is reported")
     ap.add_argument("--shapes", default=",".join(SHAPES), help="which shapes (default: all)")
     args = ap.parse_args()
-    lark_parser()  # built once per process, as in the CLI
+    lark_parser()  # for token counts (the CLI reads a correct flow without lark: smflow.dsl.lalr)
     bare = bare_lark()
     blue_green()
     for shape in args.shapes.split(","):

@@ -6,6 +6,11 @@ input at line -1. Here they become ``FlowSyntaxError`` with a readable message (
 a label, found by the parser state they fail in (lark's ``match_examples`` idea, keyed on the
 current LALR state so it works at any nesting depth).
 
+Text in the language is parsed without lark (``smflow.dsl.lalr``, on lark's tables generated into
+``flowtables``): a fresh process then never imports lark to read a correct flow. Only when that
+parse stops at a token does lark parse the text again, so that every diagnostic is lark's, as
+before.
+
 The grammar ships inside the wheel as ``smflow/grammar/smflow.lark``; in a checkout it is
 ``<repo>/grammar/smflow.lark``. The parser is built once per process (``functools.cache``), and
 lark's analysis of the grammar is cached on disk (``grammar_cache_path``): building the LALR
@@ -17,22 +22,21 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import hashlib
 import os
 import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lark
-from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-
-from smflow.dsl import ast
+from smflow.dsl import ast, flowtables, lalr
 from smflow.dsl.transformer import FlowTransformer
 from smflow.errors import FlowSyntaxError
 from smflow.source import SourceFile, Span
+
+if TYPE_CHECKING:
+    from lark import Lark, Token
+    from lark.exceptions import UnexpectedInput, UnexpectedToken
 
 __all__ = ["grammar_cache_path", "grammar_text", "lark_parser", "parse_expression", "parse_flow", "paused_gc"]
 
@@ -74,7 +78,7 @@ _UNSUPPORTED_CHARS = {
     "!": "'!' is not an operator (use 'not', or '!=' to compare); " + OPERATORS_HELP,
     "?": "'?' is not an operator (a conditional reads 'if c then a else b'); " + OPERATORS_HELP,
 }
-_WORD_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*$")
+_WORD_BEFORE = r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*$"  # compiled on a syntax error only (re caches it)
 
 # Labels for common mistakes, recognised by lark's match_examples (same parser state).
 _EXAMPLES: dict[str, list[str]] = {
@@ -136,6 +140,10 @@ def grammar_cache_path(grammar: str) -> str | None:
         os.makedirs(base, mode=0o700, exist_ok=True)
     except OSError:
         return None
+    import hashlib
+
+    import lark
+
     key = hashlib.sha256(f"{grammar}\0{lark.__version__}\0{sys.version}".encode()).hexdigest()[:24]
     return os.path.join(base, f"grammar-{key}.lark-cache")
 
@@ -147,6 +155,8 @@ def lark_parser() -> Lark:
     It builds AST nodes while it parses (``transformer=``, no parse tree), with every token kept
     so that each node's span runs from its first keyword to its closing bracket.
     """
+    from lark import Lark
+
     grammar = grammar_text()
     cache = grammar_cache_path(grammar)
     return Lark(
@@ -214,6 +224,8 @@ def _syntax_error(err: UnexpectedInput, source: SourceFile, line: int, col: int,
             c += col - 1
         return source.span_at(ln + line - 1, c, ln + line - 1, c + max(width, 1))
 
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
     if isinstance(err, UnexpectedToken):
         tok = err.token
         if tok.type == "$END" and start == "expr" and end is not None:
@@ -225,7 +237,7 @@ def _syntax_error(err: UnexpectedInput, source: SourceFile, line: int, col: int,
         label = _label(err, start) if tok.type != "$END" else None
         if tok.type != "$END" and isinstance(tok.line, int) and tok.line >= 1:
             # A word the language does not have, read as a name: `for r in ...` fails at `r`.
-            before = _WORD_BEFORE.search(source.line(span.line)[: span.col - 1])
+            before = re.search(_WORD_BEFORE, source.line(span.line)[: span.col - 1])
             if before and before.group(1) in _UNSUPPORTED_WORDS:
                 col0 = before.start(1) + 1
                 word = source.span_at(span.line, col0, span.line, col0 + len(before.group(1)))
@@ -258,6 +270,8 @@ def _example_index() -> dict[tuple[Any, str], str]:
     lark's own ``match_examples`` compares whole parser stacks, so an example only matches
     at the same nesting depth; the current state and the token are what identify a mistake.
     """
+    from lark.exceptions import UnexpectedInput, UnexpectedToken
+
     index: dict[tuple[Any, str], str] = {}
     for label, examples in _EXAMPLES.items():
         for text in examples:
@@ -279,7 +293,24 @@ def _label(err: UnexpectedToken, start: str) -> str | None:
     return _example_index().get((err.state.position, err.token.type))
 
 
+@functools.cache
+def _tables_current() -> bool:
+    """Whether ``flowtables`` was generated from this grammar (a checkout whose grammar was edited
+    without ``python -m smflow.dsl.tablegen`` parses with lark, as correct if slower)."""
+    return grammar_text() == flowtables.GRAMMAR
+
+
 def _parse(text: str, source: SourceFile, start: str, line: int = 1, col: int = 1) -> Any:
+    if _tables_current():
+        _TRANSFORMER.push(source, line, col)
+        try:
+            return lalr.parse(text, start, _TRANSFORMER)
+        except lalr.MismatchError:
+            pass  # not in the language: lark's parse of the same text says where and why
+        finally:
+            _TRANSFORMER.pop()
+    from lark.exceptions import UnexpectedInput
+
     _TRANSFORMER.push(source, line, col)
     try:
         return lark_parser().parse(text, start=start)
@@ -302,7 +333,8 @@ _TRANSFORMER = FlowTransformer(_interpolation)
 
 
 # Characters that str.splitlines() treats as line breaks but lark does not count as lines.
-_ODD_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_ODD_CHARS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_ODD_BREAKS = f"[{_ODD_CHARS}]"  # compiled only for a text that has one (0.5 ms, for the non-ASCII)
 # Control characters no flow has a use for (tab and the line breaks are fine, the odd breaks above
 # have their own message).
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f]")
@@ -321,7 +353,7 @@ def _source(text: str, name: str) -> tuple[str, SourceFile]:
         col = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
         raise FlowSyntaxError(f"unexpected control character U+{ord(control.group()):04X}",
                               source.span_at(line, col), CODE)
-    odd = _ODD_BREAKS.search(text)
+    odd = re.search(_ODD_BREAKS, text) if any(ch in text for ch in _ODD_CHARS) else None
     if odd:
         line = text.count("\n", 0, odd.start()) + 1
         col = odd.start() - (text.rfind("\n", 0, odd.start()) + 1) + 1

@@ -1,12 +1,12 @@
-"""Build ``smflow.dsl.ast`` nodes straight from lark's LALR reductions: tokens become values,
-token positions become ``Span``s.
+"""Build ``smflow.dsl.ast`` nodes straight from the LALR reductions (``smflow.dsl.lalr``'s, or
+lark's when a syntax error is reported): tokens become values, token positions become ``Span``s.
 
 Why embedded (lark's ``transformer=`` option) rather than a tree pass: a 10,000-step flow is
 hundreds of thousands of tokens, and building a lark tree only to walk it again doubles the
 cost. The grammar is used with ``keep_all_tokens=True``, so every callback sees the keywords
 and brackets it was written with (``None`` where an optional part was left out) and computes
-its span from its first and last child. This is the only module (with ``parser``) that sees
-lark types; it decodes string escapes and ``${...}`` interpolations but checks nothing.
+its span from its first and last child. Tokens are ``str`` subclasses (``lalr.Token`` or lark's,
+alike); this module it decodes string escapes and ``${...}`` interpolations but checks nothing.
 
 One ``FlowTransformer`` is shared by the cached parser; ``push``/``pop`` set which file (and,
 for an interpolation, which offset in it) the current parse is reading.
@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import threading
+from _thread import _local as thread_local  # threading.local, without importing threading (~5 ms)
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, cast
 
-from lark import Token
-
 from smflow.dsl import ast
+from smflow.dsl.lalr import Token
 from smflow.errors import FlowSyntaxError
 from smflow.source import SourceFile, Span
 
@@ -54,44 +52,62 @@ def duration_seconds(text: str) -> float:
     return float(text[: -len(unit)]) * DURATION_UNITS[unit]
 
 
-@dataclass(frozen=True, slots=True)
+# The values below only pass from one rule's callback to its parent's: plain classes, since
+# defining a dataclass costs a ``smflow`` process about 1 ms at import (its methods are
+# generated and compiled), and these need no ``__eq__``, ``__repr__`` or ``__hash__``.
+
+
 class _Block:
-    span: Span
-    body: tuple[ast.Stmt, ...]
+    __slots__ = ("body", "span")
+
+    def __init__(self, span: Span, body: tuple[ast.Stmt, ...]) -> None:
+        self.span = span
+        self.body = body
 
 
-@dataclass(frozen=True, slots=True)
 class _Return:
-    span: Span
-    value: ast.Expr
+    __slots__ = ("span", "value")
+
+    def __init__(self, span: Span, value: ast.Expr) -> None:
+        self.span = span
+        self.value = value
 
 
-@dataclass(frozen=True, slots=True)
 class _ProcBody:
-    span: Span
-    body: tuple[ast.Stmt, ...]
-    result: _Return | None
+    __slots__ = ("body", "result", "span")
+
+    def __init__(self, span: Span, body: tuple[ast.Stmt, ...], result: _Return | None) -> None:
+        self.span = span
+        self.body = body
+        self.result = result
 
 
-@dataclass(frozen=True, slots=True)
 class _Header:
-    span: Span
-    name: str
-    description: str
+    __slots__ = ("description", "name", "span")
+
+    def __init__(self, span: Span, name: str, description: str) -> None:
+        self.span = span
+        self.name = name
+        self.description = description
 
 
-@dataclass
 class _Context:
-    source: SourceFile
-    line_offset: int
-    col_offset: int
-    # A parenthesised expression keeps its own span; the node around it starts or ends at the
-    # bracket (id of the inner node → span with the brackets).
-    parens: dict[int, Span] = field(default_factory=dict)
-    # The parse this one interrupted (a ``${...}`` is parsed in the middle of its file).
-    previous: _Context | None = None
-    # False for text read from the start of its file: lark's positions are the file's.
-    shifted: bool = False
+    """Where the current parse reads: its file, and for a ``${...}``, where in the file it starts."""
+
+    __slots__ = ("col_offset", "line_offset", "parens", "previous", "shifted", "source")
+
+    def __init__(self, source: SourceFile, line_offset: int, col_offset: int, previous: _Context | None = None,
+                 shifted: bool = False) -> None:
+        self.source = source
+        self.line_offset = line_offset
+        self.col_offset = col_offset
+        # A parenthesised expression keeps its own span; the node around it starts or ends at the
+        # bracket (id of the inner node → span with the brackets).
+        self.parens: dict[int, Span] = {}
+        # The parse this one interrupted (a ``${...}`` is parsed in the middle of its file).
+        self.previous = previous
+        # False for text read from the start of its file: lark's positions are the file's.
+        self.shifted = shifted
 
 
 _new = object.__new__
@@ -121,6 +137,10 @@ def _int_literal(tok: Token, span: Span) -> int:
     return int(tok)
 
 
+def _is_name(c: Any) -> bool:
+    return isinstance(c, str) and c.type == "NAME"  # type: ignore[attr-defined]
+
+
 def _tspan(ctx: _Context, tok: Token) -> Span:
     line: int = tok.line  # type: ignore[assignment]
     end_line: int = tok.end_line  # type: ignore[assignment]
@@ -144,8 +164,8 @@ def _from_token(ctx: _Context, first: Token, end: Span) -> Span:
 
 
 def _start(ctx: _Context, c: Any) -> Span:
-    if type(c) is Token:
-        return _tspan(ctx, c)
+    if isinstance(c, str):  # a token: smflow.dsl.lalr's, or lark's when lark reports an error
+        return _tspan(ctx, cast(Token, c))
     parens = ctx.parens
     if parens and id(c) in parens:
         return parens[id(c)]
@@ -182,7 +202,7 @@ class FlowTransformer:
 
     def __init__(self, parse_interpolation: InterpolationParser) -> None:
         self.parse_interpolation = parse_interpolation
-        self._local = threading.local()
+        self._local = thread_local()
 
     # ------------------------------------------------------------------ context
     # The current context is one thread-local attribute (the innermost parse), looked up once
@@ -324,7 +344,7 @@ class FlowTransformer:
     def retry_clause(self, c: Children) -> ast.RetryClause:
         # "retry" ["attempts" INT] ["backoff" D ".." D] [JITTER] ["on" NAME ("," NAME)*]
         attempts, low, high, jitter = c[2], c[4], c[6], c[7]
-        kinds = tuple(ast.Name(self.tspan(k), str(k)) for k in c[9:] if type(k) is Token and k.type == "NAME")
+        kinds = tuple(ast.Name(self.tspan(k), str(k)) for k in c[9:] if _is_name(k))
         return ast.RetryClause(
             self.span(c),
             ast.Int(self.tspan(attempts), _int_literal(attempts, self.tspan(attempts))) if attempts is not None else None,
@@ -534,7 +554,7 @@ class FlowTransformer:
         return ast.Quantifier(self.span(c), "all" if str(kind) == "all" else "any", items, str(var), self.tspan(var), cond)
 
     def list_expr(self, c: Children) -> ast.ListExpr:  # "[" [expr ("," expr)* [","]] "]"
-        return ast.ListExpr(self.span(c), tuple(x for x in c[1:-1] if x is not None and type(x) is not Token))
+        return ast.ListExpr(self.span(c), tuple(x for x in c[1:-1] if x is not None and not isinstance(x, str)))
 
     def record(self, c: Children) -> ast.Record:
         return ast.Record(self.span(c), tuple(x for x in c[1:-1] if isinstance(x, ast.RecordEntry)))

@@ -3,9 +3,10 @@ wrote around an expression, and ``else if`` versus ``else { if ... }``.
 
 Why a second, token-level pass: the parser drops comments (``%ignore COMMENT``) and builds the AST
 straight from its reductions. Here lark's lexer runs once more over the same text with nothing
-ignored (``Lark.lex(text, dont_ignore=True)``); the brackets found there delimit the AST's
-containers (the file, a block, an argument list, a list, a record), and each comment is attached
-to the nearest element of the innermost container around it:
+ignored (``Lark.lex(text, dont_ignore=True)``, which ``smflow.dsl.lalr.lex_all`` reproduces without
+lark); the brackets found there delimit the AST's containers (the file, a block, an argument list,
+a list, a record), and each comment is attached to the nearest element of the innermost container
+around it:
 
 - on the line where an element ends: that element's trailing comment;
 - after an opening bracket, on its line, before any element: the bracket's trailing comment;
@@ -23,10 +24,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import cast
 
-from lark import Token
-
-from smflow.dsl import ast
+from smflow.dsl import ast, lalr
+from smflow.dsl.lalr import Token
 from smflow.dsl.parser import lark_parser
 from smflow.source import Span
 
@@ -141,7 +142,11 @@ def collect(text: str, flow: ast.Flow) -> Trivia:
     """Comments, brackets and blank lines of ``text``, already parsed into ``flow``."""
     trivia = Trivia(text)
     trivia.line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-    for tok in lark_parser().lex(text, dont_ignore=True):
+    try:
+        tokens = lalr.lex_all(text)
+    except lalr.MismatchError:  # not after a parse that succeeded; lark says where
+        tokens = cast(list[Token], list(lark_parser().lex(text, dont_ignore=True)))
+    for tok in tokens:
         if tok.type == "COMMENT":
             offset = tok.start_pos or 0
             trivia.comments.append(Comment(str(tok).rstrip(), offset, tok.line or 1, trivia.blank_before(offset)))

@@ -106,6 +106,13 @@ def test_eof_error_points_at_the_end_of_the_last_line_not_minus_one() -> None:
     assert "-1" not in str(err)
 
 
+@pytest.mark.parametrize("char", list("\v\f\x1c\x1d\x1e\x85\u2028\u2029"))
+def test_an_unusual_line_break_is_refused_where_it_is(char: str) -> None:
+    err = _error(f'flow f\nstep "s" {{ log "a{char}b" }}')
+    assert err.message == f"unexpected character U+{ord(char):04X} (an unusual line break)"
+    assert (err.span.line, err.span.col) == (2, 18)
+
+
 def test_empty_file() -> None:
     err = _error("")
     assert (err.span.line, err.span.col) == (1, 1)
