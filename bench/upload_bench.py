@@ -11,15 +11,18 @@ All sides use 4 MiB blocks, one connection (the SDK's defaults for a 100 MB file
   per-block check.
 
 ``upload_file`` does more than the bare client: the file read once, in a thread a few blocks
-ahead of the sender, each block hashed twice from that buffer (its MD5 and the whole file's), each
-block's Content-MD5 checked by the service, the skip check before and the read-back of the stored
-MD5 after (one small request each). The target (issue 13) is ≤ 1.1× ``direct``'s time. On a
-loaded two-core machine the hashing competes with the upload (and, in process, with the emulator
-serving it) for the CPU, and a service that checks a block's MD5 (Azurite) spends time on it that
-``direct`` does not ask for. Runs are interleaved (smflow, direct, direct_md5, smflow, ...) so
-load on a shared machine hits all alike; medians are printed. Each is measured in-process (the
-server in this process for the emulator) and as a whole process (a fresh ``python`` that
-imports, uploads, exits), with that process's peak RSS.
+ahead of the sender, each block hashed once from that buffer (its MD5, checked by the service,
+and folded into the content identity, the MD5 of the block MD5s), the skip check before and the
+read-back of the stored identity after (one small request each). The target (issue 13) is
+≤ 1.1× ``direct``'s time. ``direct`` hashes nothing: smflow's one MD5 pass (~0.17 s of CPU per
+100 MB here) is hidden only when a core is free to run it beside the sending; on a loaded
+two-core machine it competes with the upload (and, in process, with the emulator serving it) for
+the CPU, which the CPU columns show. Runs are interleaved (smflow, direct, direct_md5, smflow,
+...) after one unmeasured warm-up of each (imports, connections), so load on a shared machine
+hits all alike; medians are printed, with the load average before and after. Each is measured
+in-process (the server in this process for the emulator; its CPU counts the server's too) and as
+a whole process (a fresh ``python`` that imports, uploads, exits; its CPU is that process's, from
+``wait4``), with that process's peak RSS.
 
 Prints one JSON object per line. Usage:
 ``python bench/upload_bench.py [--mb 100] [--rounds 3] [--targets emulator,azurite]``
@@ -113,18 +116,27 @@ def _azurite() -> Iterator[tuple[str, str]]:
             proc.wait()
 
 
-def _whole_process(mode: str, endpoint: str, key: str, path: Path, name: str) -> tuple[float, int]:
-    """(seconds, peak RSS in KiB) of a fresh interpreter doing one upload.
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _whole_process(mode: str, endpoint: str, key: str, path: Path, name: str) -> tuple[float, float, int]:
+    """(seconds, CPU seconds, peak RSS in KiB) of a fresh interpreter doing one upload.
 
     The peak is the child's own VmHWM (its address space's high-water mark): ``ru_maxrss`` from
     ``wait4`` would start from this process's peak, which Linux carries across fork and exec."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--one", mode, endpoint, str(path), name],
-                          env={**os.environ, "BENCH_KEY": key}, capture_output=True, text=True, check=False)  # fmt: skip
+    proc = subprocess.Popen([sys.executable, __file__, "--one", mode, endpoint, str(path), name],
+                            env={**os.environ, "BENCH_KEY": key}, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
-    if done.returncode:
-        raise SystemExit(f"the {mode} upload process failed ({done.returncode})")
-    return seconds, int(done.stdout.split()[-1])
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"the {mode} upload process failed ({proc.returncode})")
+    return seconds, usage.ru_utime + usage.ru_stime, int(out.split()[-1])
 
 
 def main() -> None:
@@ -149,19 +161,28 @@ def main() -> None:
         for target in args.targets.split(","):
             ctx = _emulator() if target == "emulator" else _azurite()
             with ctx as (endpoint, key):
+                for mode in MODES:  # warm-up, unmeasured: imports, the connection, the container
+                    _upload(mode, endpoint, key, path, f"{mode}-warm")
+                load_before = os.getloadavg()[0]
                 times: dict[str, list[float]] = {m: [] for m in MODES}
+                cpus: dict[str, list[float]] = {m: [] for m in MODES}
                 whole: dict[str, list[float]] = {m: [] for m in MODES}
+                whole_cpus: dict[str, list[float]] = {m: [] for m in MODES}
                 rss: dict[str, int] = dict.fromkeys(MODES, 0)
                 for r in range(args.rounds):
                     for mode in MODES:
-                        start = time.perf_counter()
+                        start, cpu = time.perf_counter(), _cpu()
                         _upload(mode, endpoint, key, path, f"{mode}-{r}")
                         times[mode].append(time.perf_counter() - start)
-                        seconds, peak = _whole_process(mode, endpoint, key, path, f"{mode}-p{r}")
+                        cpus[mode].append(_cpu() - cpu)
+                        seconds, used, peak = _whole_process(mode, endpoint, key, path, f"{mode}-p{r}")
                         whole[mode].append(seconds)
+                        whole_cpus[mode].append(used)
                         rss[mode] = max(rss[mode], peak)
-                for kind, data in (("in_process", times), ("whole_process", whole)):
+                load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+                for kind, data, cpu_data in (("in_process", times, cpus), ("whole_process", whole, whole_cpus)):
                     med = {m: statistics.median(v) for m, v in data.items()}
+                    cpu_med = {m: statistics.median(v) for m, v in cpu_data.items()}
                     print(json.dumps({
                         "bench": "upload", "target": target, "measure": kind, "mb": args.mb, "rounds": args.rounds,
                         "smflow_s": round(med["smflow"], 3), "direct_s": round(med["direct"], 3),
@@ -169,10 +190,12 @@ def main() -> None:
                         "ratio": round(med["smflow"] / med["direct"], 3),
                         "ratio_md5": round(med["smflow"] / med["direct_md5"], 3),
                         **{f"{m}_mb_s": round(size / 2**20 / med[m], 1) for m in MODES},
+                        "cpu_s": {m: round(v, 3) for m, v in cpu_med.items()},
                         **({"peak_rss_mb": {m: round(v / 1024, 1) for m, v in rss.items()}}
                            if kind == "whole_process" else
                            # this process: the in-process uploads, and for the emulator its server too
                            {"bench_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}),
+                        "load_avg_1m": load,
                     }))  # fmt: skip
                     sys.stdout.flush()
 

@@ -3,7 +3,8 @@
 ``get_storage_account_properties`` points an account's blob endpoint here, path style
 (``{base}/blob/<account>/``), so ``azure-storage-blob`` given that account URL and the account's
 key works unchanged, as it does against Azure or Azurite. Served: create / read a container,
-Put Blob, Put Block, Put Block List, Get Blob Properties, Get Blob (with a range). Every request
+Put Blob, Put Block, Put Block List (with the blob's metadata), Get Blob Properties, Get Blob (with
+a range). Every request
 is checked against the account's keys with the SharedKey scheme (a wrong key is
 403 AuthenticationFailed, as on the service).
 
@@ -41,6 +42,7 @@ __all__ = ["BLOB_PREFIX", "BlobReply", "BlobStore", "BoundedReader", "Readable",
 BLOB_PREFIX = "blob"  # the first path segment of the blob endpoint: never a subscription id (a GUID)
 _API_VERSION = "2021-08-06"
 _CHUNK = 1024 * 1024
+_META = "x-ms-meta-"  # a blob's metadata, one header per name (a Put Blob or Put Block List replaces it)
 _NAME = re.compile(r"[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}")
 # The standard headers a SharedKey signature covers, in order (Range is signed as the SDK signs it).
 _SIGNED = ("content-encoding", "content-language", "content-length", "content-md5", "content-type", "date",
@@ -65,6 +67,7 @@ class BlobMeta:
     created: str
     content_type: str
     file: str  # name of the data file under the store's root
+    metadata: dict[str, str] = field(default_factory=dict)  # x-ms-meta-<name>, as the last write set it
 
 
 @dataclass
@@ -393,7 +396,8 @@ def _store(store: BlobStore, box: ContainerMeta, name: str, file: str, md5: str 
     old = box.blobs.get(name)
     now = _now()
     meta = BlobMeta((store.root / file).stat().st_size, md5, _etag(), now, old.created if old else now,
-                    headers.get("x-ms-blob-content-type") or "application/octet-stream", file)  # fmt: skip
+                    headers.get("x-ms-blob-content-type") or "application/octet-stream", file,
+                    {k[len(_META):]: v for k, v in headers.items() if k.startswith(_META)})  # fmt: skip
     box.blobs[name] = meta
     if old is not None:
         store._drop(old.file)
@@ -416,6 +420,7 @@ def _read(store: BlobStore, meta: BlobMeta | None, method: str, headers: dict[st
              ("x-ms-server-encrypted", "true")]  # fmt: skip
     if meta.md5:
         props.append(("Content-MD5", meta.md5))
+    props.extend((_META + k, v) for k, v in meta.metadata.items())
     if method == "HEAD":
         return BlobReply(200, [*props, ("Content-Length", str(meta.size))])
     wanted = _RANGE.fullmatch(headers.get("x-ms-range") or headers.get("range") or "")

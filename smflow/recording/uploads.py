@@ -4,12 +4,16 @@
 whole: megabytes of package bytes and a SharedKey ``Authorization`` header per request. A
 recording instead lets that traffic through unrecorded (``unrecorded``: the blob endpoint's URL
 prefix, for as long as the upload runs) and keeps one entry per upload in the cassette header's
-``meta.uploads``: account, container, name, the file as the flow named it, size, MD5, the
-blob's URL and whether the upload was skipped (the same content was already there).
+``meta.uploads``: account, container, name, the file as the flow named it, size, its content
+identity (``md5``), the blob's URL and whether the upload was skipped (the same content was
+already there). The entry says which identity it holds: with ``block_size``, the MD5 of the MD5s
+of the file's blocks of that size (``storage.upload.content_md5``, what an upload computes
+without a second pass); without it, the whole file's MD5 (cassettes recorded before).
 
 A replay sends nothing for an upload. It takes the next recorded entry, checks that the flow
-uploads the same blob, and that the local file still has the recorded MD5: a rebuilt package
-is a drift (``ReplayDriftError`` naming the file), as a changed request body would be. The
+uploads the same blob, and that the local file still has the recorded identity, computed as it
+was recorded: a rebuilt package is a drift (``ReplayDriftError`` naming the file), as a changed
+request body would be. The
 recorded URL is what the call returns, so the ``create_deployment`` that follows matches its
 recorded body.
 """
@@ -17,7 +21,7 @@ recorded body.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -50,9 +54,10 @@ class RecordedUpload:
     name: str
     file: str  # as the flow wrote it (relative to the flow's folder)
     size: int
-    md5: str  # base64, as the blob service's Content-MD5
+    md5: str  # base64: the content identity at ``block_size``, or the whole file's MD5 without it
     url: str
     skipped: bool
+    block_size: int | None = None  # None: an entry recorded before content identities (whole-file MD5)
 
     def where(self) -> str:
         return f"{self.container}/{self.name} in storage account {self.storage_account}"
@@ -86,7 +91,10 @@ def is_unrecorded(uri: str) -> bool:
 
 def record_upload(meta: MutableMapping[str, Any], upload: RecordedUpload) -> None:
     """Add an upload to the header ``meta`` of the cassette being recorded."""
-    meta.setdefault(META_KEY, []).append(asdict(upload))
+    entry = asdict(upload)
+    if upload.block_size is None:
+        del entry["block_size"]
+    meta.setdefault(META_KEY, []).append(entry)
 
 
 def recorded_uploads(meta: Mapping[str, Any], cassette: str) -> list[RecordedUpload]:
@@ -96,10 +104,12 @@ def recorded_uploads(meta: Mapping[str, Any], cassette: str) -> list[RecordedUpl
         raise CassetteFormatError(f"{cassette}: the 'smflow:' block's meta.{META_KEY} must be a list")
     out = []
     for number, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict) or set(entry) != set(_FIELDS) or any(
-                type(entry[key]) is not kind for key, kind in _FIELDS.items()):
+        if not isinstance(entry, dict) or set(entry) - {"block_size"} != set(_FIELDS) or any(
+                type(entry[key]) is not kind for key, kind in _FIELDS.items()) or (
+                "block_size" in entry and (type(entry["block_size"]) is not int or entry["block_size"] <= 0)):
             raise CassetteFormatError(f"{cassette}: meta.{META_KEY} entry {number} needs exactly "
-                                      + ", ".join(f"{k} ({v.__name__})" for k, v in _FIELDS.items()))
+                                      + ", ".join(f"{k} ({v.__name__})" for k, v in _FIELDS.items())
+                                      + ", and may give block_size (a positive int)")
         out.append(RecordedUpload(**entry))
     return out
 
@@ -112,10 +122,13 @@ class ReplayedUploads:
         self.cassette = cassette
         self.played = 0
 
-    def play(self, *, storage_account: str, container: str, name: str, md5: str, file: Path, site: str) -> RecordedUpload:
+    def play(self, *, storage_account: str, container: str, name: str, identity: Callable[[int | None], str],
+             file: Path, site: str) -> RecordedUpload:
         """The recorded upload of this blob, or ``ReplayDriftError`` saying what differs.
 
-        ``md5`` is the local file's (base64); ``site`` names the call in the flow."""
+        ``identity(block_size)`` computes the local file's (base64) as the entry recorded it: the
+        content identity at that block size, or the whole file's MD5 for None; ``site`` names the
+        call in the flow."""
         where = f"{site}: " if site else "upload_blob: "
         if self.played >= len(self.uploads):
             raise ReplayDriftError(
@@ -127,10 +140,12 @@ class ReplayedUploads:
             raise ReplayDriftError(
                 f"{where}{container}/{name} in storage account {storage_account}: the cassette "
                 f"{self.cassette} recorded an upload of {recorded.where()} here; re-record it")
+        md5 = identity(recorded.block_size)
         if md5 != recorded.md5:
+            kind = "MD5" if recorded.block_size is None else f"content MD5 ({recorded.block_size}-byte blocks)"
             raise ReplayDriftError(
                 f"{where}the file {file} changed since the cassette {self.cassette} was recorded "
-                f"(its MD5 is {md5}, the recording uploaded {recorded.md5}); rebuild the same file or "
+                f"(its {kind} is {md5}, the recording uploaded {recorded.md5}); rebuild the same file or "
                 "re-record the cassette")
         self.played += 1
         return recorded

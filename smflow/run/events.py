@@ -179,5 +179,5 @@ class BlobUploaded(Event):
     blob: str  # container/name
     url: str
     size: int
-    md5: str  # base64, as the blob service's Content-MD5
+    md5: str  # base64, the content MD5 (the MD5 of the block MD5s: storage.upload.content_md5)
     skipped: bool  # the blob already held this content: nothing was sent

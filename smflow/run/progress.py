@@ -144,7 +144,7 @@ class TextProgress:
         elif event.skipped:
             self._line(f"    {event.blob} already holds this file ({_size(event.size)}): not uploaded again")
         else:
-            self._line(f"    uploaded {event.blob} ({_size(event.size)}, MD5 {event.md5})")
+            self._line(f"    uploaded {event.blob} ({_size(event.size)}, content MD5 {event.md5})")
 
     def _outputs(self, outputs: dict[str, Any]) -> None:
         for line in _output_lines(outputs):

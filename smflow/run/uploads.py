@@ -16,7 +16,8 @@ The call is a write, made by the same rules as the Service Management ones (``ru
 - **Progress**: ``UploadProgress`` events, a few a second at most (a 20 MB file in 4 MiB blocks
   is not five events a second, a 2 GB one is not five hundred), then ``BlobUploaded``.
 - **Recorded** as one metadata entry in the cassette (``recording.uploads``), never the bytes
-  or a signature; **replayed** without sending anything, after checking the local file's MD5.
+  or a signature; **replayed** without sending anything, after checking the local file's
+  content identity (as the entry recorded it: block MD5s, or the whole file's MD5).
 """
 
 from __future__ import annotations
@@ -87,25 +88,33 @@ class BlobCalls:
         runner.journal.append("call_intent", key=call_key, op=op, args=runner.masker.arguments(spec, args),
                               durable=True)
         if self.replay is not None:
-            from smflow.storage.upload import file_md5
+            from smflow.storage.upload import content_md5, file_md5
 
-            md5, size = _readable(path, lambda: file_md5(path))
-            played = self.replay.play(storage_account=account, container=container, name=name, md5=md5, file=path,
-                                      site=site)
-            url, skipped = played.url, played.skipped
+            sizes: list[int] = []
+
+            def identity(block_size: int | None) -> str:  # as the cassette recorded it (recording.uploads)
+                md5, size = _readable(path, lambda: file_md5(path) if block_size is None else
+                                      content_md5(path, block_size))  # fmt: skip
+                sizes.append(size)
+                return md5
+
+            played = self.replay.play(storage_account=account, container=container, name=name, identity=identity,
+                                      file=path, site=site)
+            url, skipped, md5, size = played.url, played.skipped, played.md5, sizes[-1]
         else:
-            url, size, md5, skipped = self._send(runner, ctx, endpoint, account, str(key), container, name, path)
+            url, size, md5, skipped, block_size = self._send(runner, ctx, endpoint, account, str(key), container,
+                                                             name, path)  # fmt: skip
             if self.record_meta is not None:
                 from smflow.recording.uploads import RecordedUpload, record_upload
 
                 record_upload(self.record_meta, RecordedUpload(account, container, name, str(args["file"]), size,
-                                                               md5, url, skipped))
+                                                               md5, url, skipped, block_size))
         runner.journal.append("call_done", key=call_key, op=op, result=url, size=size, md5=md5, skipped=skipped)
         runner.emit(BlobUploaded, step=ctx.name, blob=blob, url=url, size=size, md5=md5, skipped=skipped)
         return url
 
     def _send(self, runner: CallRunner, ctx: StepContext, endpoint: str, account: str, key: str, container: str,
-              name: str, path: Path) -> tuple[str, int, str, bool]:
+              name: str, path: Path) -> tuple[str, int, str, bool, int]:
         from smflow.storage.upload import upload_file
 
         blob = f"{container}/{name}"
@@ -133,7 +142,7 @@ class BlobCalls:
                                    timeout=_DEFAULT_TIMEOUT if budget is None else max(budget, 0.001))
 
         result = runner.with_retry(ctx, "upload_blob", attempt)
-        return result.url, result.size, result.md5, result.skipped
+        return result.url, result.size, result.md5, result.skipped, result.block_size
 
     def _path(self, file: str) -> Path:
         path = Path(file)

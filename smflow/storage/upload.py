@@ -1,21 +1,27 @@
-"""Upload one local file to a storage account's blob service, idempotent by content (MD5).
+"""Upload one local file to a storage account's blob service, idempotent by content.
 
 The work is done by Microsoft's client (``azure-storage-blob``): SharedKey signing, Put Blob for
 a small file, Put Block / Put Block List in ``block_size`` pieces for a large one, each block's
 Content-MD5 checked by the service. Around it, the release rules:
 
 - the container is created when absent (an existing one is fine);
+- the file's content identity is the MD5 of its blocks' MD5s (``content_md5``: S3's multipart
+  scheme, with the block size): the block MD5s are computed anyway, for the service to check each
+  block, so the identity costs no second pass over the file (a whole-file MD5 would: 0.17 s of
+  CPU per 100 MB here, on the same two cores as the sending). It is stored with the blob as its
+  metadata (``smflow_content``: ``block-md5s/<block size>/<base64>``) and read back after the
+  upload: a blob whose stored identity differs is an error, never a silent success;
 - a large file is read once, in a thread that runs a few blocks ahead of the sender and hashes
-  each block (its own MD5 and the whole file's) from the same buffer (bounded memory; hashlib
-  releases the GIL, so hashing overlaps the network instead of delaying it); a blob already
-  holding the file's MD5 and size is left alone (``skipped``): a re-run uploads nothing (and
-  hashes the file once, whole, to know it);
+  each block from the buffer it sends (bounded memory; hashlib releases the GIL, so hashing
+  overlaps the network instead of delaying it);
+- a blob already holding the same content is left alone (``skipped``): a re-run uploads nothing
+  and reads the file once. The same content is the same size and the same identity at the
+  block size the blob states; a blob without one (uploaded before, or by another tool) with a
+  Content-MD5 is compared by its whole-file MD5, from the same single read;
 - blocks are staged and committed here (``stage_block``, ``commit_block_list``) rather than by
-  ``upload_blob``, so the whole file's MD5, known by the last block, goes with the commit: no
-  hash before the first byte, no Set Blob Properties after the last;
+  ``upload_blob``, so the identity, known by the last block, goes with the commit: no hash
+  before the first byte, no Set Blob Metadata after the last;
 - a file that changes while it is uploaded (size or modification time) is an error;
-- the whole file's MD5 is stored as the blob's Content-MD5 and read back after the upload: a
-  blob whose stored MD5 differs is an error, never a silent success;
 - the account key is a secret: it never appears in an error, which names the account, container
   and blob only.
 
@@ -46,12 +52,14 @@ from azure.storage.blob import BlobBlock, BlobServiceClient, ContentSettings
 
 from smflow.errors import ApiError, TransportError, UsageError
 
-__all__ = ["BLOCK_SIZE", "UploadResult", "file_md5", "upload_file"]
+__all__ = ["BLOCK_SIZE", "CONTENT_KEY", "UploadResult", "content_md5", "file_md5", "upload_file"]
 
 BLOCK_SIZE = 4 * 1024 * 1024  # one Put Block; also the largest file sent in one Put Blob
 _READ = 1024 * 1024
 _AHEAD = 2  # blocks read and hashed ahead of the one being sent
 OPERATION = "upload_blob"
+CONTENT_KEY = "smflow_content"  # the blob metadata holding the content identity
+_SCHEME = "block-md5s"
 
 Progress = Callable[[int, int], None]  # (bytes sent so far, total)
 
@@ -60,12 +68,14 @@ Progress = Callable[[int, int], None]  # (bytes sent so far, total)
 class UploadResult:
     url: str  # the blob's URL, as a package_url
     size: int
-    md5: str  # base64, as the service's Content-MD5
+    md5: str  # base64: the content identity, the MD5 of the MD5s of the file's blocks (``content_md5``)
     skipped: bool  # the same content was already there: nothing was sent
+    block_size: int  # the blocks ``md5`` was computed over
 
 
 def file_md5(path: Path) -> tuple[str, int]:
-    """(base64 MD5, size) of a file, read in pieces."""
+    """(base64 MD5, size) of a file, read in pieces: the whole file's MD5, the identity cassettes
+    recorded before ``content_md5`` carry."""
     digest = hashlib.md5()
     size = 0
     with open(path, "rb") as f:
@@ -73,6 +83,44 @@ def file_md5(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return base64.b64encode(digest.digest()).decode(), size
+
+
+def content_md5(path: Path, block_size: int = BLOCK_SIZE) -> tuple[str, int]:
+    """(base64 content identity, size) of a file: the MD5 of the MD5s of its ``block_size``
+    blocks, in order (an empty file has no block: the MD5 of nothing)."""
+    identity, size, _ = _read_identity(path, block_size, whole=False)
+    return identity, size
+
+
+def _read_identity(path: Path, block_size: int, *, whole: bool) -> tuple[str, int, str | None]:
+    """One read of a file: its identity at ``block_size``, its size, and (``whole``) its MD5."""
+    outer = hashlib.md5()
+    full = hashlib.md5() if whole else None
+    size = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(block_size):
+            outer.update(hashlib.md5(chunk).digest())
+            if full is not None:
+                full.update(chunk)
+            size += len(chunk)
+    return _b64(outer.digest()), size, None if full is None else _b64(full.digest())
+
+
+def _b64(digest: bytes) -> str:
+    return base64.b64encode(digest).decode()
+
+
+def _content_value(block_size: int, identity: str) -> str:
+    return f"{_SCHEME}/{block_size}/{identity}"
+
+
+def _stored_identity(metadata: dict[str, str] | None) -> tuple[int, str] | None:
+    """(block size, identity) a blob's metadata states, None when it states none we can use."""
+    scheme, _, rest = ((metadata or {}).get(CONTENT_KEY) or "").partition("/")
+    size, _, identity = rest.partition("/")
+    if scheme != _SCHEME or not size.isdigit() or not 0 < int(size) <= 4000 * 1024 * 1024 or not identity:
+        return None
+    return int(size), identity
 
 
 def _account_name(endpoint: str, account: str | None) -> str:
@@ -88,13 +136,29 @@ def _code(err: HttpResponseError) -> str | None:
     return None if code is None else str(getattr(code, "value", code))
 
 
+def _same_content(path: Path, block_size: int, metadata: dict[str, str] | None,
+                  stored_md5: bytes | bytearray | None) -> str | None:
+    """The file's identity at ``block_size`` when a blob of its size holds the same content
+    (None: it does not, or cannot be known). The file is read once: at the block size the blob
+    states, or, for a blob with no identity but a Content-MD5, for that MD5 and ours together."""
+    stated = _stored_identity(metadata)
+    if stated is not None:
+        identity, _ = content_md5(path, stated[0])
+        if identity != stated[1]:
+            return None
+        return identity if stated[0] == block_size else content_md5(path, block_size)[0]
+    if not stored_md5:
+        return None
+    identity, _, whole = _read_identity(path, block_size, whole=True)
+    return identity if whole == _b64(bytes(stored_md5)) else None
+
+
 class _BlockReader(threading.Thread):
-    """Reads the file once, ahead of the sender, and hashes what it read: each block's MD5 (the
-    Content-MD5 of its Put Block, which the service checks) and the whole file's (for the commit
-    and the skip rule). One read per block feeds both hashers and the sender, so the file is read
-    once; hashlib releases the GIL on large buffers, so the hashing of the next block overlaps
-    the sending of this one. The queue holds at most ``_AHEAD`` blocks: memory stays bounded
-    when the network is slower than the disk."""
+    """Reads the file once, ahead of the sender, and hashes each block it read: its MD5 is the
+    Content-MD5 of its Put Block (which the service checks) and goes into the content identity,
+    so the file is read and hashed once; hashlib releases the GIL on large buffers, so the
+    hashing of the next block overlaps the sending of this one. The queue holds at most
+    ``_AHEAD`` blocks: memory stays bounded when the network is slower than the disk."""
 
     def __init__(self, path: Path, block_size: int) -> None:
         super().__init__(name="smflow-read", daemon=True)
@@ -106,16 +170,16 @@ class _BlockReader(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        whole = hashlib.md5()
+        outer = hashlib.md5()
         size = 0
         try:
             with open(self.path, "rb") as f:
                 while not self.stopped.is_set() and (chunk := f.read(self.block_size)):
                     digest = hashlib.md5(chunk).digest()
-                    whole.update(chunk)
+                    outer.update(digest)
                     size += len(chunk)
                     self._put((chunk, digest))
-            self.result = base64.b64encode(whole.digest()).decode(), size
+            self.result = _b64(outer.digest()), size
         except OSError as err:
             self.error = err
         finally:
@@ -138,7 +202,7 @@ class _BlockReader(threading.Thread):
         self.stopped.set()
 
     def md5(self) -> tuple[str, int]:
-        """(base64 MD5, size) of all that was read, once every block has been taken."""
+        """(base64 content identity, size) of all that was read, once every block has been taken."""
         self.join()
         if self.error is not None:
             raise self.error
@@ -184,26 +248,28 @@ def upload_file(
             props = blob.get_blob_properties()
         except ResourceNotFoundError:
             props = None
-        if props is not None and props.size == size and props.content_settings.content_md5:
+        if props is not None and props.size == size:
             if reader is not None:  # no block need be sent if the content is the same: hash only
                 reader.stop()
-            md5, _ = file_md5(path)
-            if base64.b64encode(bytes(props.content_settings.content_md5)).decode() == md5:
+            same = _same_content(path, block_size, props.metadata, props.content_settings.content_md5)
+            if same is not None:
                 if progress is not None:
                     progress(size, size)
-                return UploadResult(blob.url, size, md5, skipped=True)
+                return UploadResult(blob.url, size, same, skipped=True, block_size=block_size)
             if reader is not None:
                 reader = _BlockReader(path, block_size)
                 reader.start()
         if reader is None:  # one Put Blob, its MD5 checked by the service
             with open(path, "rb") as f:
                 data = f.read()
-            md5 = base64.b64encode(hashlib.md5(data).digest()).decode()
+            digest = hashlib.md5(data).digest()
+            md5 = _b64(hashlib.md5(digest if data else b"").digest())
             if len(data) > block_size or (len(data), path.stat().st_mtime_ns) != (size, before.st_mtime_ns):
                 raise UsageError(f"{OPERATION}: the file {path} changed while it was being uploaded; nothing "
                                  "was committed")
             blob.upload_blob(data, length=len(data), overwrite=True, validate_content=True,
-                             content_settings=ContentSettings(content_md5=bytearray(base64.b64decode(md5))))
+                             metadata={CONTENT_KEY: _content_value(block_size, md5)},
+                             content_settings=ContentSettings(content_md5=bytearray(digest)))
         else:  # Put Block per block (each one's MD5 checked by the service), then Put Block List
             blocks: list[BlobBlock] = []
             sent = 0
@@ -220,15 +286,13 @@ def upload_file(
             if sent != hashed or sent != size or (after.st_size, after.st_mtime_ns) != (size, before.st_mtime_ns):
                 raise UsageError(f"{OPERATION}: the file {path} changed while it was being uploaded; nothing "
                                  "was committed")
-            blob.commit_block_list(blocks, content_settings=ContentSettings(
-                content_md5=bytearray(base64.b64decode(md5))))
-        stored = blob.get_blob_properties().content_settings.content_md5
-        if not stored or base64.b64encode(bytes(stored)).decode() != md5:
-            raise ApiError(f"{where}: the blob's stored MD5 does not match the file {path}", operation=OPERATION,
-                           code="Md5Mismatch")  # fmt: skip
+            blob.commit_block_list(blocks, metadata={CONTENT_KEY: _content_value(block_size, md5)})
+        if _stored_identity(blob.get_blob_properties().metadata) != (block_size, md5):
+            raise ApiError(f"{where}: the blob's stored content identity does not match the file {path}",
+                           operation=OPERATION, code="Md5Mismatch")  # fmt: skip
         if progress is not None:
             progress(size, size)
-        return UploadResult(blob.url, size, md5, skipped=False)
+        return UploadResult(blob.url, size, md5, skipped=False, block_size=block_size)
     except ClientAuthenticationError as err:
         raise ApiError(f"{where}: the storage account key was refused", status=err.status_code,
                        code=_code(err) or "AuthenticationFailed", operation=OPERATION) from None  # fmt: skip

@@ -105,10 +105,27 @@ def test_blobs_survive_a_restart_under_state(tmp_path: Path) -> None:
     state = tmp_path / "emu.db"
     with EmulatorServer(latency=1.0, clock=clock, state_file=state) as srv:
         endpoint, key = _account(Api(srv.url), clock)
-        _client(endpoint, key).create_container("keep").upload_blob("a.txt", b"kept")
+        _client(endpoint, key).create_container("keep").upload_blob("a.txt", b"kept", metadata={"origin": "ci"})
     with EmulatorServer(latency=1.0, clock=clock, state_file=state) as srv:
         endpoint = endpoint.replace(endpoint.split("/blob/")[0], srv.url)
-        assert _client(endpoint, key).get_container_client("keep").download_blob("a.txt").readall() == b"kept"
+        kept = _client(endpoint, key).get_container_client("keep")
+        assert kept.download_blob("a.txt").readall() == b"kept"
+        assert kept.get_blob_client("a.txt").get_blob_properties().metadata == {"origin": "ci"}
+
+
+def test_metadata_is_set_by_put_blob_and_put_block_list_and_replaced_by_the_next_write(
+        server: EmulatorServer, api: Api, clock: FakeClock) -> None:
+    endpoint, key = _account(api, clock)
+    container = _client(endpoint, key).create_container("meta")
+    blob = container.get_blob_client("app.cspkg")
+    blob.upload_blob(b"one", metadata={"smflow_content": "block-md5s/4194304/abc=", "build": "7"})
+    assert blob.get_blob_properties().metadata == {"smflow_content": "block-md5s/4194304/abc=", "build": "7"}
+    assert blob.download_blob().properties.metadata == {"smflow_content": "block-md5s/4194304/abc=", "build": "7"}
+    blob.stage_block("YQ==", b"two")
+    blob.commit_block_list(["YQ=="], metadata={"build": "8"})  # the write replaces all of it, as on Azure
+    assert blob.get_blob_properties().metadata == {"build": "8"}
+    blob.upload_blob(b"three", overwrite=True)
+    assert blob.get_blob_properties().metadata == {}
 
 
 def test_create_deployment_refuses_a_package_missing_from_the_blob_service(

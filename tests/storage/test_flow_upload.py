@@ -112,7 +112,8 @@ def test_a_flow_uploads_to_the_emulator_then_skips_the_same_content(emu: Emulato
     url = f"{emu.url}/blob/{ACCOUNT}/releases/app.cspkg"
     assert first.bindings["url"] == url
     [done] = _uploaded(events)
-    assert (done.skipped, done.size, done.md5) == (False, len(data), base64.b64encode(hashlib.md5(data).digest()).decode())
+    identity = base64.b64encode(hashlib.md5(hashlib.md5(data).digest()).digest()).decode()  # one block's MD5's MD5
+    assert (done.skipped, done.size, done.md5) == (False, len(data), identity)
     key = _emulator_key(emu)
     assert _download(f"{emu.url}/blob/{ACCOUNT}/", key, "releases", "app.cspkg") == data
     # The same content again: nothing sent. Another blob into the now existing container: sent.
@@ -281,6 +282,33 @@ def test_a_replay_fails_with_drift_naming_a_changed_file(emu: EmulatorServer, tm
     assert "recorded an upload of releases/app.cspkg" in other.stderr.decode() + other.stdout.decode()
 
 
+def test_a_recording_keeps_the_block_identity_and_an_older_whole_file_md5_still_replays(
+        emu: EmulatorServer, tmp_path: Path) -> None:
+    data = _package(9 * 1024 * 1024)
+    path = _flow(tmp_path, MANAGED, data)
+    cassette = tmp_path / "managed.yaml"
+    recorded, _ = _run(path, tmp_path, endpoint=emu.url, record=cassette)
+    assert recorded.ok, recorded.error
+    whole = json.loads(cassette.read_text())
+    [entry] = whole["smflow"]["meta"]["uploads"]
+    block = 4 * 1024 * 1024
+    digests = b"".join(hashlib.md5(data[i:i + block]).digest() for i in range(0, len(data), block))
+    assert (entry["md5"], entry["block_size"]) == (base64.b64encode(hashlib.md5(digests).digest()).decode(), block)
+    # A cassette recorded before block identities: the whole file's MD5, no block_size.
+    entry["md5"] = base64.b64encode(hashlib.md5(data).digest()).decode()
+    del entry["block_size"]
+    older = tmp_path / "older.yaml"
+    older.write_text(json.dumps(whole, indent=1))
+    replayed, events = _run(path, tmp_path, replay=older)
+    assert replayed.ok, replayed.error
+    assert [(e.md5, e.size) for e in _uploaded(events)] == [(entry["md5"], len(data))]
+    # Its drift check is the whole file's MD5; the new entry's is the block identity.
+    (tmp_path / "build" / "app.cspkg").write_bytes(data[:-1] + b"!")
+    for which, what in ((older, "its MD5 is"), (cassette, f"its content MD5 ({block}-byte blocks) is")):
+        done = _smflow("run", path.name, "--replay", which.name, "--journal-dir", "runs", cwd=tmp_path)
+        assert done.returncode == 1 and what in done.stderr.decode(), done.stderr.decode()
+
+
 def test_an_unreachable_blob_endpoint_is_retried_by_the_steps_policy(tmp_path: Path) -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
@@ -293,3 +321,16 @@ def test_an_unreachable_blob_endpoint_is_retried_by_the_steps_policy(tmp_path: P
     assert "could not reach the blob endpoint" in (result.error or "")
     retries = [e for e in events if type(e).__name__ == "Retrying"]
     assert [(e.operation, e.attempt, e.attempts) for e in retries] == [("upload_blob", 1, 3), ("upload_blob", 2, 3)]
+
+
+def test_an_upload_entry_says_which_identity_it_holds_and_a_wrong_one_is_refused() -> None:
+    from smflow.errors import CassetteFormatError
+    from smflow.recording.uploads import recorded_uploads
+
+    entry = {"storage_account": "a", "container": "c", "name": "n", "file": "f", "size": 1, "md5": "m", "url": "u",
+             "skipped": False}
+    assert [u.block_size for u in recorded_uploads({"uploads": [entry, {**entry, "block_size": 4096}]}, "c.yaml")] == [
+        None, 4096]
+    for bad in ("4096", 0, -1, True, None):
+        with pytest.raises(CassetteFormatError, match="may give block_size"):
+            recorded_uploads({"uploads": [{**entry, "block_size": bad}]}, "c.yaml")

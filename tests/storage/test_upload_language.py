@@ -61,7 +61,7 @@ def test_progress_is_one_live_line_then_one_line_per_upload() -> None:
                       size=283, md5="vuyVsoccajcyNY8vcsmn4g==", skipped=True, **T))
     text = out.getvalue()
     assert "\r\x1b[K[2/9] upload the build … uploading releases/app.cspkg: 4.0 MiB of 20.0 MiB (20%)" in text
-    assert "    uploaded releases/app.cspkg (20.0 MiB, MD5 PadY9Tvk2r9HWkNUD0Ow6A==)\n" in text
+    assert "    uploaded releases/app.cspkg (20.0 MiB, content MD5 PadY9Tvk2r9HWkNUD0Ow6A==)\n" in text
     assert "    releases/app.cscfg already holds this file (283 B): not uploaded again\n" in text
     plain = io.StringIO()
     make_progress(plain, json_lines=False, live=False)(
