@@ -14,7 +14,6 @@ The subscription id is part of every URL but never of a repr or an error message
 
 from __future__ import annotations
 
-import email.utils
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -217,6 +216,8 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     value = value.strip()
     if re.fullmatch(r"\d+(\.\d+)?", value):
         return float(value)
+    import email.utils  # only for an HTTP-date Retry-After: it imports socket and the email package
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

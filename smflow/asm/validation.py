@@ -9,7 +9,6 @@ SDK's keyword defaults.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -36,6 +35,8 @@ UNKNOWN = _Unknown()
 
 
 def _did_you_mean(name: str, choices: list[str]) -> str:
+    import difflib  # only for a mistake (a flow without one never pays for it)
+
     close = difflib.get_close_matches(name, choices, n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
 

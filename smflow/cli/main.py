@@ -104,4 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> None:
+    from smflow.gcpause import pause
+
+    pause()  # the whole process is this command's: start-up needs no cycle collection (see gcpause)
     sys.exit(main())

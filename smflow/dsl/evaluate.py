@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import os
-import uuid as _uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -72,6 +71,14 @@ def _kind(value: Any) -> str:
     )
 
 
+def _new_uuid() -> str:
+    # uuid imported by the flows that call uuid() only: it imports platform, which compiles
+    # a dozen regexes (about 3 ms of every run's start-up).
+    import uuid
+
+    return str(uuid.uuid4())
+
+
 class Evaluator:
     """Evaluates expressions in ``scope`` (params, bindings, quantifier variables)."""
 
@@ -91,7 +98,7 @@ class Evaluator:
         self.clock_now = clock_now
         self.environ = os.environ if environ is None else environ
         self.holds_secret: SecretTest = holds_secret or (lambda text: False)
-        self.new_uuid: Callable[[], str] = new_uuid or (lambda: str(_uuid.uuid4()))
+        self.new_uuid: Callable[[], str] = new_uuid or _new_uuid
         self._absent_ok: set[int] = set()  # ids of the calls under a ``try`` being evaluated
 
     def evaluate(self, e: ast.Expr) -> Any:

@@ -9,7 +9,6 @@ with a known value) are also passed to ``asm.validation`` to catch constraint fa
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Callable
 
@@ -95,6 +94,8 @@ def _a(noun: str) -> str:
 
 
 def did_you_mean(name: str, choices: list[str]) -> str:
+    import difflib  # only for a mistake (a flow without one never pays for it)
+
     close = difflib.get_close_matches(name, choices, n=1, cutoff=0.7)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

@@ -7,7 +7,6 @@ plan (which hands typed values to the executor) must convert a ``--var`` the sam
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from smflow.asm.types import ANY, BOOL, DURATION, FLOAT, INT, STRING, ListType, ScalarType, Type
 from smflow.dsl import ast
@@ -66,6 +65,8 @@ def convert_var(name: str, text: str, t: Type, secret: bool = False) -> object:
         if t == DURATION:
             return parse_duration(text)
         if t == ScalarType("time"):  # a param defaulting to now(): an ISO 8601 time, UTC unless it says
+            from datetime import UTC, datetime  # here: a check that sets no time param never imports it
+
             moment = datetime.fromisoformat(text.strip())
             return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)  # format_time: UTC
         return text

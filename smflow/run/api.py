@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from smflow import gcpause
 from smflow.dsl import ast
 from smflow.errors import ConfirmUnansweredError, FlowRuntimeError, JournalError, UsageError
 from smflow.run import flowplan, resumeplan, runlock
@@ -332,6 +333,7 @@ def _run_loaded(path: Path, given_vars: dict[str, Any], journal: Journal | None,
             journal.append("log", step="", message=notice)
             emit(LogMessage, step="", message=notice)
         start = run_clock.monotonic()
+        gcpause.resume()  # start-up is over: the run itself is collected as usual
         outcome = executor.run()
         drawn.scope_of = lambda: "(outputs)"  # outputs' now()/uuid() are recorded apart from any step's
         drawn.resumable_of = lambda: True

@@ -32,7 +32,6 @@ was recorded by an smflow that did not record them) is a ``ReplayDriftError``: r
 from __future__ import annotations
 
 import threading
-import uuid as _uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -44,6 +43,12 @@ from smflow.errors import ReplayDriftError
 __all__ = ["PARAMS", "DrawnValues"]
 
 PARAMS = "(params)"  # the scope of param defaults (no step has this name: it is not a string a step takes)
+
+
+def _new_uuid() -> str:
+    import uuid  # only in a flow that calls uuid(): it imports platform (about 3 ms of start-up)
+
+    return str(uuid.uuid4())
 
 
 class _Sink(Protocol):
@@ -94,7 +99,7 @@ class DrawnValues:
         return datetime.fromisoformat(self._draw("now", lambda: self.clock_now().isoformat()))
 
     def uuid(self) -> str:
-        return self._draw("uuid", lambda: str(_uuid.uuid4()))
+        return self._draw("uuid", _new_uuid)
 
     # -- what the executor tells it ---------------------------------------------------------------
 

@@ -32,7 +32,6 @@ import contextlib
 import contextvars
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -359,6 +358,9 @@ class Executor:
                 stop.set()
 
         if items:
+            # Imported by a flow with a parallel for only (queue, concurrent.futures: start-up cost).
+            from concurrent.futures import ThreadPoolExecutor
+
             workers = max(1, min(limit, len(items))) if self.threads else 1
             with ThreadPoolExecutor(max_workers=workers,
                                     thread_name_prefix=f"smflow-for-{loop.var}") as pool:

@@ -1,6 +1,8 @@
 """Retry policies as tenacity values: which faults are transient, how long to back off.
 
-The flow's ``retry`` clause (a ``RetryPolicy`` from the plan) becomes a tenacity ``Retrying``:
+The flow's ``retry`` clause (a ``RetryPolicy`` from the plan) becomes a tenacity ``Retrying``
+once a first attempt has failed in a way worth retrying (tenacity is imported only then: a run
+whose calls all succeed at once never pays for it):
 a predicate that retries only transient faults, an exponential backoff with jitter that
 honours ``Retry-After``, the run clock's ``sleep`` (so tests and replays never really sleep),
 and a ``before_sleep`` hook that reports each retry. This module is the only place that knows
@@ -16,14 +18,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
-
-import tenacity
-from tenacity.stop import stop_base
-from tenacity.wait import wait_base
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from smflow.errors import ApiError, ConflictError, OperationFailedError, SmflowError, TransportError
 from smflow.run.clock import Clock
+
+if TYPE_CHECKING:
+    import tenacity
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -135,8 +136,10 @@ def attempts_of(err: BaseException) -> int:
     return value if isinstance(value, int) else 1
 
 
-class BackoffWait(wait_base):  # type: ignore[misc]
-    """Exponential backoff (min, 2*min, 4*min ... max) with equal jitter, at least Retry-After.
+class BackoffWait:
+    """Exponential backoff (min, 2*min, 4*min ... max) with equal jitter, at least Retry-After:
+    a tenacity ``wait`` (any callable of the retry state; not a ``wait_base``, so that defining it
+    does not import tenacity).
 
     ``scale`` shrinks every wait, Retry-After included, for emulator targets whose whole
     timeline is compressed (an emulator answering in 50 ms has no reason to be waited on for 2 s).
@@ -163,10 +166,11 @@ class BackoffWait(wait_base):  # type: ignore[misc]
         return float(delay * self.scale)
 
 
-class PastDeadline(stop_base):  # type: ignore[misc]
+class PastDeadline:
     """Stop once the run clock reaches ``deadline``, or when the coming sleep would end at or past
     it: a ``Retry-After`` of a day inside a 20 s step ends the step now, not after a sleep that
-    outlives it (tenacity's own delay stop reads real time, and looks only backwards)."""
+    outlives it (tenacity's own delay stop reads real time, and looks only backwards). A tenacity
+    ``stop`` (any callable of the retry state), checked after ``stop_after_attempt``."""
 
     def __init__(self, clock: Clock, deadline: float | None) -> None:
         self.clock = clock
@@ -234,6 +238,8 @@ def call_with_retry(
             raise
         first: BaseException | None = err
 
+    import tenacity
+
     def attempt() -> T:
         nonlocal first
         if first is not None:
@@ -241,8 +247,10 @@ def call_with_retry(
             raise err
         return fn()
 
+    out_of_attempts = tenacity.stop_after_attempt(attempts)
+    past_deadline = PastDeadline(clock, deadline)
     retrying = tenacity.Retrying(
-        stop=tenacity.stop_after_attempt(attempts) | PastDeadline(clock, deadline),
+        stop=lambda state: out_of_attempts(state) or past_deadline(state),
         wait=BackoffWait(policy.backoff_min, policy.backoff_max, policy.jitter, scale=scale, rng=rng),
         retry=tenacity.retry_if_exception(should_retry),
         sleep=clock.sleep,

@@ -35,20 +35,26 @@ NETWORK = {"requests", "urllib3", "ssl", "http.client", "vcr", "yaml", "sqlite3"
            "smflow.emulator", "smflow.recording"}
 LANGUAGE = {"lark", "smflow.dsl", "smflow.dsl.parser", "smflow.dsl.checker"}
 RUNNING = {"tenacity", "lxml", "smflow.run", "smflow.run.executor"}
+# Needed only on a path a given flow may never take: a mistake to name (difflib), a uuid() call
+# (uuid imports platform), a retry (tenacity), a parallel for (concurrent.futures).
+ON_DEMAND = {"difflib", "uuid", "platform", "tenacity", "concurrent.futures"}
 
 CASES: dict[str, tuple[list[str], set[str]]] = {
     "version": (["--version"], NETWORK | LANGUAGE | RUNNING | {"argparse", "smflow.errors", "smflow.asm.catalogue",
                                                              "smflow.asm.models", "smflow.cli.commands"}),
     "ops": (["ops"], NETWORK | LANGUAGE | RUNNING),
     "ops NAME": (["ops", "create_deployment"], NETWORK | LANGUAGE | RUNNING),
-    "check": (["check", FLOW], NETWORK | RUNNING | {"smflow.dsl.plan", "smflow.dsl.evaluate", "smflow.graph"}),
-    "plan": (["plan", FLOW, "--var", PACKAGE], NETWORK | {"smflow.graph"}),
+    "check": (["check", FLOW], NETWORK | RUNNING | ON_DEMAND | {"smflow.dsl.plan", "smflow.dsl.evaluate",
+                                                               "smflow.graph", "json", "email.utils",
+                                                               "datetime"}),
+    "plan": (["plan", FLOW, "--var", PACKAGE], NETWORK | ON_DEMAND | {"smflow.graph"}),
     "graph": (["graph", FLOW], NETWORK | RUNNING),
     "run --replay": (["run", FLOW, "--var", PACKAGE, "--replay", CASSETTE, "--yes"],
                      {"smflow.emulator", "sqlite3", "http.server", "socketserver",
                       # served at the transport seam: no HTTP stack, no vcrpy, no YAML (a JSON-shaped cassette)
-                      "vcr", "requests", "urllib3", "http.client", "yaml"}),
-    "run": (["run", FLOW, "--var", PACKAGE, "--yes"], {"vcr", "yaml", "smflow.recording"}),
+                      "vcr", "requests", "urllib3", "http.client", "yaml"} | ON_DEMAND),
+    # (the embedded emulator itself imports uuid)
+    "run": (["run", FLOW, "--var", PACKAGE, "--yes"], {"vcr", "yaml", "smflow.recording"} | ON_DEMAND - {"uuid", "platform"}),
 }
 
 

@@ -14,7 +14,6 @@ Any ``--var`` given is checked against the param's type either way (``InvalidVar
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -63,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"smflow check: {name} is a directory, not a .flow file") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"smflow check: cannot read {name}: {exc}") from None
+    if fmt == "json":
+        import json  # only for --format json: a plain check does not pay for the module
     errors = warnings = 0
     for name, text in texts:
         for d in diagnose(text, name, vars, require_params=args.require_vars):

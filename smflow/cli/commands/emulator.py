@@ -89,6 +89,9 @@ def run(args: argparse.Namespace) -> int:
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
+        from smflow.gcpause import resume
+
+        resume()  # start-up is over: the requests served are collected as usual
         print(url, flush=True)
         while not stop.wait(0.5):
             pass

@@ -33,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
             raise
         raise UsageError("smflow lsp: the language server needs pygls; install it with: pip install 'smflow[lsp]'") \
             from None
+    from smflow.gcpause import resume
 
+    resume()  # start-up is over: a long session is collected as usual
     serve()
     return 0
