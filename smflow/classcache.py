@@ -30,7 +30,11 @@ __all__ = ["cache_path", "install", "stats"]
 
 _VERSION = (3, 11)
 _FORMAT = "v1"  # changes whenever what the table holds, or how an entry is compiled, changes
-_MAX_ENTRIES = 20_000  # a file past this is started afresh (classes of many smflow versions)
+# One smflow version's commands make about 900 entries; a file past this (a checkout whose classes
+# changed many times) is started afresh rather than loaded at every start.
+_MAX_ENTRIES = 5_000
+# Files of other smflow versions not rewritten for this long are removed when this one is saved.
+_STALE_SECONDS = 30 * 24 * 3600
 
 # Source -> its code object, marshalled: unmarshalled one by one as classes need them (the whole
 # table at once cost 30 ms; its bytes as bytes cost next to nothing).
@@ -52,8 +56,12 @@ def cache_path() -> str | None:
         os.makedirs(base, mode=0o700, exist_ok=True)
     except OSError:
         return None
+    from smflow import __version__
+
     tag = sys.implementation.cache_tag or "unknown"
-    return os.path.join(base, f"dataclasses-{_FORMAT}-{tag}-{sys.version_info.micro}.marshal")
+    # One file per smflow version: an upgrade starts a file of its own classes instead of adding
+    # them to the old ones (which every start would load, used or not).
+    return os.path.join(base, f"dataclasses-{_FORMAT}-{tag}-{sys.version_info.micro}-{__version__}.marshal")
 
 
 def _load(path: str) -> dict[str, bytes]:
@@ -80,6 +88,25 @@ def _save() -> None:
     except (OSError, ValueError):
         try:
             os.unlink(tmp)
+        except OSError:
+            pass
+    _remove_stale_siblings(path)
+
+
+def _remove_stale_siblings(path: str) -> None:
+    """Remove other versions' files that no process has rewritten for ``_STALE_SECONDS``: a version
+    in use keeps its file (it is rewritten whenever it learns an entry); an uninstalled one's file
+    would otherwise stay forever. A version still in use whose file goes is rebuilt on its next start."""
+    import glob
+    import time
+
+    cutoff = time.time() - _STALE_SECONDS
+    for other in glob.glob(os.path.join(glob.escape(os.path.dirname(path)), f"dataclasses-{_FORMAT}-*.marshal")):
+        if other == path:
+            continue
+        try:
+            if os.stat(other).st_mtime < cutoff:
+                os.unlink(other)
         except OSError:
             pass
 

@@ -147,3 +147,21 @@ def test_importing_smflow_as_a_library_replaces_nothing(tmp_path: Path) -> None:
                 "assert dataclasses._create_fn is f; print('UNCHANGED')", cache=tmp_path)
     assert done.stdout.strip() == "UNCHANGED", done.stderr
     assert not list(tmp_path.glob("dataclasses-*"))
+
+
+def test_each_smflow_version_has_its_own_file_and_stale_ones_go(tmp_path: Path) -> None:
+    """An upgrade does not load (or grow) the old version's table; a file of another version that no
+    process has rewritten for 30 days is removed when a table is saved, a recent one is kept."""
+    import smflow
+
+    stale = tmp_path / "dataclasses-v1-cpython-311-7-0.0.1.marshal"
+    recent = tmp_path / "dataclasses-v1-cpython-311-7-0.0.2.marshal"
+    for other in (stale, recent):
+        other.write_bytes(b"not ours to load")
+    old = 1_000_000_000  # 2001
+    os.utime(stale, (old, old))
+    code, _, compiled = _stats(_run(CLI, "check", FLOW, cache=tmp_path))
+    assert code == 0 and compiled > 50
+    ours = [p.name for p in tmp_path.glob("dataclasses-*.marshal") if p not in (stale, recent)]
+    assert ours == [f"dataclasses-v1-{sys.implementation.cache_tag}-{sys.version_info.micro}-{smflow.__version__}.marshal"]
+    assert not stale.exists() and recent.read_bytes() == b"not ours to load"
