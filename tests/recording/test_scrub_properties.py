@@ -6,7 +6,7 @@ import base64
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from smflow.recording.leaks import find_leaks
@@ -22,6 +22,8 @@ SECRET = st.text(st.characters(min_codepoint=33, max_codepoint=0x2FFF, exclude_c
 
 @settings(max_examples=150, deadline=None)
 @given(secret=SECRET, before=TEXT, after=TEXT)
+@example(secret="Deploy", before="", after="")  # part of a tag name: the recording is no longer XML
+@example(secret="CreateDeployment", before="a", after="b")
 def test_no_form_of_a_secret_survives_in_a_request_body(secret: str, before: str, after: str) -> None:
     blob = base64.b64encode(f"{before}{secret}{after}".encode()).decode()
     body = (
