@@ -37,7 +37,8 @@ LANGUAGE = {"lark", "smflow.dsl", "smflow.dsl.parser", "smflow.dsl.checker"}
 RUNNING = {"tenacity", "lxml", "smflow.run", "smflow.run.executor"}
 # Needed only on a path a given flow may never take: a mistake to name (difflib), a uuid() call
 # (uuid imports platform), a retry (tenacity), a parallel for (concurrent.futures).
-ON_DEMAND = {"difflib", "uuid", "platform", "tenacity", "concurrent.futures"}
+ON_DEMAND = {"difflib", "uuid", "platform", "tenacity", "concurrent.futures",
+             "smflow.dsl.cscfg"}  # a cscfg_*() builtin call (blue_green makes none)
 
 CASES: dict[str, tuple[list[str], set[str]]] = {
     "version": (["--version"], NETWORK | LANGUAGE | RUNNING | {"argparse", "smflow.errors", "smflow.asm.catalogue",
