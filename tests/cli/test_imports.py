@@ -47,7 +47,7 @@ CASES: dict[str, tuple[list[str], set[str]]] = {
     "ops NAME": (["ops", "create_deployment"], NETWORK | LANGUAGE | RUNNING),
     "check": (["check", FLOW], NETWORK | RUNNING | ON_DEMAND | {"smflow.dsl.plan", "smflow.dsl.evaluate",
                                                                "smflow.graph", "json", "email.utils",
-                                                               "datetime"}),
+                                                               "datetime", "shutil"}),
     "plan": (["plan", FLOW, "--var", PACKAGE], NETWORK | ON_DEMAND | {"smflow.graph"}),
     "graph": (["graph", FLOW], NETWORK | RUNNING),
     "run --replay": (["run", FLOW, "--var", PACKAGE, "--replay", CASSETTE, "--yes"],
