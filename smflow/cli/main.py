@@ -44,9 +44,9 @@ def _commands_needed(argv: Sequence[str]) -> tuple[str, ...]:
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser for ``argv`` (default: every command)."""
-    import argparse
+    from smflow.cli.argparser import ArgumentParser
 
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="smflow",
         description="Release runbooks as code for the Azure Service Management API.",
     )

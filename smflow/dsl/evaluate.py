@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from smflow.boundedread import FileRefusedError, read_regular_file
-from smflow.dsl import ast, cscfg
+from smflow.dsl import ast
 from smflow.errors import FlowError, FlowRuntimeError, NotFoundError, ReplayDriftError
 from smflow.source import Span
 
@@ -437,10 +437,13 @@ def _url_host(ev: Evaluator, e: ast.BuiltinCall, args: list[Any]) -> str:
 # -- service configuration (.cscfg) builtins: smflow.dsl.cscfg ------------------------------------
 
 
-def _cscfg(function: Callable[..., Any], types: tuple[type, ...]) -> Callable[[Evaluator, ast.BuiltinCall, list[Any]], Any]:
-    """A builtin over ``cscfg.function``: arguments type-checked at run time, and a ``CscfgError``
-    turned into a run-time error pointing at the argument it is about."""
+def _cscfg(function: str, types: tuple[type, ...]) -> Callable[[Evaluator, ast.BuiltinCall, list[Any]], Any]:
+    """A builtin over ``cscfg.<function>``: arguments type-checked at run time, and a ``CscfgError``
+    turned into a run-time error pointing at the argument it is about. ``smflow.dsl.cscfg`` is
+    imported by the first call: a flow that never calls one does not pay for it."""
     def builtin(ev: Evaluator, e: ast.BuiltinCall, args: list[Any]) -> Any:
+        from smflow.dsl import cscfg
+
         for arg, value, wanted in zip(e.args, args, types, strict=True):
             if not isinstance(value, wanted) or isinstance(value, bool):
                 kind = "an int" if wanted is int else "a string"
@@ -448,7 +451,7 @@ def _cscfg(function: Callable[..., Any], types: tuple[type, ...]) -> Callable[[E
         if e.name == "cscfg_set_setting" and ev.holds_secret(args[3]) and any(c in args[3] for c in "\t\n\r"):
             ev._refuse_secret(f"{e.name}() of a value with a tab or line break", args[3], e.args[3].value.span)
         try:
-            return function(*args)
+            return getattr(cscfg, function)(*args)
         except cscfg.CscfgError as exc:
             raise FlowRuntimeError(f"{e.name}(): {exc.message}", e.args[min(exc.argument, len(e.args) - 1)].value.span) from None
 
@@ -481,11 +484,11 @@ _LOCAL_BUILTINS: dict[str, Callable[[Evaluator, ast.BuiltinCall, list[Any]], Any
     "url_host": _url_host,
     "keys": _keys,
     "values": _values,
-    "cscfg_roles": _cscfg(cscfg.roles, (str,)),
-    "cscfg_instances": _cscfg(cscfg.instances, (str, str)),
-    "cscfg_set_instances": _cscfg(cscfg.set_instances, (str, str, int)),
-    "cscfg_setting": _cscfg(cscfg.setting, (str, str, str)),
-    "cscfg_set_setting": _cscfg(cscfg.set_setting, (str, str, str, str)),
-    "cscfg_os_family": _cscfg(cscfg.os_family, (str,)),
-    "cscfg_set_os_family": _cscfg(cscfg.set_os_family, (str, str)),
+    "cscfg_roles": _cscfg("roles", (str,)),
+    "cscfg_instances": _cscfg("instances", (str, str)),
+    "cscfg_set_instances": _cscfg("set_instances", (str, str, int)),
+    "cscfg_setting": _cscfg("setting", (str, str, str)),
+    "cscfg_set_setting": _cscfg("set_setting", (str, str, str, str)),
+    "cscfg_os_family": _cscfg("os_family", (str,)),
+    "cscfg_set_os_family": _cscfg("set_os_family", (str, str)),
 }

@@ -33,7 +33,7 @@ from smflow.asm.types import (
     attribute_type,
 )
 from smflow.asm.validation import UNKNOWN
-from smflow.dsl import ast, cscfg
+from smflow.dsl import ast
 from smflow.source import Span
 
 __all__ = ["TIME", "ExprChecker", "compatible", "did_you_mean", "describe_type"]
@@ -443,6 +443,8 @@ class ExprChecker:
 
     def _cscfg_literals(self, e: ast.BuiltinCall) -> None:
         """An instance count or OS family written in the flow is checked before the run."""
+        from smflow.dsl import cscfg  # only a flow that calls a cscfg builtin pays for it
+
         if e.name == "cscfg_set_instances" and len(e.args) == 3:
             count = self.static(e.args[2].value)
             if type(count) is int and not 1 <= count <= cscfg.MAX_INSTANCES:

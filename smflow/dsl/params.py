@@ -16,7 +16,7 @@ __all__ = ["PARAM_TYPES", "param_type", "convert_var", "parse_duration"]
 PARAM_TYPES: dict[str, ScalarType] = {"string": STRING, "int": INT, "bool": BOOL, "duration": DURATION, "float": FLOAT}
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
-_DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)?")
+_DURATION = r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)?"  # compiled by ``re`` on first use
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 
 
@@ -39,7 +39,7 @@ def param_type(ref: ast.TypeRef | None) -> tuple[Type, str | None]:
 
 def parse_duration(text: str) -> float:
     """``"90s"`` → 90.0, ``"1.5h"`` → 5400.0, a bare number is seconds; ValueError otherwise."""
-    m = _DURATION.fullmatch(text.strip())
+    m = re.fullmatch(_DURATION, text.strip())
     if not m:
         raise ValueError(text)
     return float(m.group(1)) * _UNITS[m.group(2)]

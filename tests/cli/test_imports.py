@@ -37,7 +37,8 @@ LANGUAGE = {"lark", "smflow.dsl", "smflow.dsl.parser", "smflow.dsl.checker"}
 RUNNING = {"tenacity", "lxml", "smflow.run", "smflow.run.executor"}
 # Needed only on a path a given flow may never take: a mistake to name (difflib), a uuid() call
 # (uuid imports platform), a retry (tenacity), a parallel for (concurrent.futures).
-ON_DEMAND = {"difflib", "uuid", "platform", "tenacity", "concurrent.futures"}
+ON_DEMAND = {"difflib", "uuid", "platform", "tenacity", "concurrent.futures",
+             "smflow.dsl.cscfg"}  # a cscfg_*() builtin call (blue_green makes none)
 
 CASES: dict[str, tuple[list[str], set[str]]] = {
     "version": (["--version"], NETWORK | LANGUAGE | RUNNING | {"argparse", "smflow.errors", "smflow.asm.catalogue",
@@ -46,7 +47,7 @@ CASES: dict[str, tuple[list[str], set[str]]] = {
     "ops NAME": (["ops", "create_deployment"], NETWORK | LANGUAGE | RUNNING),
     "check": (["check", FLOW], NETWORK | RUNNING | ON_DEMAND | {"smflow.dsl.plan", "smflow.dsl.evaluate",
                                                                "smflow.graph", "json", "email.utils",
-                                                               "datetime"}),
+                                                               "datetime", "shutil"}),
     "plan": (["plan", FLOW, "--var", PACKAGE], NETWORK | ON_DEMAND | {"smflow.graph"}),
     "graph": (["graph", FLOW], NETWORK | RUNNING),
     "run --replay": (["run", FLOW, "--var", PACKAGE, "--replay", CASSETTE, "--yes"],

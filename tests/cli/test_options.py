@@ -36,3 +36,29 @@ def test_every_command_refuses_the_same_way(command: str, tmp_path: Path) -> Non
                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "--var expects NAME=VALUE" in done.stderr and "S3cretValue" not in done.stderr + done.stdout
+
+
+def test_the_printable_ascii_shortcut_refuses_exactly_what_the_pattern_refuses() -> None:
+    import re
+
+    from smflow.cli.options import _NOT_XML
+
+    pattern = re.compile(_NOT_XML)
+    for code in [*range(0x3000), *range(0xD700, 0x10000), 0x10000, 0x1F600, 0x10FFFF]:
+        char = chr(code)
+        try:
+            parse_vars([f"a=x{char}y"])
+            accepted = True
+        except UsageError:
+            accepted = False
+        assert accepted == (pattern.search(char) is None), hex(code)
+
+
+def test_a_printable_ascii_value_is_checked_without_compiling_the_pattern() -> None:
+    import re
+
+    from smflow.cli.options import _NOT_XML
+
+    re.purge()
+    parse_vars(["package_url=https://smflowdemo.blob.core.windows.net/packages/app-v1.cspkg", "wait=90s"])
+    assert not [key for key in re._cache if _NOT_XML in key]  # type: ignore[attr-defined]
