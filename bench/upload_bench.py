@@ -1,8 +1,10 @@
 """Upload throughput of a 100 MB file: smflow's ``upload_file`` against ``azure-storage-blob`` used
 directly on the same file, to the embedded emulator and to Azurite.
 
-All sides use 4 MiB blocks, one connection (the SDK's defaults for a 100 MB file:
-``max_block_size`` 4 MiB, ``max_concurrency`` 1). Two baselines:
+All sides use 4 MiB blocks. The baselines use the SDK's defaults for a 100 MB file
+(``max_block_size`` 4 MiB, ``max_concurrency`` 1: one block at a time); smflow keeps two Put
+Blocks in flight, so that a service checking a block's MD5 checks one while the next arrives.
+Two baselines:
 
 - ``direct``: what a user would write, ``upload_blob(f, overwrite=True)``; no block is checked
   by the service (no Content-MD5 sent), no content identity, no skip on a re-run;
